@@ -1,0 +1,7 @@
+// Writes schema/impress.config.schema.json from the zod schema (run after tsc).
+import fs from 'node:fs'
+import {configJsonSchema} from '../dist/lib/config/schema.js'
+
+const out = new URL('../schema/impress.config.schema.json', import.meta.url)
+fs.mkdirSync(new URL('../schema/', import.meta.url), {recursive: true})
+fs.writeFileSync(out, JSON.stringify(configJsonSchema(), null, 2) + '\n')

@@ -1,0 +1,178 @@
+/**
+ * The one base class every impress command extends. It declares the global flags, loads the
+ * environment lazily, builds the context, renders errors (one line + hint, exit code from
+ * errors.ts), handles Ctrl-C/SIGTERM, and writes the audit entry of mutating commands.
+ */
+import os from 'node:os'
+import {Command, Flags, type Interfaces} from '@oclif/core'
+import {appendAudit} from '../audit/log.js'
+import type {AuditEntry} from '../audit/chain.js'
+import {loadEnvironment, type LoadedEnvironment} from '../config/load.js'
+import {Context} from '../context.js'
+import {causeChain, ExitCode, ImpressError, InterruptedError, toImpressError} from '../errors.js'
+import {redactArgv, redactor} from '../redact.js'
+import {confirmDestructive} from '../ui/confirm.js'
+import {Io} from '../ui/output.js'
+import {exitNow} from '../ui/process.js'
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof ImpressCommand)['baseFlags'] & T['flags']>
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/** Flags of commands that change something: spread into a mutating command's `flags`. */
+export const mutatingFlags = {
+  'dry-run': Flags.boolean({description: 'Show the plan and change nothing.', helpGroup: 'SAFETY'}),
+  yes: Flags.boolean({char: 'y', description: 'Confirm destructive steps without asking (required without a terminal).', helpGroup: 'SAFETY'}),
+}
+
+export abstract class ImpressCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    env: Flags.string({description: 'Environment from the configuration file to act on.', helpGroup: 'GLOBAL', env: 'IMPRESS_ENV'}),
+    config: Flags.string({description: 'Path of impress.config.yaml (default: found by walking up from the working directory).', helpGroup: 'GLOBAL'}),
+    verbose: Flags.boolean({description: 'Show more detail, and the cause chain of errors.', helpGroup: 'GLOBAL'}),
+  }
+
+  /** Mutating commands are audited (and take --dry-run/--yes through `mutatingFlags`). */
+  static mutating = false
+
+  protected flags!: CommandFlags<T>
+  protected args!: CommandArgs<T>
+  protected io!: Io
+  /** Extra fields for this run's audit entry (never secrets: they are redacted anyway). */
+  protected auditDetails: Record<string, unknown> = {}
+  private readonly started = Date.now()
+  private loadedEnv?: LoadedEnvironment
+  private context?: Context
+  private readonly abort = new AbortController()
+  private signalCount = 0
+  private readonly onSignal = (signal: NodeJS.Signals) => this.handleSignal(signal)
+
+
+  protected override async init(): Promise<void> {
+    // Before parsing, so a parse error still renders through our catch with the right mode.
+    this.io = new Io({json: this.jsonEnabled(), verbose: this.argv.includes('--verbose')})
+    await super.init()
+    const {flags, args} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (this.ctor as typeof ImpressCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as CommandFlags<T>
+    this.args = args as CommandArgs<T>
+    this.io = new Io({json: this.jsonEnabled(), verbose: Boolean(this.flags.verbose)})
+    process.on('SIGINT', this.onSignal)
+    process.on('SIGTERM', this.onSignal)
+  }
+
+  /** The selected environment (loaded on first use). */
+  protected get environment(): LoadedEnvironment {
+    this.loadedEnv ??= loadEnvironment({configPath: this.flags?.config, envName: this.flags?.env})
+    return this.loadedEnv
+  }
+
+  /** The lazy dependency context. */
+  protected get ctx(): Context {
+    this.context ??= new Context({env: this.environment, io: this.io, signal: this.abort.signal, version: this.config.version})
+    return this.context
+  }
+
+  /** Aborted on the first Ctrl-C or SIGTERM; long operations stop cleanly when it fires. */
+  protected get signal(): AbortSignal {
+    return this.abort.signal
+  }
+
+  /** Show nothing more, ask (or require --yes), or refuse with exit 4. */
+  protected async confirm(action: string): Promise<void> {
+    await confirmDestructive(this.io, {yes: Boolean((this.flags as Record<string, unknown>).yes), action})
+  }
+
+  protected get dryRun(): boolean {
+    return Boolean((this.flags as Record<string, unknown>)['dry-run'])
+  }
+
+  private handleSignal(signal: NodeJS.Signals): void {
+    this.signalCount++
+    if (this.signalCount === 1 && (this.ctor as unknown as {handlesInterrupt?: boolean}).handlesInterrupt) {
+      this.io.info(`\n${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: stopping cleanly (press Ctrl-C again to force).`)
+      this.abort.abort(new InterruptedError())
+      return
+    }
+    this.abort.abort(new InterruptedError())
+    this.io.error('Interrupted.', 'Run the command again when ready.')
+    exitNow(ExitCode.Interrupted)
+  }
+
+  /** --json output goes through the redactor like everything else. */
+  override logJson(json: unknown): void {
+    this.io.writeJson(json)
+  }
+
+  protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
+    // oclif's exit (this.exit) and help/version exits pass through.
+    if ((err as {code?: string}).code === 'EEXIT' || (err as {oclif?: {exit?: number}}).oclif?.exit === 0) throw err
+    const e = this.signal.aborted && !(err instanceof ImpressError) ? new InterruptedError('Interrupted.', {cause: err}) : toImpressError(err)
+    this.failure = e
+    process.exitCode = e.exitCode
+    const io = this.io ?? new Io({json: this.argv.includes('--json')})
+    if (io.json) {
+      io.writeJson({error: {code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode, ...(e.details ? {details: e.details} : {})}})
+    }
+    const verbose = io.verbose || this.argv.includes('--verbose')
+    io.error(e.message, e.hint, verbose ? causeChain(e) : [])
+  }
+
+  private failure?: ImpressError
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    process.off('SIGINT', this.onSignal)
+    process.off('SIGTERM', this.onSignal)
+    try {
+      if ((this.ctor as typeof ImpressCommand).mutating && this.loadedEnv) await this.writeAudit()
+    } catch (error) {
+      this.io?.warn(`Could not write the audit log: ${(error as Error).message}`)
+    } finally {
+      this.context?.dispose()
+    }
+    return super.finally(err)
+  }
+
+  private async writeAudit(): Promise<void> {
+    const env = this.loadedEnv!
+    const e = this.failure
+    const result: AuditEntry['result'] = !e
+      ? this.dryRun
+        ? 'dry-run'
+        : 'ok'
+      : e.exitCode === ExitCode.Refused
+        ? 'refused'
+        : e.exitCode === ExitCode.Interrupted
+          ? 'interrupted'
+          : e.exitCode === ExitCode.Violations
+            ? 'violations'
+            : 'failed'
+    const aws = await this.context?.awsActor()
+    await appendAudit(env.auditPath, {
+      time: new Date(this.started).toISOString(),
+      actor: {user: `${safeUser()}@${os.hostname()}`, ...(aws ? {aws} : {})},
+      command: this.id?.replace(/:/g, ' ') ?? 'unknown',
+      args: redactArgv(this.argv, redactor),
+      env: env.name,
+      result,
+      exitCode: e?.exitCode ?? 0,
+      durationMs: Date.now() - this.started,
+      ...(e ? {error: redactor.redactText(e.message)} : {}),
+      ...(Object.keys(this.auditDetails).length > 0 ? {details: redactor.redactValue(this.auditDetails)} : {}),
+    })
+  }
+}
+
+function safeUser(): string {
+  try {
+    return os.userInfo().username
+  } catch {
+    return process.env.USER ?? 'unknown'
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The built-in environment used when no impress.config.yaml exists: the local sandbox
+ * platform with the demo IMPRESS layout, so a new user's first command does real work.
+ */
+import {configSchema, type ImpressConfig} from './schema.js'
+
+export const SANDBOX_ENV = 'sandbox'
+export const SANDBOX_REGION = 'eu-west-1'
+export const LAMBDA_MODULES = ['etl', 'request', 'compute', 'message', 'pdf'] as const
+
+export function builtinSandboxConfig(): ImpressConfig {
+  return configSchema.parse({
+    environments: {
+      [SANDBOX_ENV]: {
+        sandbox: {},
+        aws: {region: SANDBOX_REGION},
+        lambda: {
+          alias: 'live',
+          modules: Object.fromEntries(LAMBDA_MODULES.map((m) => [m, {function: `impress-${m}`, smoke: {payload: {ping: true}}}])),
+        },
+        aurora: {cluster: 'impress-sandbox', retentionDays: 7, maxReplicaLagMs: 1000},
+        firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com'},
+        drill: {rto: '4h', rpo: '15m'},
+      },
+    },
+  })
+}

@@ -1,0 +1,147 @@
+/**
+ * The shape of impress.config.yaml, as zod schemas. The JSON Schema in
+ * schema/impress.config.schema.json is generated from `configSchema` (npm run schema);
+ * a test fails when it is stale.
+ */
+import ms from 'ms'
+import {z} from 'zod'
+
+/** A plain value or a reference `env:NAME`, resolved when it is used (see secret-ref.ts). */
+export const secretRef = z
+  .string()
+  .min(1)
+  .describe('A value, or env:NAME to read the environment variable NAME when the value is used')
+
+export const duration = z
+  .string()
+  .refine((v) => {
+    const n = ms(v as ms.StringValue)
+    return typeof n === 'number' && Number.isFinite(n) && n > 0
+  }, 'expected a duration such as 90s, 15m, 4h or 7d')
+  .describe('A duration such as 90s, 15m, 4h or 7d')
+
+const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected letters, digits, ".", "_" or "-"')
+
+export const sandboxSection = z
+  .object({
+    url: z.url().optional().describe('URL of a running sandbox; default: the per-user sandbox, started on demand'),
+    stateDir: z.string().optional().describe('State directory of the sandbox started on demand'),
+  })
+  .strict()
+  .describe('Target the local sandbox platform instead of the cloud')
+
+export const awsSection = z
+  .object({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as eu-west-1'),
+    profile: z.string().optional().describe('AWS profile (standard credential chain otherwise)'),
+    endpoint: z.url().optional().describe('Override every AWS endpoint (for a local stand-in)'),
+  })
+  .strict()
+
+export const lambdaModule = z
+  .object({
+    function: z.string().min(1).describe('Lambda function name'),
+    build: z.string().optional().describe('Shell command that builds the module'),
+    artifact: z.string().optional().describe('Path of the built artifact (zip file or directory)'),
+    smoke: z
+      .object({payload: z.unknown().optional(), timeout: duration.optional()})
+      .strict()
+      .optional(),
+  })
+  .strict()
+
+export const lambdaSection = z
+  .object({
+    alias: identifier.default('live'),
+    modules: z.record(identifier, lambdaModule),
+    keepVersions: z.number().int().positive().optional(),
+    requestsPerSecond: z.number().positive().max(15).default(10).describe('Control-plane request budget'),
+  })
+  .strict()
+
+export const auroraSection = z
+  .object({
+    cluster: identifier,
+    retentionDays: z.number().int().positive().max(35).default(7),
+    maxReplicaLagMs: z.number().int().positive().default(1000),
+    keepNewest: z.number().int().nonnegative().default(1),
+  })
+  .strict()
+
+export const firebaseSection = z
+  .object({
+    projectId: identifier,
+    databaseURL: z.url().optional(),
+    credentials: secretRef.optional().describe('Path of a service-account JSON file (or env:NAME)'),
+    backups: z.string().default('./backups'),
+  })
+  .strict()
+
+export const auth0Section = z
+  .object({
+    domain: z.string().min(3),
+    clientId: secretRef,
+    clientSecret: secretRef,
+    roles: z.string().default('./roles.yaml'),
+  })
+  .strict()
+
+export const complianceSection = z
+  .object({
+    roster: z.string().default('./team.yaml'),
+    github: z.object({org: z.string().min(1), token: secretRef.optional()}).strict().optional(),
+    cloudflare: z.object({accountId: secretRef, token: secretRef.optional()}).strict().optional(),
+    google: z.object({customer: z.string().default('my_customer'), credentials: secretRef.optional()}).strict().optional(),
+  })
+  .strict()
+
+export const drillSection = z
+  .object({
+    rto: duration.default('4h'),
+    rpo: duration.default('15m'),
+    verify: z.array(z.string().min(1)).default([]),
+  })
+  .strict()
+
+export const notifySection = z
+  .object({
+    webhook: secretRef.optional(),
+    email: z.email().optional(),
+    smtp: secretRef.optional().describe('SMTP URL, e.g. smtp://user:pass@host:587 (use env:NAME)'),
+  })
+  .strict()
+
+export const environmentSchema = z
+  .object({
+    sandbox: sandboxSection.optional(),
+    aws: awsSection.optional(),
+    lambda: lambdaSection.optional(),
+    aurora: auroraSection.optional(),
+    firebase: firebaseSection.optional(),
+    auth0: auth0Section.optional(),
+    compliance: complianceSection.optional(),
+    drill: drillSection.optional(),
+    notify: notifySection.optional(),
+  })
+  .strict()
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    defaultEnvironment: identifier.optional().describe('Environment used when --env is not given'),
+    audit: z.object({path: z.string().optional()}).strict().optional(),
+    environments: z.record(identifier, environmentSchema).refine((v) => Object.keys(v).length > 0, 'expected at least one environment'),
+  })
+  .strict()
+
+export type ImpressConfig = z.infer<typeof configSchema>
+export type EnvironmentConfig = z.infer<typeof environmentSchema>
+
+export function configJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(configSchema, {io: 'input', unrepresentable: 'any'}) as Record<string, unknown>
+  return {
+    ...schema,
+    $id: 'https://impress.example/schema/impress.config.schema.json',
+    title: 'impress.config.yaml',
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The one lazy context a command builds its services from: the loaded environment, the
+ * terminal, the interrupt signal, and platform clients created on first use (an SDK is
+ * imported only when a command needs it, so --help stays fast).
+ */
+import {RefusedError} from './errors.js'
+import type {LoadedEnvironment} from './config/load.js'
+import {SANDBOX_REGION} from './config/sandbox-default.js'
+import {awsClientConfig, type AwsClientConfig} from './platform/aws/client-config.js'
+import {callerArn} from './platform/aws/identity.js'
+import {findRunning, health, startDetached, type SandboxHealth} from './sandbox/client.js'
+import type {Io} from './ui/output.js'
+
+export interface ContextOptions {
+  env: LoadedEnvironment
+  io: Io
+  signal: AbortSignal
+  version: string
+  /** May the command start the sandbox when none is running (default true). */
+  autoStartSandbox?: boolean
+}
+
+export class Context {
+  readonly env: LoadedEnvironment
+  readonly io: Io
+  readonly signal: AbortSignal
+  readonly version: string
+  private sandboxPromise?: Promise<SandboxHealth>
+  private awsConfigPromise?: Promise<AwsClientConfig>
+  private readonly clients = new Map<unknown, unknown>()
+  /** Set once an AWS client was built: the audit actor then includes the caller identity. */
+  awsUsed = false
+
+  constructor(private readonly options: ContextOptions) {
+    this.env = options.env
+    this.io = options.io
+    this.signal = options.signal
+    this.version = options.version
+  }
+
+  /** The sandbox this environment targets: a configured URL, or the per-user one (started on demand). */
+  sandbox(): Promise<SandboxHealth> {
+    this.sandboxPromise ??= this.resolveSandbox()
+    return this.sandboxPromise
+  }
+
+  private async resolveSandbox(): Promise<SandboxHealth> {
+    const configured = this.env.config.sandbox?.url
+    if (configured) {
+      const h = await health(configured)
+      if (!h) {
+        throw new RefusedError(`The sandbox configured at ${configured} does not answer.`, {
+          code: 'E_SANDBOX_DOWN',
+          hint: 'Start it (`impress sandbox start`) or fix sandbox.url in the configuration.',
+        })
+      }
+      return h
+    }
+    const running = await findRunning(this.env.sandboxStateDir)
+    if (running) return running
+    if (this.options.autoStartSandbox === false) {
+      throw new RefusedError('The sandbox platform is not running.', {code: 'E_SANDBOX_DOWN', hint: 'Start it with `impress sandbox start`.'})
+    }
+    const started = await startDetached({stateDir: this.env.sandboxStateDir, version: this.version})
+    this.io.info(`Started the sandbox platform at ${started.url} (state: ${started.stateDir}); stop it with \`impress sandbox stop\`.`)
+    return started
+  }
+
+  /** Client configuration for AWS SDK v3 clients of this environment. */
+  awsConfig(): Promise<AwsClientConfig> {
+    this.awsConfigPromise ??= (async () => {
+      this.awsUsed = true
+      const aws = this.env.config.aws
+      const endpoint = this.env.sandbox ? (await this.sandbox()).url : aws?.endpoint
+      return awsClientConfig({region: aws?.region ?? SANDBOX_REGION, profile: aws?.profile, endpoint, sandbox: this.env.sandbox})
+    })()
+    return this.awsConfigPromise
+  }
+
+  /** One client per constructor, built on first use. */
+  async aws<C extends {destroy(): void}>(Ctor: new (config: AwsClientConfig) => C): Promise<C> {
+    const existing = this.clients.get(Ctor) as C | undefined
+    if (existing) return existing
+    const client = new Ctor(await this.awsConfig())
+    this.clients.set(Ctor, client)
+    return client
+  }
+
+  /** The AWS caller identity, when this command used AWS. */
+  async awsActor(): Promise<string | undefined> {
+    if (!this.awsUsed || !this.awsConfigPromise) return undefined
+    try {
+      return await callerArn(await this.awsConfigPromise)
+    } catch {
+      return undefined
+    }
+  }
+
+  dispose(): void {
+    for (const c of this.clients.values()) (c as {destroy(): void}).destroy()
+    this.clients.clear()
+  }
+}

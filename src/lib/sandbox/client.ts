@@ -1,0 +1,124 @@
+/**
+ * Talking to a running sandbox: find it from its state directory, check its health, start it
+ * detached when a command needs it, and use its control endpoints.
+ */
+import {spawn} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {OperationError, UsageError} from '../errors.js'
+import {SANDBOX_INFO_FILE, type SandboxInfo} from './host.js'
+import type {FaultRule, FaultRuleInput} from './faults.js'
+
+export const DEFAULT_SANDBOX_PORT = 4545
+
+export interface SandboxHealth extends SandboxInfo {
+  ok: boolean
+  services: string[]
+}
+
+export function readSandboxInfo(stateDir: string): SandboxInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(stateDir, SANDBOX_INFO_FILE), 'utf8')) as SandboxInfo
+  } catch {
+    return undefined
+  }
+}
+
+export async function health(url: string, timeoutMs = 1500): Promise<SandboxHealth | undefined> {
+  try {
+    const res = await fetch(new URL('/_sandbox/health', url), {signal: AbortSignal.timeout(timeoutMs)})
+    if (!res.ok) return undefined
+    return (await res.json()) as SandboxHealth
+  } catch {
+    return undefined
+  }
+}
+
+/** The running sandbox for a state directory, or undefined. */
+export async function findRunning(stateDir: string): Promise<SandboxHealth | undefined> {
+  const info = readSandboxInfo(stateDir)
+  if (!info) return undefined
+  const h = await health(info.url)
+  if (!h || path.resolve(h.stateDir) !== path.resolve(stateDir)) return undefined
+  return h
+}
+
+export interface StartOptions {
+  stateDir: string
+  port?: number
+  timeScale?: number
+  version?: string
+  /** Wait this long for the ready signal. */
+  timeoutMs?: number
+}
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url))
+
+/** Start the sandbox as a detached background process; resolves once it answers. */
+export async function startDetached(options: StartOptions): Promise<SandboxHealth> {
+  fs.mkdirSync(options.stateDir, {recursive: true})
+  const logPath = path.join(options.stateDir, 'sandbox.log')
+  const log = fs.openSync(logPath, 'a')
+  const stale = readSandboxInfo(options.stateDir)
+  const args = [MAIN, '--state', options.stateDir, '--port', String(options.port ?? DEFAULT_SANDBOX_PORT)]
+  if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale))
+  if (options.version) args.push('--version', options.version)
+  const child = spawn(process.execPath, args, {detached: true, stdio: ['ignore', log, log], env: process.env})
+  child.unref()
+  fs.closeSync(log)
+  let exited: number | null = null
+  child.once('exit', (code) => {
+    exited = code ?? 1
+  })
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000)
+  while (Date.now() < deadline) {
+    if (exited !== null) break
+    const info = readSandboxInfo(options.stateDir)
+    if (info && info.pid === child.pid && (!stale || info.startedAt !== stale.startedAt)) {
+      const h = await health(info.url)
+      if (h) return h
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  const tail = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8').trim().split('\n').slice(-3).join(' | ') : ''
+  throw new OperationError(`The sandbox did not start${tail ? `: ${tail}` : ''}.`, {hint: `See ${logPath}; check that the port is free or pass --port 0.`})
+}
+
+export async function stopSandbox(stateDir: string, timeoutMs = 10_000): Promise<SandboxInfo | undefined> {
+  const running = await findRunning(stateDir)
+  if (!running) return undefined
+  await control(running.url, 'POST', '/_sandbox/shutdown')
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (!(await health(running.url, 300))) return running
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new OperationError(`The sandbox (pid ${running.pid}) did not stop within ${timeoutMs / 1000}s.`, {hint: `Stop it by hand: kill ${running.pid}`})
+}
+
+export async function control<T = unknown>(url: string, method: string, pathname: string, body?: unknown): Promise<T> {
+  let res: Response
+  try {
+    res = await fetch(new URL(pathname, url), {
+      method,
+      headers: body === undefined ? {} : {'content-type': 'application/json'},
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    })
+  } catch (error) {
+    throw new OperationError(`Cannot reach the sandbox at ${url}.`, {hint: 'Start it with `impress sandbox start`.', cause: error})
+  }
+  const data = (await res.json().catch(() => ({}))) as T & {message?: string}
+  if (!res.ok) throw new UsageError(`The sandbox refused ${method} ${pathname}: ${data.message ?? res.status}`, {hint: 'See `impress sandbox fault --help`.'})
+  return data
+}
+
+export const sandboxControl = {
+  requests: (url: string, log = false) => control<{total: number; counts: Record<string, Record<string, number>>; log?: unknown[]}>(url, 'GET', `/_sandbox/requests${log ? '?log=1' : ''}`),
+  resetRequests: (url: string) => control(url, 'DELETE', '/_sandbox/requests'),
+  addFault: (url: string, rule: FaultRuleInput) => control<{fault: FaultRule}>(url, 'POST', '/_sandbox/faults', rule),
+  listFaults: (url: string) => control<{faults: FaultRule[]}>(url, 'GET', '/_sandbox/faults'),
+  clearFaults: (url: string, service?: string) => control<{removed: number}>(url, 'DELETE', `/_sandbox/faults${service ? `?service=${encodeURIComponent(service)}` : ''}`),
+  reset: (url: string) => control(url, 'POST', '/_sandbox/reset'),
+}
