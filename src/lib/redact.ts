@@ -6,7 +6,8 @@
 
 export const REDACTED = '[REDACTED]'
 
-const SECRET_KEY = /(secret|password|passwd|passphrase|token|api[-_]?key|private[-_]?key|credential|authorization|cookie)/i
+/** A key that holds a secret: clientSecret, password, accessToken, apiKey, SecretString… (not GetSecretValue, tokenCount). */
+const SECRET_KEY = /(secret|password|passwd|passphrase|token|api[-_]?key|private[-_]?key|credentials?|authorization|cookie|secret[-_]?string|secret[-_]?access[-_]?key)$/i
 /** Short values would mask ordinary words; secrets shorter than this are only masked by key. */
 const MIN_SECRET_LENGTH = 6
 

@@ -1,0 +1,97 @@
+import {CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {GetCallerIdentityCommand, STSClient} from '@aws-sdk/client-sts'
+import {afterEach, describe, expect, it} from 'vitest'
+import {SandboxHost} from '../../src/lib/sandbox/host.js'
+import {awsTestConfig, startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
+
+const open: TestSandbox[] = []
+afterEach(async () => {
+  while (open.length > 0) await open.pop()!.stop()
+})
+
+async function sandbox(): Promise<TestSandbox> {
+  const sb = await startTestSandbox()
+  open.push(sb)
+  return sb
+}
+
+describe('sandbox host', () => {
+  it('answers health with its services, and the real STS client gets the caller identity', async () => {
+    const sb = await sandbox()
+    const h = await fetch(`${sb.url}/_sandbox/health`).then((r) => r.json())
+    expect(h).toMatchObject({ok: true, url: sb.url})
+    expect(h.services).toEqual(expect.arrayContaining(['sts', 'secretsmanager']))
+    const sts = new STSClient(awsTestConfig(sb.url))
+    const me = await sts.send(new GetCallerIdentityCommand({}))
+    expect(me.Arn).toBe('arn:aws:iam::000000000000:user/sandbox-operator')
+  })
+
+  it('keeps its state across a restart', async () => {
+    const sb = await sandbox()
+    const sm = new SecretsManagerClient(awsTestConfig(sb.url))
+    await sm.send(new CreateSecretCommand({Name: 'restart/check', SecretString: 'kept-across-restart'}))
+    await sb.host.stop()
+    const again = new SandboxHost({stateDir: sb.stateDir, port: 0})
+    const info = await again.start()
+    try {
+      const sm2 = new SecretsManagerClient(awsTestConfig(info.url))
+      const v = await sm2.send(new GetSecretValueCommand({SecretId: 'restart/check'}))
+      expect(v.SecretString).toBe('kept-across-restart')
+      // A reset reseeds: the secret is gone, the demo one is back.
+      await fetch(`${info.url}/_sandbox/reset`, {method: 'POST'})
+      await expect(sm2.send(new GetSecretValueCommand({SecretId: 'restart/check'}))).rejects.toMatchObject({name: 'ResourceNotFoundException'})
+      await expect(sm2.send(new GetSecretValueCommand({SecretId: 'impress/sandbox/auth0-backend'}))).resolves.toMatchObject({VersionStages: ['AWSCURRENT']})
+    } finally {
+      await again.stop()
+    }
+  })
+
+  it('counts requests per service and operation, observable over HTTP', async () => {
+    const sb = await sandbox()
+    const sts = new STSClient(awsTestConfig(sb.url))
+    await sts.send(new GetCallerIdentityCommand({}))
+    await sts.send(new GetCallerIdentityCommand({}))
+    const sm = new SecretsManagerClient(awsTestConfig(sb.url))
+    await sm.send(new GetSecretValueCommand({SecretId: 'impress/sandbox/auth0-backend'}))
+    const counts = await fetch(`${sb.url}/_sandbox/requests?log=1`).then((r) => r.json())
+    expect(counts.counts).toEqual({sts: {GetCallerIdentity: 2}, secretsmanager: {GetSecretValue: 1}})
+    expect(counts.log.map((l: {operation: string}) => l.operation)).toEqual(['GetCallerIdentity', 'GetCallerIdentity', 'GetSecretValue'])
+    await fetch(`${sb.url}/_sandbox/requests`, {method: 'DELETE'})
+    expect((await fetch(`${sb.url}/_sandbox/requests`).then((r) => r.json())).total).toBe(0)
+  })
+
+  it('injected throttling is retried by the SDK and visible in the counts', async () => {
+    const sb = await sandbox()
+    const add = await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'sts', operation: 'GetCallerIdentity', kind: 'throttle', times: 2, retryAfter: 0})})
+    expect(add.status).toBe(201)
+    const sts = new STSClient(awsTestConfig(sb.url))
+    const out = await sts.send(new GetCallerIdentityCommand({}))
+    expect(out.$metadata.attempts).toBe(3)
+    const counts = await fetch(`${sb.url}/_sandbox/requests?log=1`).then((r) => r.json())
+    expect(counts.counts.sts.GetCallerIdentity).toBe(3)
+    expect(counts.log.map((l: {fault?: string}) => l.fault ?? 'none')).toEqual(['throttle', 'throttle', 'none'])
+    // The rule expired after two hits.
+    expect((await fetch(`${sb.url}/_sandbox/faults`).then((r) => r.json())).faults).toEqual([])
+  })
+
+  it('injects 5xx in the protocol\'s shape, and dropped connections', async () => {
+    const sb = await sandbox()
+    await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'secretsmanager', kind: 'error', status: 503})})
+    const sm = new SecretsManagerClient({...awsTestConfig(sb.url), maxAttempts: 1})
+    await expect(sm.send(new GetSecretValueCommand({SecretId: 'impress/sandbox/auth0-backend'}))).rejects.toMatchObject({$metadata: {httpStatusCode: 503}})
+    await fetch(`${sb.url}/_sandbox/faults?service=secretsmanager`, {method: 'DELETE'})
+    await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'sts', kind: 'drop', times: 1})})
+    const sts = new STSClient({...awsTestConfig(sb.url), maxAttempts: 1})
+    await expect(sts.send(new GetCallerIdentityCommand({}))).rejects.toThrow()
+    await expect(sts.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({Account: '000000000000'})
+  })
+
+  it('rejects a malformed fault rule with a clear message', async () => {
+    const sb = await sandbox()
+    const r = await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'sts', kind: 'explode'})})
+    expect(r.status).toBe(400)
+    expect((await r.json()).message).toMatch(/^kind:/)
+    const u = await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'nosuch', kind: 'drop'})})
+    expect((await u.json()).message).toMatch(/unknown service "nosuch"/)
+  })
+})
