@@ -66,6 +66,14 @@ export class Context {
     return started
   }
 
+  /**
+   * Factor by which simulated durations are scaled: the sandbox's time scale, 1 in the cloud.
+   * Waiters multiply their delays by it, so polling stays proportionate.
+   */
+  async timeScale(): Promise<number> {
+    return this.env.sandbox ? (await this.sandbox()).timeScale : 1
+  }
+
   /** Client configuration for AWS SDK v3 clients of this environment. */
   awsConfig(): Promise<AwsClientConfig> {
     this.awsConfigPromise ??= (async () => {

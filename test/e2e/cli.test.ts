@@ -3,6 +3,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {hasStackTrace, runCli, tempHome} from '../helpers/cli.js'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
+import {getJson} from '../helpers/http.js'
 
 describe('impress CLI basics', () => {
   it('--version and --help', async () => {
@@ -103,11 +104,11 @@ describe('against a sandbox', () => {
   })
 
   it('a destructive command with no TTY and no --yes exits 4 and changes nothing; --yes proceeds; both are audited', async () => {
-    const before = await fetch(`${sb.url}/_sandbox/requests`).then((r) => r.json())
+    const before = await getJson(`${sb.url}/_sandbox/requests`)
     const r = await runCli(['sandbox', 'reset'], {env: sb.env, cwd: sb.cwd})
     expect(r.exitCode).toBe(4)
     expect(r.stderr).toMatch(/--yes/)
-    const after = await fetch(`${sb.url}/_sandbox/requests`).then((r) => r.json())
+    const after = await getJson(`${sb.url}/_sandbox/requests`)
     expect(after.total).toBe(before.total)
     const ok = await runCli(['sandbox', 'reset', '--yes'], {env: sb.env, cwd: sb.cwd})
     expect(ok.exitCode).toBe(0)

@@ -2,6 +2,7 @@ import {CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient} from '
 import {GetCallerIdentityCommand, STSClient} from '@aws-sdk/client-sts'
 import {afterEach, describe, expect, it} from 'vitest'
 import {SandboxHost} from '../../src/lib/sandbox/host.js'
+import {getJson} from '../helpers/http.js'
 import {awsTestConfig, startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 
 const open: TestSandbox[] = []
@@ -18,7 +19,7 @@ async function sandbox(): Promise<TestSandbox> {
 describe('sandbox host', () => {
   it('answers health with its services, and the real STS client gets the caller identity', async () => {
     const sb = await sandbox()
-    const h = await fetch(`${sb.url}/_sandbox/health`).then((r) => r.json())
+    const h = await getJson(`${sb.url}/_sandbox/health`)
     expect(h).toMatchObject({ok: true, url: sb.url})
     expect(h.services).toEqual(expect.arrayContaining(['sts', 'secretsmanager']))
     const sts = new STSClient(awsTestConfig(sb.url))
@@ -53,11 +54,11 @@ describe('sandbox host', () => {
     await sts.send(new GetCallerIdentityCommand({}))
     const sm = new SecretsManagerClient(awsTestConfig(sb.url))
     await sm.send(new GetSecretValueCommand({SecretId: 'impress/sandbox/auth0-backend'}))
-    const counts = await fetch(`${sb.url}/_sandbox/requests?log=1`).then((r) => r.json())
+    const counts = await getJson(`${sb.url}/_sandbox/requests?log=1`)
     expect(counts.counts).toEqual({sts: {GetCallerIdentity: 2}, secretsmanager: {GetSecretValue: 1}})
     expect(counts.log.map((l: {operation: string}) => l.operation)).toEqual(['GetCallerIdentity', 'GetCallerIdentity', 'GetSecretValue'])
     await fetch(`${sb.url}/_sandbox/requests`, {method: 'DELETE'})
-    expect((await fetch(`${sb.url}/_sandbox/requests`).then((r) => r.json())).total).toBe(0)
+    expect((await getJson(`${sb.url}/_sandbox/requests`)).total).toBe(0)
   })
 
   it('injected throttling is retried by the SDK and visible in the counts', async () => {
@@ -67,11 +68,11 @@ describe('sandbox host', () => {
     const sts = new STSClient(awsTestConfig(sb.url))
     const out = await sts.send(new GetCallerIdentityCommand({}))
     expect(out.$metadata.attempts).toBe(3)
-    const counts = await fetch(`${sb.url}/_sandbox/requests?log=1`).then((r) => r.json())
+    const counts = await getJson(`${sb.url}/_sandbox/requests?log=1`)
     expect(counts.counts.sts.GetCallerIdentity).toBe(3)
     expect(counts.log.map((l: {fault?: string}) => l.fault ?? 'none')).toEqual(['throttle', 'throttle', 'none'])
     // The rule expired after two hits.
-    expect((await fetch(`${sb.url}/_sandbox/faults`).then((r) => r.json())).faults).toEqual([])
+    expect((await getJson(`${sb.url}/_sandbox/faults`)).faults).toEqual([])
   })
 
   it('injects 5xx in the protocol\'s shape, and dropped connections', async () => {
@@ -90,8 +91,8 @@ describe('sandbox host', () => {
     const sb = await sandbox()
     const r = await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'sts', kind: 'explode'})})
     expect(r.status).toBe(400)
-    expect((await r.json()).message).toMatch(/^kind:/)
+    expect(((await r.json()) as {message: string}).message).toMatch(/^kind:/)
     const u = await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'nosuch', kind: 'drop'})})
-    expect((await u.json()).message).toMatch(/unknown service "nosuch"/)
+    expect(((await u.json()) as {message: string}).message).toMatch(/unknown service "nosuch"/)
   })
 })

@@ -27,6 +27,8 @@ export interface LoadedEnvironment {
   sandbox: boolean
   sandboxStateDir: string
   auditPath: string
+  /** Where impress keeps journals, locks, reports and deploy records for this environment. */
+  dataDir: string
   /** Every environment name in the file (for hints). */
   available: string[]
 }
@@ -143,6 +145,7 @@ export function loadEnvironment(options: LoadOptions = {}): LoadedEnvironment {
       sandbox: true,
       sandboxStateDir: defaultSandboxStateDir(env),
       auditPath: env.IMPRESS_AUDIT_LOG ? path.resolve(env.IMPRESS_AUDIT_LOG) : path.join(impressHome(env), 'audit.jsonl'),
+      dataDir: path.join(impressHome(env), 'data', SANDBOX_ENV),
       available: [SANDBOX_ENV],
     }
   }
@@ -185,6 +188,7 @@ export function loadEnvironment(options: LoadOptions = {}): LoadedEnvironment {
       : config.audit?.path
         ? path.resolve(baseDir, config.audit.path)
         : path.join(baseDir, '.impress', 'audit.jsonl'),
+    dataDir: path.join(baseDir, '.impress', name),
     available,
   }
 }
