@@ -25,6 +25,8 @@ export interface SandboxInfo {
   startedAt: string
   timeScale: number
   version: string
+  /** Extra endpoints of side servers, e.g. {smtp: 'smtp://127.0.0.1:2525'}. */
+  endpoints: Record<string, string>
 }
 
 export interface HostOptions {
@@ -84,6 +86,8 @@ export class SandboxHost {
     this.server = server
     const port = (server.address() as AddressInfo).port
     this.url = `http://127.0.0.1:${port}`
+    const endpoints: Record<string, string> = {}
+    for (const s of this.services) if (s.start) Object.assign(endpoints, await s.start())
     this.info = {
       pid: process.pid,
       url: this.url,
@@ -92,6 +96,7 @@ export class SandboxHost {
       startedAt: new Date().toISOString(),
       timeScale: this.clock.scale,
       version: this.options.version ?? '0.0.0',
+      endpoints,
     }
     if (this.options.publish !== false) {
       const file = path.join(this.options.stateDir, SANDBOX_INFO_FILE)
@@ -115,6 +120,7 @@ export class SandboxHost {
     const server = this.server
     this.server = undefined
     if (!server) return
+    for (const s of this.services) await s.stop?.()
     await new Promise<void>((resolve) => {
       server.close(() => resolve())
       for (const s of this.sockets) s.destroy()

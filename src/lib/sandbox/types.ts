@@ -43,6 +43,9 @@ export interface SandboxService {
   seed?(): void
   /** A short summary of the service's state, for GET /_sandbox/platform. */
   describe?(): unknown
+  /** Start side servers (e.g. an SMTP sink); returns extra endpoints published in the health document. */
+  start?(): Promise<Record<string, string>>
+  stop?(): Promise<void>
 }
 
 export interface ServiceContext {

@@ -4,6 +4,7 @@
  */
 import type {ServiceFactory} from '../types.js'
 import {secretsManagerService} from './secretsmanager.js'
+import {sinksService} from './sinks/index.js'
 import {stsService} from './sts.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService]
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService]
