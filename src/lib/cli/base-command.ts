@@ -126,6 +126,16 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
 
   private failure?: ImpressError
 
+  /**
+   * End with a non-zero exit code but still return the result (a drill that missed its target,
+   * a check with findings): --json prints the full result document, humans see the error line.
+   */
+  protected concludeWith(error: ImpressError): void {
+    this.failure = error
+    process.exitCode = error.exitCode
+    if (!this.io.json) this.io.error(error.message, error.hint)
+  }
+
   protected override async finally(err: Error | undefined): Promise<void> {
     process.off('SIGINT', this.onSignal)
     process.off('SIGTERM', this.onSignal)

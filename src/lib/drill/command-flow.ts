@@ -1,0 +1,119 @@
+/**
+ * The drill as the command runs it: plan from the environment, lock, journal, run, write the
+ * reports, notify. Kept out of the command so the command stays glue.
+ */
+import {randomBytes} from 'node:crypto'
+import ms from 'ms'
+import type {Context} from '../context.js'
+import {UsageError} from '../errors.js'
+import {Journal, Lock} from '../journal/journal.js'
+import {defaultNotifyDeps, sendNotification, type ChannelResult} from '../notify/notify.js'
+import {notifyTargets} from '../notify/targets.js'
+import {buildDrillPorts} from './adapters/index.js'
+import type {DrillPorts} from './ports.js'
+import {reportJunit} from './report.js'
+import {cleanupFromJournal, fmt, runDrill, type DrillReport} from './run.js'
+import {writeReports} from './store.js'
+
+export interface DrillPlan {
+  drillId: string
+  environment: string
+  rtoMs: number
+  rpoMs: number
+  toTime?: string
+  module?: string
+  verify: string[]
+  parts: {aurora: boolean; firebase: boolean; lambda: boolean}
+  lines: string[]
+}
+
+export interface DrillOutcome {
+  report: DrillReport
+  files: {json: string; markdown: string; html: string}
+  junit: string
+  notifications: ChannelResult[]
+}
+
+const SCRATCH_TTL_MS = 24 * 3600_000
+
+function duration(value: string | undefined, fallback: string, flag: string): number {
+  const v = value ?? fallback
+  const n = ms(v as ms.StringValue)
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} expects a duration such as 15m or 4h, got "${v}".`, {hint: 'Units: s, m, h, d.'})
+  return n
+}
+
+export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string; rto?: string; rpo?: string}): Promise<DrillPlan & {ports: DrillPorts}> {
+  const cfg = ctx.env.config
+  const rtoMs = duration(o.rto, cfg.drill?.rto ?? '4h', '--rto')
+  const rpoMs = duration(o.rpo, cfg.drill?.rpo ?? '15m', '--rpo')
+  const modules = Object.keys(cfg.lambda?.modules ?? {})
+  if (o.module && !modules.includes(o.module)) throw new UsageError(`Unknown Lambda module "${o.module}".`, {hint: `Configured modules: ${modules.join(', ') || 'none'}.`})
+  const ports = await buildDrillPorts(ctx)
+  const parts = {aurora: Boolean(ports.aurora), firebase: Boolean(ports.firebase), lambda: Boolean(ports.lambda && (o.module ?? modules[0]))}
+  if (!parts.aurora && !parts.firebase) {
+    throw new UsageError(`Nothing to rehearse in ${ctx.env.name}: neither aurora nor firebase is configured.`, {hint: 'Add the aurora and/or firebase sections to the environment.'})
+  }
+  const drillId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase()}-${randomBytes(2).toString('hex')}`
+  const module = parts.lambda ? (o.module ?? modules[0]) : undefined
+  const verify = cfg.drill?.verify ?? []
+  const lines = [
+    `Drill ${drillId} on ${ctx.env.name}:`,
+    parts.aurora ? `  - restore Aurora ${cfg.aurora?.cluster} (${o.toTime ? `to ${o.toTime.toISOString()}` : 'to its latest restorable time'}) into scratch cluster impress-drill-${drillId}, instances like the source's` : '  - Aurora: not configured, not rehearsed',
+    parts.firebase ? `  - restore the newest Firebase backup of ${cfg.firebase?.projectId} into scratch target impress-drill-${drillId}` : '  - Firebase: not configured, not rehearsed',
+    module ? `  - rehearse a rollback of Lambda module ${module} on scratch alias drill-${drillId} (never the ${cfg.lambda?.alias ?? 'live'} alias), then roll it forward` : '  - Lambda: not rehearsed',
+    `  - verify: ${verify.length ? verify.join('; ') : 'built-in checks only'}`,
+    `  - targets: RTO ${fmt(rtoMs)}, RPO ${fmt(rpoMs)}`,
+    '  - clean-up: every scratch resource above is deleted afterwards (tagged impress:drill, expiring in 24h)',
+  ]
+  return {drillId, environment: ctx.env.name, rtoMs, rpoMs, toTime: o.toTime?.toISOString(), module, verify, parts, lines, ports}
+}
+
+export async function executeDrill(ctx: Context, plan: DrillPlan & {ports: DrillPorts}, o: {signal: AbortSignal; notify: boolean; progress: (m: string) => void}): Promise<DrillOutcome> {
+  const lock = Lock.acquire(ctx.env.dataDir, `drill-${ctx.env.name}`, `impress drill on ${ctx.env.name}`)
+  try {
+    const journal = Journal.create(ctx.env.dataDir, 'drill', ctx.env.name, {drillId: plan.drillId}, plan.drillId)
+    const report = await runDrill(
+      {drillId: plan.drillId, environment: plan.environment, rtoMs: plan.rtoMs, rpoMs: plan.rpoMs, verify: plan.verify, toTime: plan.toTime ? new Date(plan.toTime) : undefined, lambdaModule: plan.module, scratchTtlMs: SCRATCH_TTL_MS, journal, signal: o.signal, onProgress: o.progress},
+      plan.ports,
+    )
+    journal.setStatus(report.cleanup.failed.length > 0 ? 'failed' : 'done')
+    const files = writeReports(ctx.env.dataDir, report)
+    let notifications: ChannelResult[] = []
+    if (o.notify) {
+      try {
+        notifications = await sendNotification(
+          {
+            event: 'drill',
+            status: report.status === 'passed' ? 'ok' : report.status === 'missed' ? 'violations' : 'failed',
+            title: `DR drill ${report.id} on ${report.environment}: ${report.status}`,
+            lines: report.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}`),
+            fields: {RTO: report.rto.measuredMs === undefined ? 'not reached' : fmt(report.rto.measuredMs), RPO: report.rpo.measuredMs === undefined ? 'unknown' : fmt(report.rpo.measuredMs)},
+          },
+          await notifyTargets(ctx),
+          defaultNotifyDeps,
+        )
+      } catch (error) {
+        notifications = [{channel: 'webhook', ok: false, error: (error as Error).message}]
+      }
+      for (const n of notifications) if (!n.ok) ctx.io.warn(`Notification by ${n.channel} failed: ${n.error} (the drill result stands).`)
+    }
+    return {report, files, junit: reportJunit(report), notifications}
+  } finally {
+    lock.release()
+  }
+}
+
+export async function cleanupDrills(ctx: Context): Promise<{cleaned: string[]; failed: {id: string; error: string}[]}> {
+  const ports = await buildDrillPorts(ctx)
+  const out = {cleaned: [] as string[], failed: [] as {id: string; error: string}[]}
+  for (const j of Journal.list(ctx.env.dataDir, 'drill')) {
+    const step = j.step('resources')
+    if (j.doc.status !== 'running' && step?.data?.cleaned !== false) continue
+    const r = await cleanupFromJournal(j, ports)
+    out.cleaned.push(...r.deleted)
+    out.failed.push(...r.failed)
+    j.setStatus(r.failed.length === 0 ? 'aborted' : 'failed')
+  }
+  return out
+}
