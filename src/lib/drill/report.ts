@@ -72,7 +72,7 @@ export function timelineSvg(r: DrillReport): string {
 function bar(label: string, measured: number | undefined, target: number, met: boolean): string {
   const max = Math.max(target, measured ?? 0) * 1.1 || 1
   const w = 500
-  const mw = measured === undefined ? 0 : (measured / max) * w
+  const mw = measured === undefined ? 0 : Math.max(1, (measured / max) * w)
   const tx = (target / max) * w
   return `<div class="bar"><div class="label">${esc(label)}: ${measured === undefined ? 'not measured' : fmt(measured)} / target ${fmt(target)} <b class="${met ? 'ok' : 'bad'}">${met ? 'met' : 'missed'}</b></div><svg width="${w + 10}" height="22"><rect x="0" y="3" width="${w}" height="16" fill="#eee"/><rect class="measured" x="0" y="3" width="${mw.toFixed(1)}" height="16" fill="${met ? '#2eb67d' : '#e01e5a'}"/><line x1="${tx.toFixed(1)}" y1="0" x2="${tx.toFixed(1)}" y2="22" stroke="#000" stroke-width="2"/></svg></div>`
 }
