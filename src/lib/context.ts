@@ -16,6 +16,8 @@ export interface ContextOptions {
   io: Io
   signal: AbortSignal
   version: string
+  /** --profile: overrides the environment's aws.profile. */
+  awsProfile?: string
   /** May the command start the sandbox when none is running (default true). */
   autoStartSandbox?: boolean
 }
@@ -80,7 +82,7 @@ export class Context {
       this.awsUsed = true
       const aws = this.env.config.aws
       const endpoint = this.env.sandbox ? (await this.sandbox()).url : aws?.endpoint
-      return awsClientConfig({region: aws?.region ?? SANDBOX_REGION, profile: aws?.profile, endpoint, sandbox: this.env.sandbox})
+      return awsClientConfig({region: aws?.region ?? SANDBOX_REGION, profile: this.options.awsProfile ?? aws?.profile, endpoint, sandbox: this.env.sandbox})
     })()
     return this.awsConfigPromise
   }

@@ -31,6 +31,7 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
     env: Flags.string({description: 'Environment from the configuration file to act on.', helpGroup: 'GLOBAL', env: 'IMPRESS_ENV'}),
     config: Flags.string({description: 'Path of impress.config.yaml (default: found by walking up from the working directory).', helpGroup: 'GLOBAL'}),
     verbose: Flags.boolean({description: 'Show more detail, and the cause chain of errors.', helpGroup: 'GLOBAL'}),
+    profile: Flags.string({description: 'AWS profile (overrides aws.profile; default: the standard credential chain).', helpGroup: 'GLOBAL'}),
   }
 
   /** Mutating commands are audited (and take --dry-run/--yes through `mutatingFlags`). */
@@ -75,7 +76,7 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
 
   /** The lazy dependency context. */
   protected get ctx(): Context {
-    this.context ??= new Context({env: this.environment, io: this.io, signal: this.abort.signal, version: this.config.version})
+    this.context ??= new Context({env: this.environment, io: this.io, signal: this.abort.signal, version: this.config.version, awsProfile: this.flags?.profile})
     return this.context
   }
 
