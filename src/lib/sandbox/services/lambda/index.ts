@@ -375,7 +375,9 @@ export const lambdaService: ServiceFactory = (ctx) => {
     async Invoke(req, r) {
       const {fn, qualifier} = findFn(r.fn)
       const q = req.url.searchParams.get('Qualifier') ?? qualifier
-      let {v, alias} = resolve(fn, q)
+      const resolved = resolve(fn, q)
+      const alias = resolved.alias
+      let v = resolved.v
       if (alias?.weights) {
         // Weighted alias: route this invocation by the RoutingConfig.
         let roll = Math.random()
