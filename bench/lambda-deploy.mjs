@@ -4,7 +4,8 @@
 //   3. peak RSS of the CLI deploying a large artifact (BIG_MB, default 45 MB of incompressible data)
 //   4. the same deploy steps with the AWS CLI (`aws lambda …  --endpoint-url`), when `aws` is installed
 // Run: node bench/lambda-deploy.mjs   (BIG_MB=0 skips 3; RUNS=3 medians)
-import {execFileSync, spawn} from 'node:child_process'
+import {execFile, execFileSync, spawn} from 'node:child_process'
+import {promisify} from 'node:util'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -77,10 +78,23 @@ try {
     unchanged.push(r.ms)
     unchangedCounts = counts()
   }
+  // the same, with prebuilt artifacts (no build step): impress's own cost
+  const project = path.join(root, 'project')
+  fs.mkdirSync(project, {recursive: true})
+  const yaml = ['environments:', '  bench:', '    sandbox: {}', '    aws: {region: eu-west-1}', '    lambda:', '      modules:']
+  for (const m of modules) yaml.push(`        ${m}: {function: impress-${m}, artifact: ${path.join(home, 'workspace', 'lambda', m, 'dist')}}`)
+  fs.writeFileSync(path.join(project, 'impress.config.yaml'), yaml.join('\n') + '\n')
+  const noBuild = []
+  for (let i = 0; i < RUNS; i++) {
+    const r = await cli(['deploy', '--all', '--config', path.join(project, 'impress.config.yaml')])
+    check(r, 'unchanged deploy without builds')
+    noBuild.push(r.ms)
+  }
   const uploads = unchangedCounts.UpdateFunctionCode ?? 0
   console.log('1. impress deploy --all, nothing changed')
   console.log(`   uploads: ${uploads}; Lambda requests: ${total(unchangedCounts)} (${(total(unchangedCounts) / modules.length).toFixed(1)} per module: ${JSON.stringify(unchangedCounts)})`)
   console.log(`   wall: ${median(unchanged).toFixed(0)} ms vs impress --version ${median(version).toFixed(0)} ms (${(median(unchanged) / median(version)).toFixed(2)}x; includes 5 builds = 5 node processes)`)
+  console.log(`   without build steps (prebuilt artifacts): ${median(noBuild).toFixed(0)} ms (${(median(noBuild) / median(version)).toFixed(2)}x impress --version)`)
 
   // 2. parallelism
   const single = {}
@@ -125,25 +139,29 @@ try {
     console.log('4. AWS CLI comparison skipped: `aws` is not installed')
   } else {
     const awsEnv = {...env, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox', AWS_DEFAULT_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: ''}
-    const a = (...args) => execFileSync(aws, ['lambda', ...args, '--endpoint-url', info.url, '--output', 'json'], {env: awsEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
+    // asynchronous: the sandbox runs in this process and must keep answering
+    const run = promisify(execFile)
+    const awsVersion = execFileSync(aws, ['--version'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}).trim().split(' ')[0]
+    const awsV2 = awsVersion.startsWith('aws-cli/2')
+    const a = async (...args) => (await run(aws, ['lambda', ...args, '--endpoint-url', info.url, '--output', 'json'], {env: awsEnv, encoding: 'utf8'})).stdout
     const zip = path.join(root, 'etl.zip')
-    const deployWithAws = () => {
+    const deployWithAws = async () => {
       // package what impress would (build + zip), then the deploy steps by hand
-      execFileSync(process.execPath, [path.join(home, 'workspace', 'lambda', 'build.mjs'), 'etl'], {cwd: path.join(home, 'workspace'), stdio: 'ignore'})
+      await run(process.execPath, [path.join(home, 'workspace', 'lambda', 'build.mjs'), 'etl'], {cwd: path.join(home, 'workspace')})
       fs.rmSync(zip, {force: true})
-      execFileSync('python3', ['-c', `import zipfile,sys;z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED);z.write(sys.argv[2],'index.js');z.close()`, zip, path.join(home, 'workspace', 'lambda', 'etl', 'dist', 'index.js')])
-      const cur = JSON.parse(a('get-alias', '--function-name', 'impress-etl', '--name', 'live'))
-      JSON.parse(a('get-function-configuration', '--function-name', 'impress-etl', '--qualifier', cur.FunctionVersion))
-      a('update-function-code', '--function-name', 'impress-etl', '--zip-file', `fileb://${zip}`)
-      execFileSync(aws, ['lambda', 'wait', 'function-updated-v2', '--function-name', 'impress-etl', '--endpoint-url', info.url], {env: awsEnv, stdio: 'ignore'})
-      const v = JSON.parse(a('publish-version', '--function-name', 'impress-etl', '--description', 'aws cli'))
-      a('invoke', '--function-name', 'impress-etl', '--qualifier', v.Version, '--payload', '{"ping":true}', '--cli-binary-format', 'raw-in-base64-out', path.join(root, 'out.json'))
-      a('update-alias', '--function-name', 'impress-etl', '--name', 'live', '--function-version', v.Version)
+      await run('python3', ['-c', `import zipfile,sys;z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED);z.write(sys.argv[2],'index.js');z.close()`, zip, path.join(home, 'workspace', 'lambda', 'etl', 'dist', 'index.js')])
+      const cur = JSON.parse(await a('get-alias', '--function-name', 'impress-etl', '--name', 'live'))
+      JSON.parse(await a('get-function-configuration', '--function-name', 'impress-etl', '--qualifier', cur.FunctionVersion))
+      await a('update-function-code', '--function-name', 'impress-etl', '--zip-file', `fileb://${zip}`)
+      await run(aws, ['lambda', 'wait', 'function-updated-v2', '--function-name', 'impress-etl', '--endpoint-url', info.url], {env: awsEnv})
+      const v = JSON.parse(await a('publish-version', '--function-name', 'impress-etl', '--description', 'aws cli'))
+      await a('invoke', '--function-name', 'impress-etl', '--qualifier', v.Version, '--payload', '{"ping":true}', ...(awsV2 ? ['--cli-binary-format', 'raw-in-base64-out'] : []), path.join(root, 'out.json'))
+      await a('update-alias', '--function-name', 'impress-etl', '--name', 'live', '--function-version', v.Version)
     }
     touch('etl')
     resetCounts()
     let t0 = performance.now()
-    deployWithAws()
+    await deployWithAws()
     const awsMs = performance.now() - t0
     const awsReq = total(counts())
     touch('etl')
@@ -154,7 +172,7 @@ try {
     const impMs = performance.now() - t0
     const impReq = total(counts())
     console.log('4. one changed module, same steps (check, upload, wait, publish, smoke invoke, move alias)')
-    console.log(`   AWS CLI (${execFileSync(aws, ['--version'], {encoding: 'utf8'}).trim().split(' ')[0]}): ${awsReq} requests, ${awsMs.toFixed(0)} ms (7 processes)`)
+    console.log(`   AWS CLI (${awsVersion}): ${awsReq} requests, ${awsMs.toFixed(0)} ms (7 processes)`)
     console.log(`   impress:  ${impReq} requests, ${impMs.toFixed(0)} ms (1 process + its build)`)
     console.log(`   ${impReq < awsReq && impMs < awsMs ? 'OK: impress needs fewer requests and less time' : 'NOT BETTER: see the figures above'}`)
   }

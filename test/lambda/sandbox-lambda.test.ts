@@ -24,7 +24,7 @@ describe('sandbox Lambda over the real SDK', () => {
   let sb: TestSandbox
   let client: LambdaClient
   beforeAll(async () => {
-    sb = await startTestSandbox({timeScale: 0.05}) // 200 ms InProgress: long enough to observe
+    sb = await startTestSandbox({timeScale: 0.1}) // 200 ms InProgress: long enough to observe
     client = new LambdaClient(awsTestConfig(sb.url))
   })
   afterAll(async () => {

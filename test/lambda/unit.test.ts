@@ -136,3 +136,22 @@ describe('Pacer', () => {
     expect(now).toBe(before)
   })
 })
+
+describe('zipFileBody', () => {
+  it('streams exactly the JSON the SDK would send, with its length and SHA-256, again on every call', async () => {
+    const {zipFileBody} = await import('../../src/lib/platform/aws/lambda.js')
+    const {createHash} = await import('node:crypto')
+    for (const size of [0, 1, 2, 3, 49_151, 49_152, 49_153, 200_000]) {
+      const zip = Buffer.from(Array.from({length: size}, (_, i) => (i * 7 + 3) % 256))
+      const body = zipFileBody(zip)
+      const expected = Buffer.from(JSON.stringify({ZipFile: zip.toString('base64')}))
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const chunks: Buffer[] = []
+        for await (const c of body.stream()) chunks.push(c as Buffer)
+        expect(Buffer.concat(chunks).equals(expected)).toBe(true)
+      }
+      expect(body.length).toBe(expected.length)
+      expect(body.sha256Hex).toBe(createHash('sha256').update(expected).digest('hex'))
+    }
+  })
+})

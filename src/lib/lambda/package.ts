@@ -5,7 +5,9 @@
  */
 import {createHash} from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import {pipeline} from 'node:stream/promises'
 import {UsageError} from '../errors.js'
 
 /** The fixed timestamp of every entry (DOS dates start in 1980). */
@@ -58,8 +60,14 @@ export async function packageArtifact(artifactPath: string): Promise<Artifact> {
     zipfile.addFile(full, f, {mtime: ZIP_MTIME, mode, compress: true})
   }
   zipfile.end()
-  const chunks: Buffer[] = []
-  for await (const c of zipfile.outputStream as AsyncIterable<Buffer>) chunks.push(c)
-  const zip = Buffer.concat(chunks)
-  return {zip, sha256: codeSha256(zip), size: zip.length, files: files.length}
+  // Through a temporary file: one buffer of the package's size in memory, not its chunks and a copy.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'impress-zip-'))
+  try {
+    const file = path.join(tmp, 'package.zip')
+    await pipeline(zipfile.outputStream, fs.createWriteStream(file))
+    const zip = fs.readFileSync(file)
+    return {zip, sha256: codeSha256(zip), size: zip.length, files: files.length}
+  } finally {
+    fs.rmSync(tmp, {recursive: true, force: true})
+  }
 }

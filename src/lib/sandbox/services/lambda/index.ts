@@ -14,7 +14,7 @@ import {writeZip} from './zip.js'
 
 const REGION = 'eu-west-1'
 /** Simulated duration of a code update (InProgress → Successful). */
-export const UPDATE_DURATION_MS = 4000
+export const UPDATE_DURATION_MS = 2000
 /** Page size cap for ListVersionsByFunction / ListAliases (AWS: 50 by default, up to 10,000): small so pagination is exercised. */
 export const PAGE_SIZE = 4
 /** AWS: 15 requests/s per control-plane API; GetFunction 100/s; Invoke is limited by concurrency instead. */
