@@ -11,6 +11,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {performance} from 'node:perf_hooks'
+import {setInterval, clearInterval} from 'node:timers'
 import {SandboxHost} from '../dist/lib/sandbox/host.js'
 
 const RUNS = Number(process.env.RUNS ?? 3)
