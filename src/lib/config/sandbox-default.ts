@@ -16,7 +16,10 @@ export function builtinSandboxConfig(): ImpressConfig {
         aws: {region: SANDBOX_REGION},
         lambda: {
           alias: 'live',
-          modules: Object.fromEntries(LAMBDA_MODULES.map((m) => [m, {function: `impress-${m}`, smoke: {payload: {ping: true}}}])),
+          // Demo sources live in the per-user workspace (written on first deploy, see src/lib/lambda/demo-workspace.ts).
+          modules: Object.fromEntries(
+            LAMBDA_MODULES.map((m) => [m, {function: `impress-${m}`, build: `node lambda/build.mjs ${m}`, artifact: `lambda/${m}/dist`, smoke: {payload: {ping: true}}}]),
+          ),
         },
         aurora: {cluster: 'impress-sandbox', retentionDays: 7, maxReplicaLagMs: 1000},
         firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com'},

@@ -3,8 +3,9 @@
  * one line here and a folder or file (with its SPEC.md) beside this one.
  */
 import type {ServiceFactory} from '../types.js'
+import {lambdaService} from './lambda/index.js'
 import {secretsManagerService} from './secretsmanager.js'
 import {sinksService} from './sinks/index.js'
 import {stsService} from './sts.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService]
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService]

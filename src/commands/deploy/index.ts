@@ -1,0 +1,77 @@
+import {Args, Flags} from '@oclif/core'
+import ms from 'ms'
+import {ImpressCommand, mutatingFlags} from '../../lib/cli/base-command.js'
+import {OperationError, UsageError} from '../../lib/errors.js'
+import {ensureDemoWorkspace} from '../../lib/lambda/demo-workspace.js'
+import {DeployJournal} from '../../lib/lambda/deploy-journal.js'
+import {parseWeight, runDeploy, type DeployResult} from '../../lib/lambda/deploy.js'
+import {deployer, gitCommit, versionDescription} from '../../lib/lambda/provenance.js'
+import {canaryProbe, lambdaAdapter, lambdaSection, moduleSpecs} from '../../lib/platform/aws/lambda-context.js'
+import {renderDeploy} from '../../lib/lambda/render.js'
+
+export default class Deploy extends ImpressCommand<typeof Deploy> {
+  static override summary = 'Build, package and deploy Lambda modules: skip unchanged code, smoke-test, move the alias.'
+  static override description =
+    'Each module: build, deterministic zip, compare its SHA-256 with the live version, upload, wait, publish a version (who/commit in its description), smoke-invoke it, then move the alias, directly or through a canary. Modules deploy in parallel; each ends deployed, unchanged, failed (alias untouched) or rolled back.'
+  static override examples = [
+    '<%= config.bin %> deploy pdf',
+    '<%= config.bin %> deploy --all --dry-run',
+    '<%= config.bin %> deploy etl request --canary 10% --bake 5m',
+    '<%= config.bin %> deploy pdf --canary 10% --detach   # then: deploy status | promote | abort',
+  ]
+  static override strict = false
+  static override mutating = true
+  static handlesInterrupt = true
+  static override args = {module: Args.string({description: 'Module(s) to deploy (names from lambda.modules).'})}
+  static override flags = {
+    ...mutatingFlags,
+    all: Flags.boolean({description: 'Deploy every module of the environment.'}),
+    concurrency: Flags.integer({description: 'Modules deployed at once.', default: 4, min: 1, max: 16}),
+    canary: Flags.string({description: 'Shift this share of the alias to the new version first, e.g. 10%.'}),
+    bake: Flags.string({description: 'How long the canary bakes before promotion.', default: '5m'}),
+    detach: Flags.boolean({description: 'Return after shifting the canary weight; finish with `deploy promote|abort`.', dependsOn: ['canary']}),
+  }
+
+  async run(): Promise<DeployResult> {
+    const names = this.flags.all ? Object.keys(lambdaSection(this.ctx).modules) : this.argv.filter((a) => !a.startsWith('-') && this.isModuleArg(a))
+    if (names.length === 0) throw new UsageError('Name the modules to deploy, or pass --all.', {hint: `Modules: ${Object.keys(lambdaSection(this.ctx).modules).join(', ')}.`})
+    const specs = moduleSpecs(this.ctx, [...new Set(names)])
+    const weight = this.flags.canary === undefined ? undefined : parseWeight(this.flags.canary)
+    if (this.flags.canary !== undefined && weight === undefined) throw new UsageError(`--canary expects a share between 0% and 100%, got "${this.flags.canary}".`, {hint: 'For example --canary 10%.'})
+    const bakeMs = ms(this.flags.bake as ms.StringValue)
+    if (typeof bakeMs !== 'number' || bakeMs <= 0) throw new UsageError(`--bake expects a duration such as 5m, got "${this.flags.bake}".`)
+    if (this.environment.source.kind === 'builtin') ensureDemoWorkspace(this.environment.baseDir, specs.map((s) => s.module))
+
+    const lambda = await lambdaAdapter(this.ctx)
+    const scale = await this.ctx.timeScale()
+    const section = lambdaSection(this.ctx)
+    const description = versionDescription(deployer(), await gitCommit(this.environment.baseDir), `impress ${this.config.version}`)
+    const canary = weight === undefined ? undefined : {weight, bakeMs: Math.max(1, Math.round(bakeMs * scale)), detach: Boolean(this.flags.detach)}
+    const journal = this.dryRun ? undefined : DeployJournal.start(this.environment.dataDir, {alias: section.alias, modules: specs.map((s) => s.module), canary, description})
+    this.io.info(`${this.dryRun ? 'Plan' : 'Deploying'}: ${specs.map((s) => s.module).join(', ')} → alias ${section.alias}${canary ? ` (canary ${Math.round(canary.weight * 100)}%, bake ${this.flags.bake})` : ''}`)
+    const result = await runDeploy(
+      {modules: specs, alias: section.alias, cwd: this.environment.baseDir, dryRun: this.dryRun, concurrency: this.flags.concurrency, description, canary, keepVersions: section.keepVersions, signal: this.signal,
+        onEvent: (m, msg) => this.io.info(`[${m}] ${msg}`)},
+      {lambda, probe: canary ? await canaryProbe(this.ctx, lambda, specs) : undefined, record: (m, r) => journal?.record(m, r)},
+    )
+    journal?.close()
+    this.auditDetails = {journal: journal?.id, alias: section.alias, modules: result.modules.map((m) => ({module: m.module, status: m.status, from: m.previousVersion, to: m.newVersion}))}
+    this.io.out(renderDeploy(result, this.io.color))
+    const bad = result.modules.filter((m) => m.status === 'failed' || m.status === 'rolled-back')
+    if (bad.length > 0) {
+      throw new OperationError(`${bad.length} of ${result.modules.length} module(s) not deployed: ${bad.map((m) => `${m.module} (${m.status}: ${m.error})`).join('; ')}`, {
+        code: 'E_DEPLOY',
+        hint: bad.length === 1 && bad[0].hint ? bad[0].hint : 'Each failed module\'s alias still points to its previous version; fix and deploy again.',
+        details: {...result},
+      })
+    }
+    return result
+  }
+
+  private isModuleArg(a: string): boolean {
+    // Values of flags that take one (--canary 10%, --bake 5m, --concurrency 2, --env x, --config p) are not modules.
+    const i = this.argv.indexOf(a)
+    const prev = this.argv[i - 1]
+    return !(prev && ['--canary', '--bake', '--concurrency', '--env', '--config'].includes(prev))
+  }
+}

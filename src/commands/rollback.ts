@@ -1,0 +1,60 @@
+import {Args, Flags} from '@oclif/core'
+import {ImpressCommand, mutatingFlags} from '../lib/cli/base-command.js'
+import {UsageError} from '../lib/errors.js'
+import {DeployJournal} from '../lib/lambda/deploy-journal.js'
+import {applyRollback, planRollback, type RollbackPlan} from '../lib/lambda/rollback.js'
+import {lambdaAdapter, lambdaSection, moduleSpecs} from '../lib/platform/aws/lambda-context.js'
+import {renderTable} from '../lib/ui/table.js'
+
+interface RollbackResult {
+  dryRun: boolean
+  alias: string
+  modules: (RollbackPlan & {applied: boolean})[]
+}
+
+export default class Rollback extends ImpressCommand<typeof Rollback> {
+  static override summary = 'Point a module\'s alias back at the previous published version (or --to a given one).'
+  static override examples = ['<%= config.bin %> rollback pdf', '<%= config.bin %> rollback pdf --to 41 --yes', '<%= config.bin %> rollback --all --yes   # every module of the last deploy']
+  static override mutating = true
+  static override args = {module: Args.string({description: 'Module to roll back.'})}
+  static override flags = {
+    ...mutatingFlags,
+    to: Flags.string({description: 'Published version to point the alias at (default: the one before the current).'}),
+    all: Flags.boolean({description: 'Roll back every module the last `impress deploy` changed (from the deploy journal).', exclusive: ['to']}),
+  }
+
+  async run(): Promise<RollbackResult> {
+    const alias = lambdaSection(this.ctx).alias
+    let targets: {module: string; function: string; to?: string}[]
+    if (this.flags.all) {
+      const last = DeployJournal.latest(this.environment.dataDir)
+      const changed = last?.modules().filter((m) => m.aliasMoved && m.previousVersion) ?? []
+      if (!last || changed.length === 0) throw new UsageError('No recorded deploy changed an alias: nothing to roll back.', {hint: 'Name a module: `impress rollback MODULE`.'})
+      this.io.info(`Rolling back deploy ${last.id}`)
+      targets = changed.map((m) => ({module: m.module, function: m.function, to: m.previousVersion}))
+    } else {
+      if (!this.args.module) throw new UsageError('Name the module to roll back, or pass --all.', {hint: `Modules: ${Object.keys(lambdaSection(this.ctx).modules).join(', ')}.`})
+      const [spec] = moduleSpecs(this.ctx, [this.args.module])
+      targets = [{module: spec.module, function: spec.function, to: this.flags.to}]
+    }
+    const lambda = await lambdaAdapter(this.ctx)
+    const plans = await Promise.all(targets.map((t) => planRollback({...t, alias}, {lambda})))
+    this.io.info(
+      renderTable(
+        ['MODULE', 'FUNCTION', `ALIAS ${alias}`, 'TO', 'DESCRIPTION'],
+        plans.map((p) => [p.module, p.function, p.fromWeights ? `${p.fromVersion} + ${JSON.stringify(p.fromWeights)}` : p.fromVersion, p.noop ? '(already)' : p.toVersion, p.toDescription]),
+      ),
+    )
+    const todo = plans.filter((p) => !p.noop)
+    this.auditDetails = {alias, modules: plans.map((p) => ({module: p.module, from: p.fromVersion, to: p.toVersion}))}
+    if (this.dryRun || todo.length === 0) return {dryRun: this.dryRun, alias, modules: plans.map((p) => ({...p, applied: false}))}
+    await this.confirm(`move ${alias} of ${todo.map((p) => `${p.function} to version ${p.toVersion}`).join(', ')}`)
+    const modules: RollbackResult['modules'] = []
+    for (const p of plans) {
+      await applyRollback(p, {lambda})
+      modules.push({...p, applied: !p.noop})
+      if (!p.noop) this.io.out(`${p.module}: ${alias} ${p.fromVersion} → ${p.toVersion}`)
+    }
+    return {dryRun: false, alias, modules}
+  }
+}

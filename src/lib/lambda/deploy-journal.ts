@@ -1,0 +1,53 @@
+/**
+ * The deploy journal: one file per `impress deploy` run under <dataDir>/journals/deploy/,
+ * rewritten after each module, so `rollback --all` knows what the last deploy changed and
+ * `deploy status|promote|abort` can finish a detached canary.
+ */
+import {Journal} from '../journal/journal.js'
+import type {ModuleResult} from './deploy.js'
+
+export const DEPLOY_KIND = 'deploy'
+
+export interface DeployParams extends Record<string, unknown> {
+  alias: string
+  modules: string[]
+  canary?: {weight: number; bakeMs: number; detach: boolean}
+  description: string
+}
+
+export class DeployJournal {
+  private constructor(readonly journal: Journal<DeployParams>) {}
+
+  static start(dataDir: string, params: DeployParams): DeployJournal {
+    return new DeployJournal(Journal.create<DeployParams>(dataDir, DEPLOY_KIND, 'deploy', params, `deploy-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`))
+  }
+
+  /** The newest deploy run that changed something, if any. */
+  static latest(dataDir: string): DeployJournal | undefined {
+    const j = Journal.list<DeployParams>(dataDir, DEPLOY_KIND).find((x) => x.doc.steps.some((s) => s.data?.status !== 'unchanged'))
+    return j ? new DeployJournal(j) : undefined
+  }
+
+  get id(): string {
+    return this.journal.doc.id
+  }
+
+  get alias(): string {
+    return this.journal.doc.params.alias
+  }
+
+  record(module: string, result: ModuleResult): void {
+    this.journal.finish(module, {...result})
+  }
+
+  modules(): ModuleResult[] {
+    return this.journal.doc.steps.map((s) => s.data as unknown as ModuleResult).filter(Boolean)
+  }
+
+  /** Mark the run finished: done, or running while a detached canary waits. */
+  close(): void {
+    const waiting = this.modules().some((m) => m.status === 'canary')
+    const failed = this.modules().some((m) => m.status === 'failed' || m.status === 'rolled-back')
+    this.journal.setStatus(waiting ? 'running' : failed ? 'failed' : 'done')
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * `impress deploy`: for each module, build → package → skip unchanged code (SHA-256 against
+ * the alias's CodeSha256) → UpdateFunctionCode → wait → PublishVersion → smoke-invoke →
+ * move the alias (directly, or through a canary weight, a bake and a promotion). Modules run
+ * in parallel; each one ends deployed, unchanged, failed (alias untouched) or rolled back.
+ */
+import path from 'node:path'
+import {ImpressError, InterruptedError, OperationError} from '../errors.js'
+import {runBuild} from './build.js'
+import {packageArtifact, type Artifact} from './package.js'
+import type {AliasInfo, CanaryProbe, LambdaPort} from './ports.js'
+import {pruneVersions} from './prune.js'
+
+export interface ModuleSpec {
+  module: string
+  function: string
+  build?: string
+  artifact?: string
+  smokePayload?: unknown
+  smokeTimeoutMs: number
+}
+
+export interface CanaryOptions {
+  /** Weight of the new version during the bake (0 < weight < 1). */
+  weight: number
+  /** Bake time in real milliseconds (already scaled in the sandbox). */
+  bakeMs: number
+  /** Return after shifting the weight; `impress deploy promote|abort` finish it. */
+  detach: boolean
+}
+
+export interface DeployOptions {
+  modules: ModuleSpec[]
+  alias: string
+  /** Directory builds run in and artifact paths resolve against. */
+  cwd: string
+  dryRun: boolean
+  concurrency: number
+  /** Version description: who deployed which commit. */
+  description: string
+  canary?: CanaryOptions
+  keepVersions?: number
+  signal?: AbortSignal
+  onEvent?: (module: string, message: string) => void
+}
+
+export interface DeployDeps {
+  lambda: LambdaPort
+  probe?: CanaryProbe
+  /** Persist each module's progress (the deploy journal). */
+  record?: (module: string, result: ModuleResult) => void
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+}
+
+export type ModuleStatus = 'planned' | 'unchanged' | 'deployed' | 'canary' | 'failed' | 'rolled-back'
+
+export interface ModuleResult {
+  module: string
+  function: string
+  status: ModuleStatus
+  /** The version the alias pointed to before. */
+  previousVersion?: string
+  newVersion?: string
+  codeSha256?: string
+  currentSha256?: string
+  codeSize?: number
+  aliasMoved: boolean
+  canaryWeight?: number
+  bake?: {checks: number; samples: number; errors: number}
+  pruned?: string[]
+  error?: string
+  hint?: string
+  durationMs: number
+}
+
+export interface DeployResult {
+  alias: string
+  dryRun: boolean
+  modules: ModuleResult[]
+  summary: Record<ModuleStatus, number>
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new InterruptedError())
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(t)
+      reject(new InterruptedError())
+    }
+    signal?.addEventListener('abort', onAbort, {once: true})
+  })
+
+/** "10%", "10" or "0.1" → 0.1 */
+export function parseWeight(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim())
+  if (!m) return undefined
+  const n = Number(m[1])
+  const w = m[2] === '%' || n >= 1 ? n / 100 : n
+  return w > 0 && w < 1 ? Math.round(w * 10_000) / 10_000 : undefined
+}
+
+export function summarize(modules: ModuleResult[]): Record<ModuleStatus, number> {
+  const s: Record<ModuleStatus, number> = {planned: 0, unchanged: 0, deployed: 0, canary: 0, failed: 0, 'rolled-back': 0}
+  for (const m of modules) s[m.status]++
+  return s
+}
+
+export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promise<DeployResult> {
+  const {default: pLimit} = await import('p-limit')
+  const limit = pLimit(Math.max(1, options.concurrency))
+  const modules = await Promise.all(options.modules.map((m) => limit(() => deployModule(m, options, deps))))
+  return {alias: options.alias, dryRun: options.dryRun, modules, summary: summarize(modules)}
+}
+
+async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: DeployDeps): Promise<ModuleResult> {
+  const started = Date.now()
+  const {lambda} = deps
+  const sleep = deps.sleep ?? defaultSleep
+  const say = (msg: string) => options.onEvent?.(spec.module, msg)
+  const result: ModuleResult = {module: spec.module, function: spec.function, status: 'failed', aliasMoved: false, durationMs: 0}
+  const done = (r: Partial<ModuleResult>): ModuleResult => {
+    Object.assign(result, r, {durationMs: Date.now() - started})
+    if (!options.dryRun) deps.record?.(spec.module, result)
+    return result
+  }
+  const checkSignal = () => {
+    if (options.signal?.aborted) throw new InterruptedError('Interrupted before the alias moved.')
+  }
+  let alias: AliasInfo | undefined
+  try {
+    // 1. Build and package.
+    if (spec.build) {
+      say(`build: ${spec.build}`)
+      await runBuild(spec.build, {cwd: options.cwd, onLine: (l) => say(`  ${l}`), signal: options.signal})
+    }
+    if (!spec.artifact) throw new OperationError(`module ${spec.module} has no artifact configured`, {code: 'E_CONFIG', hint: `Set lambda.modules.${spec.module}.artifact (a zip file or a directory).`})
+    const artifact: Artifact = await packageArtifact(path.resolve(options.cwd, spec.artifact))
+    result.codeSha256 = artifact.sha256
+    result.codeSize = artifact.size
+    checkSignal()
+
+    // 2. What runs now? (GetAlias + GetFunctionConfiguration: the only calls of an unchanged deploy.)
+    alias = await lambda.getAlias(spec.function, options.alias)
+    result.previousVersion = alias.functionVersion
+    if (alias.weights && Object.keys(alias.weights).length > 0) {
+      return done({status: 'failed', error: `a canary is in progress on ${spec.function}:${options.alias} (${JSON.stringify(alias.weights)})`, hint: 'Finish it first: `impress deploy promote` or `impress deploy abort`.'})
+    }
+    const current = await lambda.getVersion(spec.function, alias.functionVersion)
+    result.currentSha256 = current.codeSha256
+    if (current.codeSha256 === artifact.sha256) {
+      say(`unchanged (version ${alias.functionVersion}, ${artifact.sha256.slice(0, 12)}…)`)
+      return done({status: 'unchanged'})
+    }
+    if (options.dryRun) {
+      say(`would upload ${artifact.sha256.slice(0, 12)}… (${artifact.size} bytes) and move ${options.alias} from ${alias.functionVersion}`)
+      return done({status: 'planned'})
+    }
+
+    // 3. Upload, wait, publish.
+    say(`uploading ${artifact.size} bytes`)
+    const updated = await lambda.updateCode(spec.function, artifact.zip)
+    if (updated.codeSha256 !== artifact.sha256) {
+      throw new OperationError(`Lambda reports CodeSha256 ${updated.codeSha256} for ${spec.function}, but the package hashes to ${artifact.sha256}`, {hint: 'The upload was altered; run the deploy again.'})
+    }
+    const ready = await lambda.waitUpdated(spec.function, options.signal)
+    checkSignal()
+    const published = await lambda.publishVersion(spec.function, {codeSha256: artifact.sha256, revisionId: ready.revisionId || undefined, description: options.description})
+    result.newVersion = published.version
+    say(`published version ${published.version}`)
+
+    // 4. Smoke test the new version before any traffic reaches it.
+    const smoke = await lambda.invoke(spec.function, published.version, spec.smokePayload ?? {}, spec.smokeTimeoutMs)
+    if (!smoke.ok) {
+      return done({status: 'failed', error: `smoke test of version ${published.version} failed: ${smoke.error}`, hint: `The alias ${options.alias} still points to version ${alias.functionVersion}; fix the code and deploy again.`})
+    }
+    say('smoke test passed')
+    checkSignal()
+
+    // 5. Move the alias, directly or through a canary.
+    if (!options.canary) {
+      await lambda.updateAlias(spec.function, options.alias, {version: published.version, revisionId: alias.revisionId})
+      say(`${options.alias}: ${alias.functionVersion} → ${published.version}`)
+      const pruned = await pruneAfter(spec, options, lambda, say)
+      return done({status: 'deployed', aliasMoved: true, ...(pruned ? {pruned} : {})})
+    }
+    const weights = {[published.version]: options.canary.weight}
+    const shifted = await lambda.updateAlias(spec.function, options.alias, {version: alias.functionVersion, weights, revisionId: alias.revisionId})
+    say(`canary: ${Math.round(options.canary.weight * 100)}% of ${options.alias} → version ${published.version}`)
+    if (options.canary.detach) return done({status: 'canary', aliasMoved: true, canaryWeight: options.canary.weight})
+    record(deps, spec.module, {...result, status: 'canary', aliasMoved: true, canaryWeight: options.canary.weight}, options)
+    const bake = await bakeCanary(spec, published.version, options, deps, sleep, say)
+    if (bake.errors > 0 || bake.interrupted) {
+      await lambda.updateAlias(spec.function, options.alias, {version: alias.functionVersion, weights: {}, revisionId: shifted.revisionId})
+      say(`rolled back: ${options.alias} → version ${alias.functionVersion} only`)
+      return done({
+        status: 'rolled-back',
+        aliasMoved: false,
+        bake: {checks: bake.checks, samples: bake.samples, errors: bake.errors},
+        error: bake.interrupted ? 'interrupted during the bake' : `canary version ${published.version} had ${bake.errors} error(s) in ${bake.samples} sample(s)`,
+        hint: `The alias ${options.alias} points to version ${alias.functionVersion} again.`,
+      })
+    }
+    await lambda.updateAlias(spec.function, options.alias, {version: published.version, weights: {}, revisionId: shifted.revisionId})
+    say(`promoted: ${options.alias} → ${published.version}`)
+    const pruned = await pruneAfter(spec, options, lambda, say)
+    return done({status: 'deployed', aliasMoved: true, bake: {checks: bake.checks, samples: bake.samples, errors: 0}, ...(pruned ? {pruned} : {})})
+  } catch (error) {
+    const e = error instanceof ImpressError ? error : new OperationError((error as Error).message, {cause: error})
+    const untouched = alias ? `The alias ${options.alias} still points to version ${alias.functionVersion}.` : 'Nothing was changed.'
+    return done({status: 'failed', error: e.message, hint: e.code === 'E_BUILD' ? `${e.hint} ${untouched}` : untouched})
+  }
+}
+
+function record(deps: DeployDeps, module: string, r: ModuleResult, options: DeployOptions): void {
+  if (!options.dryRun) deps.record?.(module, r)
+}
+
+async function bakeCanary(
+  spec: ModuleSpec,
+  version: string,
+  options: DeployOptions,
+  deps: DeployDeps,
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  say: (m: string) => void,
+): Promise<{checks: number; samples: number; errors: number; interrupted: boolean}> {
+  const canary = options.canary!
+  const checks = 5
+  const since = new Date()
+  let samples = 0
+  let errors = 0
+  for (let i = 1; i <= checks; i++) {
+    try {
+      await sleep(canary.bakeMs / checks, options.signal)
+    } catch {
+      return {checks: i - 1, samples, errors, interrupted: true}
+    }
+    if (!deps.probe) continue
+    const r = await deps.probe.errors(spec.function, version, since)
+    samples = r.samples
+    errors = r.errors
+    say(`bake ${i}/${checks}: ${errors} error(s) in ${samples} sample(s)`)
+    if (errors > 0) return {checks: i, samples, errors, interrupted: false}
+  }
+  return {checks, samples, errors, interrupted: false}
+}
+
+async function pruneAfter(spec: ModuleSpec, options: DeployOptions, lambda: LambdaPort, say: (m: string) => void): Promise<string[] | undefined> {
+  if (!options.keepVersions) return undefined
+  try {
+    const r = await pruneVersions({function: spec.function, keep: options.keepVersions, dryRun: false}, {lambda})
+    if (r.deleted.length > 0) say(`pruned versions ${r.deleted.join(', ')}`)
+    return r.deleted
+  } catch (error) {
+    say(`pruning skipped: ${(error as Error).message}`)
+    return undefined
+  }
+}

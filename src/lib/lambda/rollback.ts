@@ -1,0 +1,77 @@
+/**
+ * `impress rollback`: point the alias back at the previous published version (or a given
+ * one), after a plan. A version that does not exist is refused, naming the nearest ones.
+ */
+import {UsageError} from '../errors.js'
+import type {AliasInfo, FunctionVersionInfo, LambdaPort} from './ports.js'
+
+export interface RollbackPlan {
+  module: string
+  function: string
+  alias: string
+  fromVersion: string
+  /** Canary weights in effect now (removed by the rollback). */
+  fromWeights?: Record<string, number>
+  toVersion: string
+  toDescription: string
+  toCodeSha256: string
+  /** Nothing to do: the alias already points (only) there. */
+  noop: boolean
+  aliasRevisionId: string
+}
+
+/** The published versions nearest to `wanted`, for the error message. */
+export function nearestVersions(versions: string[], wanted: string, count = 3): string[] {
+  const n = Number(wanted)
+  const nums = versions.map(Number).filter((v) => Number.isFinite(v))
+  if (!Number.isFinite(n)) return nums.slice(-count).map(String)
+  return [...nums]
+    .sort((a, b) => Math.abs(a - n) - Math.abs(b - n) || b - a)
+    .slice(0, count)
+    .sort((a, b) => a - b)
+    .map(String)
+}
+
+/** Which version a rollback goes to: the given one, or the newest published version below the alias's. */
+export function chooseTarget(versions: FunctionVersionInfo[], alias: AliasInfo, to?: string): FunctionVersionInfo | undefined {
+  if (to !== undefined) return versions.find((v) => v.version === to)
+  if (alias.weights && Object.keys(alias.weights).length > 0) return versions.find((v) => v.version === alias.functionVersion)
+  const current = Number(alias.functionVersion)
+  return [...versions].filter((v) => Number(v.version) < current).sort((a, b) => Number(b.version) - Number(a.version))[0]
+}
+
+export async function planRollback(options: {module: string; function: string; alias: string; to?: string}, deps: {lambda: LambdaPort}): Promise<RollbackPlan> {
+  const [alias, versions] = await Promise.all([deps.lambda.getAlias(options.function, options.alias), deps.lambda.listVersions(options.function)])
+  if (options.to !== undefined && !/^\d+$/.test(options.to)) {
+    throw new UsageError(`--to expects a published version number, got "${options.to}".`, {hint: `See \`impress versions ${options.module}\`.`})
+  }
+  const target = chooseTarget(versions, alias, options.to)
+  if (!target) {
+    const near = nearestVersions(versions.map((v) => v.version), options.to ?? alias.functionVersion)
+    throw new UsageError(
+      options.to !== undefined
+        ? `Version ${options.to} of ${options.function} does not exist; nearest published versions: ${near.join(', ') || 'none'}.`
+        : `${options.function}:${options.alias} points to version ${alias.functionVersion} and there is no older published version.`,
+      {hint: `See \`impress versions ${options.module}\`, then pass --to VERSION.`, details: {nearest: near}},
+    )
+  }
+  const weighted = Boolean(alias.weights && Object.keys(alias.weights).length > 0)
+  return {
+    module: options.module,
+    function: options.function,
+    alias: options.alias,
+    fromVersion: alias.functionVersion,
+    ...(weighted ? {fromWeights: alias.weights} : {}),
+    toVersion: target.version,
+    toDescription: target.description,
+    toCodeSha256: target.codeSha256,
+    noop: target.version === alias.functionVersion && !weighted,
+    aliasRevisionId: alias.revisionId,
+  }
+}
+
+export async function applyRollback(plan: RollbackPlan, deps: {lambda: LambdaPort}): Promise<{aliasVersion: string}> {
+  if (plan.noop) return {aliasVersion: plan.fromVersion}
+  const a = await deps.lambda.updateAlias(plan.function, plan.alias, {version: plan.toVersion, weights: {}, revisionId: plan.aliasRevisionId})
+  return {aliasVersion: a.functionVersion}
+}
