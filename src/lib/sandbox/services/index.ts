@@ -4,6 +4,10 @@
  */
 import type {ServiceFactory} from '../types.js'
 import {secretsManagerService} from './secretsmanager.js'
+import {cloudflareService} from './cloudflare/index.js'
+import {githubService} from './github/index.js'
+import {googleService} from './google/index.js'
+import {iamService} from './iam/index.js'
 import {stsService} from './sts.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService]
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, iamService, githubService, cloudflareService, googleService]
