@@ -2,7 +2,7 @@
 import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import Ajv from 'ajv-draft-04'
+import AjvModule from 'ajv-draft-04'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {hasStackTrace, runCli} from '../helpers/cli.js'
 import {getJson} from '../helpers/http.js'
@@ -59,6 +59,7 @@ describe('impress compliance check (demo platform)', () => {
     expect(counts.cloudflare).toEqual({'accounts.members.list': 1})
     expect(counts.iam).toMatchObject({ListUsers: 1, GetAccountSummary: 1, GetCredentialReport: 1, ListAccessKeys: 1})
     const schema = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'fixtures/sarif-schema-2.1.0.json'), 'utf8'))
+    const Ajv = ((AjvModule as unknown as {default?: typeof AjvModule}).default ?? AjvModule) as unknown as new (o: object) => {compile(s: object): ((d: unknown) => boolean) & {errors?: unknown}}
     const validate = new Ajv({allErrors: true, strict: false, unicodeRegExp: false}).compile(schema)
     const log = JSON.parse(fs.readFileSync(sarif, 'utf8'))
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true)

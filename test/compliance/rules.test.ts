@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import type {z} from 'zod'
 import {describe, expect, it} from 'vitest'
 import {evaluate, type ServiceInput} from '../../src/lib/compliance/rules.js'
 import {parseRoster, rosterSchema, type Roster} from '../../src/lib/compliance/roster.js'
@@ -8,10 +9,10 @@ import {auth0StaffSource} from '../../src/lib/compliance/auth0-staff.js'
 import type {ServiceAccount, ServiceId} from '../../src/lib/compliance/types.js'
 
 const TODAY = '2026-11-23'
-const roster = (r: Partial<Roster> & {members: Roster['members']}): Roster => rosterSchema.parse(r)
+const roster = (r: z.input<typeof rosterSchema>): Roster => rosterSchema.parse(r)
 const acc = (id: string, mfa: ServiceAccount['mfa'] = true, active = true): ServiceAccount => ({id, mfa, active})
 const svc = (service: ServiceId, accounts: ServiceAccount[], extra: object = {}): ServiceInput => ({status: 'ok', snapshot: {service, accounts, ...extra}})
-const dev = (name: string, accounts: Record<string, string | string[]> = {}, extra: object = {}) => ({name, email: `${name}@x.example`, role: 'developer' as const, accounts, ...extra})
+const dev = (name: string, accounts: Partial<Record<ServiceId, string | string[]>> = {}, extra: object = {}) => ({name, email: `${name}@x.example`, role: 'developer' as const, accounts, ...extra})
 
 describe('compliance rules', () => {
   it('mfa-disabled fails, passes, and is unknown (never a pass) with the missing permission', () => {
