@@ -6,6 +6,8 @@ import os from 'node:os'
 import path from 'node:path'
 import {spawn, spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
+import {performance} from 'node:perf_hooks'
+import {setInterval, clearInterval} from 'node:timers'
 import {IAMClient} from '@aws-sdk/client-iam'
 
 const N = Number(process.argv[2] ?? 300)

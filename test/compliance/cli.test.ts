@@ -142,6 +142,22 @@ policy:
     expect(JSON.parse(keys.stdout).findings).toEqual([])
   })
 
+  it('a token without owner rights: GitHub 2FA is unknown (never a pass), reported with the missing permission', async () => {
+    fs.writeFileSync(
+      path.join(sb.cwd, 'impress.config.yaml'),
+      `environments:\n  sb:\n    sandbox: {url: "${sb.url}"}\n    compliance: {roster: ./team.yaml, aws: false, github: {org: impress, token: ghp_sandboxmember}}\n`,
+    )
+    fs.writeFileSync(path.join(sb.cwd, 'team.yaml'), 'members:\n  - {name: Alice, email: alice@impress.example, role: developer, accounts: {github: alice-imp}}\n')
+    const r = await runCli(['compliance', 'check', '--json'], {env: sb.env, cwd: sb.cwd})
+    expect(r.exitCode).toBe(3)
+    const doc = JSON.parse(r.stdout)
+    const alice = doc.findings.filter((f: {member?: string}) => f.member === 'alice@impress.example')
+    expect(alice).toMatchObject([{rule: 'mfa-disabled', outcome: 'unknown', missingPermission: expect.stringMatching(/owner/)}])
+    expect(doc.members[0]).toMatchObject({compliant: false, cells: {github: {status: 'unknown'}, aws: {status: 'not-checked'}}})
+    expect(doc.services.find((s: {service: string}) => s.service === 'aws')).toMatchObject({status: 'not-configured'})
+    fs.rmSync(path.join(sb.cwd, 'impress.config.yaml'))
+  })
+
   it('a malformed roster exits 2 naming the line, without a stack trace', async () => {
     fs.writeFileSync(path.join(sb.cwd, 'team.yaml'), 'members:\n  - name: Zed\n    email: zed@impress.example\n    role: intern\n')
     fs.writeFileSync(path.join(sb.cwd, 'impress.config.yaml'), `environments:\n  sb:\n    sandbox: {url: "${sb.url}"}\n    compliance: {roster: ./team.yaml}\n`)

@@ -80,7 +80,7 @@ export const iamService: ServiceFactory = (ctx: ServiceContext) => {
         r.completedAt = r.readyAt
       }
       if (r?.completedAt && now - r.completedAt < ctx.clock.real(REPORT_REUSE_MS)) return {State: 'COMPLETE'}
-      s.report = {startedAt: now, readyAt: now + ctx.clock.real(REPORT_GENERATION_MS), csv: credentialReportCsv(s, new Date(now))}
+      s.report = {startedAt: now, readyAt: now + ctx.clock.real(REPORT_GENERATION_MS), csv: credentialReportCsv(s)}
       store().save()
       return {State: 'STARTED', Description: 'No report exists. Starting a new report generation task'}
     },
@@ -128,7 +128,7 @@ const CSV_HEADER =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated'
 
 /** The credential report, in AWS's column order (N/A where a value does not apply). */
-export function credentialReportCsv(s: IamState, at: Date): string {
+export function credentialReportCsv(s: IamState): string {
   const iso = (d?: string) => (d ? new Date(d).toISOString().replace(/\.\d{3}Z$/, '+00:00') : 'N/A')
   const rows = [CSV_HEADER]
   rows.push(
@@ -158,6 +158,5 @@ export function credentialReportCsv(s: IamState, at: Date): string {
       ].join(','),
     )
   }
-  void at
   return rows.join('\n') + '\n'
 }
