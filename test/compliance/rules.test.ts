@@ -88,7 +88,7 @@ describe('compliance rules', () => {
         const members = ms.map((m, i) => ({name: names[i], email: `${names[i]}@x.example`, role: m.role, ...(m.left ? {status: 'left' as const, left: '2026-01-01'} : {}), accounts: {}}))
         // GitHub only is required by every role here; ids m0..m3 belong to members, 4..5 to nobody.
         const r = roster({members, policy: {required: {developer: ['github'], ops: ['github'], admin: ['github']}}})
-        const gh = accounts.map((a, i) => ({id: a.owner < 4 ? `${names[a.owner]}@x.example${i > 0 ? '' : ''}` : `stranger${a.owner}-${i}`, mfa: a.mfa, active: a.active}))
+        const gh = accounts.map((a, i) => ({id: a.owner < 4 ? `${names[a.owner]}@x.example` : `stranger${a.owner}-${i}`, mfa: a.mfa, active: a.active}))
         const e = evaluate({roster: r, today: TODAY, services: {github: svc('github', gh)}})
         for (const [i, m] of members.entries()) {
           const mine = gh.filter((a) => a.id === m.email && a.active)
@@ -169,5 +169,15 @@ describe('check capability', () => {
       ['a@x.example', true],
       ['c@x.example', false],
     ])
+  })
+})
+
+describe('team.yaml JSON Schema', () => {
+  it('schema/team.schema.json is generated from the zod schema (run `npm run build && npm run schema` when it changes)', async () => {
+    const fs = await import('node:fs')
+    const {rosterJsonSchema} = await import('../../src/lib/compliance/roster.js')
+    const onDisk = JSON.parse(fs.readFileSync(new URL('../../schema/team.schema.json', import.meta.url), 'utf8'))
+    expect(onDisk).toEqual(JSON.parse(JSON.stringify(rosterJsonSchema())))
+    expect(onDisk.properties.members.items.required).toEqual(expect.arrayContaining(['name', 'email', 'role']))
   })
 })
