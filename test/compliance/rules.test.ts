@@ -181,3 +181,18 @@ describe('team.yaml JSON Schema', () => {
     expect(onDisk.properties.members.items.required).toEqual(expect.arrayContaining(['name', 'email', 'role']))
   })
 })
+
+describe('roster parsing never fails with anything but a usage error', () => {
+  it('property: any text gives a roster or a UsageError (exit 2)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.constantFrom('*!', 'members: *x', 'members:\n  - &a {name: A}\n  - *a\n', '[')), (text) => {
+        try {
+          parseRoster(text, 'team.yaml')
+        } catch (error) {
+          expect((error as {exitCode?: number}).exitCode).toBe(2)
+        }
+      }),
+      {numRuns: 300},
+    )
+  })
+})

@@ -128,7 +128,14 @@ export function parseRoster(text: string, file: string): LoadedRoster {
       details: {file, line},
     })
   }
-  const parsed = rosterSchema.safeParse(doc.toJS() ?? {})
+  let data: unknown
+  try {
+    data = doc.toJS({maxAliasCount: 100})
+  } catch (error) {
+    // e.g. an unresolved alias (`*name` with no `&name`): the parser accepts it, toJS throws.
+    throw new UsageError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`, {hint: 'Fix the YAML (aliases, anchors) in the roster.', details: {file}})
+  }
+  const parsed = rosterSchema.safeParse(data ?? {})
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     let p = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))
