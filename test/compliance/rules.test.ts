@@ -196,3 +196,38 @@ describe('roster parsing never fails with anything but a usage error', () => {
     )
   })
 })
+
+describe('Auth0 staff port over fetch (Management API v2 shapes)', () => {
+  it('gets a client-credentials token, pages users of the staff connection, reads authentication methods', async () => {
+    const calls: string[] = []
+    const users = [
+      {user_id: 'auth0|1', email: 'alice@impress.example'},
+      {user_id: 'auth0|2', email: 'carol@impress.example'},
+    ]
+    const fakeFetch = (async (input: string | URL, init?: RequestInit) => {
+      const url = new URL(String(input))
+      const page = url.searchParams.get('page')
+      calls.push(`${init?.method ?? 'GET'} ${url.pathname}${page === null ? '' : ` page=${page}`}`)
+      if (url.pathname === '/oauth/token') {
+        expect(JSON.parse(String(init?.body))).toMatchObject({grant_type: 'client_credentials', client_id: 'id', audience: 'https://t.example/api/v2/'})
+        return Response.json({access_token: 'tok'})
+      }
+      expect(new Headers(init?.headers).get('authorization')).toBe('Bearer tok')
+      if (url.pathname === '/api/v2/users') {
+        expect(url.searchParams.get('q')).toBe('identities.connection:"impress-staff"')
+        return Response.json({users: users.slice(Number(page), Number(page) + 1), total: users.length})
+      }
+      const id = decodeURIComponent(url.pathname.split('/')[4])
+      return Response.json(id === 'auth0|1' ? [{type: 'totp', confirmed: true}] : [{type: 'password'}])
+    }) as typeof fetch
+    const {fetchAuth0StaffPort} = await import('../../src/lib/compliance/auth0-staff.js')
+    const port = fetchAuth0StaffPort({baseUrl: 'https://t.example', clientId: 'id', clientSecret: 's', connection: 'impress-staff', fetch: fakeFetch})
+    const snap = await auth0StaffSource(port).snapshot({leavers: []})
+    expect(snap.accounts.map((a) => [a.id, a.mfa])).toEqual([
+      ['alice@impress.example', true],
+      ['carol@impress.example', false],
+    ])
+    expect(calls.slice(0, 3)).toEqual(['POST /oauth/token', 'GET /api/v2/users page=0', 'GET /api/v2/users page=1'])
+    expect(calls.filter((c) => c.endsWith('/authentication-methods')).sort()).toEqual(['GET /api/v2/users/auth0%7C1/authentication-methods', 'GET /api/v2/users/auth0%7C2/authentication-methods'])
+  })
+})
