@@ -159,6 +159,20 @@ policy:
     fs.rmSync(path.join(sb.cwd, 'impress.config.yaml'))
   })
 
+  it('a service that refuses the credentials is an error (exit 1) even with --allow-unreachable', async () => {
+    fs.writeFileSync(
+      path.join(sb.cwd, 'impress.config.yaml'),
+      `environments:\n  sb:\n    sandbox: {url: "${sb.url}"}\n    compliance: {roster: ./team.yaml, aws: false, cloudflare: {accountId: 9a7806061c88ada191ed06f989cc3dac, token: not-a-token}}\n`,
+    )
+    fs.writeFileSync(path.join(sb.cwd, 'team.yaml'), 'members:\n  - {name: Alice, email: alice@impress.example, role: developer, accounts: {cloudflare: alice@impress.example}}\n')
+    const r = await runCli(['compliance', 'check', '--allow-unreachable'], {env: sb.env, cwd: sb.cwd})
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout).toMatch(/Cloudflare\s+error\s+0\s+live\s+HTTP 403: .*Authentication error/)
+    expect(r.stdout).not.toContain('not-a-token')
+    expect(r.stderr).toContain('Refused: cloudflare')
+    fs.rmSync(path.join(sb.cwd, 'impress.config.yaml'))
+  })
+
   it('a malformed roster exits 2 naming the line, without a stack trace', async () => {
     fs.writeFileSync(path.join(sb.cwd, 'team.yaml'), 'members:\n  - name: Zed\n    email: zed@impress.example\n    role: intern\n')
     fs.writeFileSync(path.join(sb.cwd, 'impress.config.yaml'), `environments:\n  sb:\n    sandbox: {url: "${sb.url}"}\n    compliance: {roster: ./team.yaml}\n`)

@@ -154,6 +154,12 @@ describe('check capability', () => {
     expect(allowed.exitCode).toBe(3)
     const critical = await runComplianceCheck({loaded, failOn: 'critical', allowUnreachable: true}, deps)
     expect(critical.exitCode).toBe(0)
+    // A refusal (bad token) is not "unreachable": it fails the check even with --allow-unreachable.
+    const refusing = {service: 'google' as const, snapshot: async () => Promise.reject(Object.assign(new Error('Request had invalid authentication credentials'), {status: 401}))}
+    const refused = await runComplianceCheck({loaded, failOn: 'critical', allowUnreachable: true}, {...deps, sources: {...deps.sources, google: refusing}})
+    expect(refused.services.find((s) => s.service === 'google')).toMatchObject({status: 'error', error: 'HTTP 401: Request had invalid authentication credentials'})
+    expect(refused.summary.refused).toEqual(['google'])
+    expect(refused.exitCode).toBe(1)
   })
 
   it('Auth0 staff source: MFA from authentication methods (a password alone is not a factor)', async () => {

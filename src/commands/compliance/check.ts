@@ -56,7 +56,8 @@ export default class ComplianceCheck extends ImpressCommand<typeof ComplianceChe
     }
     for (const w of r.waived) io.out(`waived: ${w.rule} on ${w.service} ${w.account} until ${w.expires} (${w.reason})`)
     io.out(`${r.summary.findings} finding(s): ${SEVERITIES.map((s) => `${r.summary.bySeverity[s]} ${s}`).join(', ')}; ${r.summary.unknown} unknown; ${r.summary.compliantMembers}/${r.summary.members} members compliant`)
-    if (r.exitCode === 1) io.warn(`Not reachable: ${r.summary.unreachable.join(', ')}. The check is incomplete (exit 1); pass --allow-unreachable to accept that.`)
+    if (r.summary.refused.length > 0) io.warn(`Refused: ${r.summary.refused.join(', ')} answered with an error (see notes). The check is incomplete (exit 1).`)
+    else if (r.exitCode === 1) io.warn(`Not reachable: ${r.summary.unreachable.join(', ')}. The check is incomplete (exit 1); pass --allow-unreachable to accept that.`)
     else if (r.exitCode === 3) io.warn(`${r.summary.atOrAboveFailOn} finding(s) at or above ${r.failOn} (exit 3).`)
   }
 }

@@ -38,9 +38,11 @@ export interface ComplianceReport {
     bySeverity: Record<Severity, number>
     atOrAboveFailOn: number
     unreachable: ServiceId[]
+    /** Services that answered with an error (credentials, permissions): always exit 1. */
+    refused: ServiceId[]
     notConfigured: ServiceId[]
   }
-  /** 0 clean; 3 findings at or above --fail-on; 1 a service could not be reached (unless allowed). */
+  /** 0 clean; 3 findings at or above --fail-on; 1 a service could not be reached (unless allowed) or refused the credentials. */
   exitCode: 0 | 1 | 3
 }
 
@@ -64,7 +66,7 @@ export async function runComplianceCheck(options: CheckOptions, deps: CheckDeps)
           result: {service, status: 'ok', accounts: snapshot.accounts.length, generatedAt: snapshot.generatedAt, durationMs: Math.round(performance.now() - t0), notes: snapshot.notes ?? []},
         })
       } catch (error) {
-        results.set(service, {result: {service, status: 'unreachable', accounts: 0, durationMs: Math.round(performance.now() - t0), error: describeError(error), notes: []}})
+        results.set(service, {result: {service, status: isUnreachable(error) ? 'unreachable' : 'error', accounts: 0, durationMs: Math.round(performance.now() - t0), error: describeError(error), notes: []}})
       }
     }),
   )
@@ -75,10 +77,11 @@ export async function runComplianceCheck(options: CheckOptions, deps: CheckDeps)
   })
   const services = SERVICES.map((s) => results.get(s)!.result)
   const unreachable = services.filter((s) => s.status === 'unreachable').map((s) => s.service)
+  const failed = services.filter((s) => s.status === 'error').map((s) => s.service)
   const bySeverity = {low: 0, medium: 0, high: 0, critical: 0} as Record<Severity, number>
   for (const f of evaluation.findings) bySeverity[f.severity]++
   const over = breaches(evaluation.findings, options.failOn)
-  const exitCode = unreachable.length > 0 && !options.allowUnreachable ? 1 : over.length > 0 ? 3 : 0
+  const exitCode = failed.length > 0 || (unreachable.length > 0 && !options.allowUnreachable) ? 1 : over.length > 0 ? 3 : 0
   return {
     generatedAt: now.toISOString(),
     roster: options.loaded.file,
@@ -96,19 +99,38 @@ export async function runComplianceCheck(options: CheckOptions, deps: CheckDeps)
       bySeverity,
       atOrAboveFailOn: over.length,
       unreachable,
+      refused: failed,
       notConfigured: services.filter((s) => s.status === 'not-configured').map((s) => s.service),
     },
     exitCode,
   }
 }
 
+type ErrorLike = {name?: string; message?: string; status?: number; code?: string | number; cause?: {code?: string}; $metadata?: {httpStatusCode?: number}; response?: {status?: number}}
+
+function statusOf(e: ErrorLike): number | undefined {
+  const s = e?.status ?? e?.$metadata?.httpStatusCode ?? e?.response?.status ?? (typeof e?.code === 'number' ? e.code : undefined)
+  return typeof s === 'number' ? s : undefined
+}
+
+function isConnectionError(e: ErrorLike): boolean {
+  const code = e?.cause?.code ?? e?.code
+  return ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET'].includes(String(code)) || /ECONNREFUSED|socket hang up|fetch failed|Connection error/i.test(e?.message ?? '')
+}
+
+/** No answer, or only server errors/throttling (after the SDK's retries): the service is unreachable. */
+export function isUnreachable(error: unknown): boolean {
+  const e = error as ErrorLike
+  const status = statusOf(e)
+  return isConnectionError(e) || status === undefined || status >= 500 || status === 429
+}
+
 /** One line: what failed, without stack or secrets (the output is redacted anyway). */
 export function describeError(error: unknown): string {
-  const e = error as {name?: string; message?: string; status?: number; code?: string; cause?: {code?: string}}
+  const e = error as ErrorLike
   const code = e?.cause?.code ?? e?.code
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || /ECONNREFUSED|socket hang up|fetch failed|Connection error/i.test(e?.message ?? '')) {
-    return `cannot connect (${code ?? 'connection error'})`
-  }
+  if (isConnectionError(e)) return `cannot connect (${code ?? 'connection error'})`
   const msg = (e?.message ?? String(error)).split('\n')[0].slice(0, 200)
-  return e?.status ? `HTTP ${e.status}: ${msg}` : msg
+  const status = statusOf(e)
+  return status ? `HTTP ${status}: ${msg}` : msg
 }

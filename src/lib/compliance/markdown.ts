@@ -9,7 +9,7 @@ export function toMarkdown(r: ComplianceReport): string {
   const lines: string[] = []
   lines.push('# IMPRESS access compliance report', '')
   lines.push(`- Generated: ${r.generatedAt}`, `- Roster: \`${r.roster}\``, `- Threshold (--fail-on): ${r.failOn}`)
-  lines.push(`- Result: ${r.exitCode === 0 ? 'PASS' : r.exitCode === 3 ? `FAIL (${r.summary.atOrAboveFailOn} finding(s) at or above ${r.failOn})` : 'INCOMPLETE (a service could not be reached)'}`)
+  lines.push(`- Result: ${r.exitCode === 0 ? 'PASS' : r.exitCode === 3 ? `FAIL (${r.summary.atOrAboveFailOn} finding(s) at or above ${r.failOn})` : 'INCOMPLETE (a service could not be reached or refused the credentials)'}`)
   lines.push(`- Members compliant: ${r.summary.compliantMembers} of ${r.summary.members}; findings: ${r.summary.findings} (${r.summary.failed} failed, ${r.summary.unknown} unknown)`, '')
   lines.push('## Services', '', '| service | status | accounts | data as of | notes |', '|---|---|---|---|---|')
   for (const s of r.services) {

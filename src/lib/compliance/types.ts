@@ -91,7 +91,8 @@ export interface Finding {
   missingPermission?: string
 }
 
-export type ServiceStatus = 'ok' | 'unreachable' | 'not-configured'
+/** unreachable: no answer (connection, 5xx after retries); error: it answered with a refusal (e.g. bad token). */
+export type ServiceStatus = 'ok' | 'unreachable' | 'error' | 'not-configured'
 
 export interface ServiceResult {
   service: ServiceId
