@@ -88,10 +88,23 @@ export const auth0Section = z
 
 export const complianceSection = z
   .object({
-    roster: z.string().default('./team.yaml'),
-    github: z.object({org: z.string().min(1), token: secretRef.optional()}).strict().optional(),
-    cloudflare: z.object({accountId: secretRef, token: secretRef.optional()}).strict().optional(),
-    google: z.object({customer: z.string().default('my_customer'), credentials: secretRef.optional()}).strict().optional(),
+    roster: z.string().default('./team.yaml').describe('Path of team.yaml, relative to the config file'),
+    aws: z.boolean().default(true).describe('Check AWS IAM with the aws section\'s credentials'),
+    github: z
+      .object({org: z.string().min(1), token: secretRef.optional().describe('Default: env GITHUB_TOKEN'), baseUrl: z.url().optional().describe('GitHub Enterprise API root')})
+      .strict()
+      .optional(),
+    cloudflare: z.object({accountId: secretRef, token: secretRef.optional().describe('Default: env CLOUDFLARE_API_TOKEN')}).strict().optional(),
+    google: z
+      .object({
+        customer: z.string().default('my_customer'),
+        credentials: secretRef.optional().describe('Service-account key file (domain-wide delegation)'),
+        subject: z.email().optional().describe('Admin the service account acts as'),
+        accessToken: secretRef.optional().describe('An OAuth2 access token instead of credentials'),
+      })
+      .strict()
+      .optional(),
+    auth0: z.object({connection: z.string().default('impress-staff')}).strict().optional().describe('Staff connection (uses the auth0 section)'),
   })
   .strict()
 

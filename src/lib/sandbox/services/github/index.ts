@@ -1,0 +1,122 @@
+/**
+ * GitHub REST API (the parts the compliance checks read), mounted under /github so Octokit's
+ * `baseUrl` reaches it: organisation members (with `filter=2fa_disabled`, owners only),
+ * outside collaborators, users' public SSH keys. Link-header pagination; secondary rate
+ * limits as 403/429 with `retry-after`. See SPEC.md.
+ */
+import type {ServerResponse} from 'node:http'
+import {sendJson} from '../../host.js'
+import type {SandboxRequest, ServiceContext, ServiceFactory} from '../../types.js'
+import {demoGithub, type GithubState, type GithubUser} from './seed.js'
+
+export const GITHUB_PREFIX = '/github'
+const DOCS = 'https://docs.github.com/rest'
+
+export const githubService: ServiceFactory = (ctx: ServiceContext) => {
+  const store = () => ctx.state.open<GithubState>('github', 'org', demoGithub)
+  const routes: [string, RegExp][] = [
+    ['orgs/list-members', /^\/orgs\/([^/]+)\/members$/],
+    ['orgs/list-outside-collaborators', /^\/orgs\/([^/]+)\/outside_collaborators$/],
+    ['users/list-public-keys-for-user', /^\/users\/([^/]+)\/keys$/],
+    ['users/get-authenticated', /^\/user$/],
+  ]
+  const route = (req: SandboxRequest): [string, string[]] | undefined => {
+    const p = req.path.slice(GITHUB_PREFIX.length)
+    for (const [name, re] of routes) {
+      const m = re.exec(p)
+      if (m && req.method === 'GET') return [name, m.slice(1).map(decodeURIComponent)]
+    }
+    return undefined
+  }
+  const error = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) =>
+    sendJson(res, status, {message, documentation_url: DOCS, status: String(status)}, headers)
+
+  return {
+    name: 'github',
+    matches: (req) => req.path === GITHUB_PREFIX || req.path.startsWith(`${GITHUB_PREFIX}/`),
+    operation: (req) => route(req)?.[0] ?? `${req.method} ${req.path.slice(GITHUB_PREFIX.length)}`,
+    seed: () => void store(),
+    describe() {
+      const s = store().data
+      return {org: s.org, members: s.members.length, outsideCollaborators: s.outsideCollaborators.length, keys: Object.values(s.keys).flat().length}
+    },
+    handle(req, res) {
+      const r = route(req)
+      if (!r) return error(res, 404, 'Not Found')
+      const s = store().data
+      const auth = req.headers.authorization
+      const token = typeof auth === 'string' ? auth.replace(/^(token|bearer)\s+/i, '') : undefined
+      if (!token) return error(res, 401, 'Requires authentication')
+      const actor = s.tokens[token]
+      if (!actor) return error(res, 401, 'Bad credentials')
+      const [name, params] = r
+      if (name === 'users/get-authenticated') return sendJson(res, 200, simpleUser(ctx, actor, s.members.find((m) => m.login === actor)?.id ?? 1))
+      if (name === 'users/list-public-keys-for-user') {
+        const login = params[0]
+        const known = s.members.some((m) => m.login === login) || s.outsideCollaborators.some((m) => m.login === login) || login in s.keys
+        if (!known) return error(res, 404, 'Not Found')
+        return page(req, res, ctx, (s.keys[login] ?? []).map((k) => ({id: k.id, key: k.key})))
+      }
+      const org = params[0]
+      if (org.toLowerCase() !== s.org.toLowerCase()) return error(res, 404, 'Not Found')
+      const isMember = s.members.some((m) => m.login === actor)
+      if (!isMember) return error(res, 403, 'You must be a member of this organization to list its members.')
+      const isOwner = s.members.some((m) => m.login === actor && m.role === 'admin')
+      const filter = req.url.searchParams.get('filter') ?? 'all'
+      if (filter !== 'all' && filter !== '2fa_disabled') return error(res, 422, `Validation Failed: filter must be one of all, 2fa_disabled`)
+      if (filter === '2fa_disabled' && !isOwner) return error(res, 403, 'Only organization owners can filter members by two-factor authentication status.')
+      if (name === 'orgs/list-members') {
+        const role = req.url.searchParams.get('role') ?? 'all'
+        let list: GithubUser[] = s.members
+        if (role === 'admin' || role === 'member') list = list.filter((m) => m.role === role)
+        if (filter === '2fa_disabled') list = list.filter((m) => !m.twoFactor)
+        return page(req, res, ctx, list.map((m) => simpleUser(ctx, m.login, m.id)))
+      }
+      if (!isOwner) return error(res, 403, 'Must be an organization owner to list outside collaborators.')
+      let list = s.outsideCollaborators
+      if (filter === '2fa_disabled') list = list.filter((m) => !m.twoFactor)
+      return page(req, res, ctx, list.map((m) => simpleUser(ctx, m.login, m.id)))
+    },
+    renderError(_req, res, e) {
+      if (e.kind === 'throttle') {
+        // GitHub's secondary rate limit: 403 or 429 with retry-after (seconds).
+        error(res, e.status === 403 ? 403 : 429, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', {'retry-after': String(e.retryAfterSeconds ?? 60)})
+        return
+      }
+      error(res, e.status, e.kind === 'server' ? 'Server Error' : e.message)
+    },
+  }
+}
+
+function simpleUser(ctx: ServiceContext, login: string, id: number) {
+  const api = `${ctx.baseUrl()}${GITHUB_PREFIX}`
+  return {
+    login,
+    id,
+    node_id: Buffer.from(`04:User${id}`).toString('base64'),
+    avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+    gravatar_id: '',
+    url: `${api}/users/${login}`,
+    html_url: `https://github.com/${login}`,
+    type: 'User',
+    site_admin: false,
+  }
+}
+
+/** per_page (default 30, max 100) and page (1-based), with a Link header like GitHub's. */
+function page<T>(req: SandboxRequest, res: ServerResponse, _ctx: ServiceContext, items: T[]): void {
+  const perPage = Math.min(100, Math.max(1, Number(req.url.searchParams.get('per_page') ?? 30) || 30))
+  const pageNo = Math.max(1, Number(req.url.searchParams.get('page') ?? 1) || 1)
+  const last = Math.max(1, Math.ceil(items.length / perPage))
+  const slice = items.slice((pageNo - 1) * perPage, pageNo * perPage)
+  const link = (n: number, rel: string) => {
+    const u = new URL(req.url.toString())
+    u.searchParams.set('per_page', String(perPage))
+    u.searchParams.set('page', String(n))
+    return `<${u.toString()}>; rel="${rel}"`
+  }
+  const rels: string[] = []
+  if (pageNo > 1) rels.push(link(pageNo - 1, 'prev'), link(1, 'first'))
+  if (pageNo < last) rels.push(link(pageNo + 1, 'next'), link(last, 'last'))
+  sendJson(res, 200, slice, rels.length > 0 ? {link: rels.join(', ')} : {})
+}

@@ -1,0 +1,82 @@
+/**
+ * Google Workspace Admin SDK Directory API
+ * (https://developers.google.com/admin-sdk/directory/reference/rest/v1/users/list), mounted
+ * under /google so `@googleapis/admin`'s `rootUrl` reaches it: users.list with customer or
+ * domain, maxResults (1–500) and pageToken/nextPageToken; `isEnrolledIn2Sv`, `suspended`.
+ * Errors in Google's JSON error shape. See SPEC.md.
+ */
+import type {ServerResponse} from 'node:http'
+import {sendJson} from '../../host.js'
+import type {ServiceContext, ServiceFactory} from '../../types.js'
+import {demoGoogle, type GoogleState} from './seed.js'
+
+export const GOOGLE_PREFIX = '/google'
+const USERS = '/admin/directory/v1/users'
+
+export const googleService: ServiceFactory = (ctx: ServiceContext) => {
+  const store = () => ctx.state.open<GoogleState>('google', 'directory', demoGoogle)
+  const fail = (res: ServerResponse, code: number, reason: string, message: string, status: string, headers: Record<string, string> = {}) =>
+    sendJson(res, code, {error: {code, message, errors: [{message, domain: 'global', reason}], status}}, headers)
+  return {
+    name: 'google',
+    matches: (req) => req.path.startsWith(`${GOOGLE_PREFIX}/`),
+    operation: (req) => (req.method === 'GET' && req.path === GOOGLE_PREFIX + USERS ? 'directory.users.list' : `${req.method} ${req.path.slice(GOOGLE_PREFIX.length)}`),
+    seed: () => void store(),
+    describe: () => ({customer: store().data.customerId, users: store().data.users.length}),
+    handle(req, res) {
+      const s = store().data
+      if (req.method !== 'GET' || req.path !== GOOGLE_PREFIX + USERS) return fail(res, 404, 'notFound', 'Not Found', 'NOT_FOUND')
+      const auth = req.headers.authorization
+      const token = typeof auth === 'string' && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '') : undefined
+      if (!token || !s.tokens.includes(token))
+        return fail(res, 401, 'authError', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'UNAUTHENTICATED')
+      const q = req.url.searchParams
+      const customer = q.get('customer')
+      const domain = q.get('domain')
+      if (!customer && !domain) return fail(res, 400, 'badRequest', 'Bad Request', 'INVALID_ARGUMENT')
+      if (customer && customer !== 'my_customer' && customer !== s.customerId) return fail(res, 403, 'forbidden', 'Not Authorized to access this resource/api', 'PERMISSION_DENIED')
+      if (domain && domain !== s.domain) return fail(res, 403, 'forbidden', 'Not Authorized to access this resource/api', 'PERMISSION_DENIED')
+      const max = Number(q.get('maxResults') ?? 100)
+      if (!Number.isInteger(max) || max < 1 || max > 500) return fail(res, 400, 'invalid', 'Invalid value for maxResults', 'INVALID_ARGUMENT')
+      const token0 = q.get('pageToken')
+      const start = token0 ? Number(Buffer.from(token0, 'base64url').toString('utf8').replace(/^u:/, '')) : 0
+      if (!Number.isInteger(start) || start < 0) return fail(res, 400, 'invalid', 'Invalid page token', 'INVALID_ARGUMENT')
+      const users = [...s.users].sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail))
+      const slice = users.slice(start, start + max)
+      const next = start + max < users.length ? Buffer.from(`u:${start + max}`).toString('base64url') : undefined
+      sendJson(res, 200, {
+        kind: 'admin#directory#users',
+        etag: `"${users.length}-${start}"`,
+        users: slice.map((u) => ({
+          kind: 'admin#directory#user',
+          id: u.id,
+          etag: `"${u.id}"`,
+          primaryEmail: u.primaryEmail,
+          name: {givenName: u.givenName, familyName: u.familyName, fullName: `${u.givenName} ${u.familyName}`},
+          isAdmin: u.isAdmin,
+          isDelegatedAdmin: false,
+          lastLoginTime: '2026-11-20T08:00:00.000Z',
+          creationTime: '2024-02-01T09:00:00.000Z',
+          agreedToTerms: true,
+          suspended: u.suspended,
+          ...(u.suspended ? {suspensionReason: 'ADMIN'} : {}),
+          archived: false,
+          changePasswordAtNextLogin: false,
+          ipWhitelisted: false,
+          emails: [{address: u.primaryEmail, primary: true}],
+          customerId: s.customerId,
+          orgUnitPath: '/',
+          isMailboxSetup: true,
+          isEnrolledIn2Sv: u.isEnrolledIn2Sv,
+          isEnforcedIn2Sv: false,
+          includeInGlobalAddressList: true,
+        })),
+        ...(next ? {nextPageToken: next} : {}),
+      })
+    },
+    renderError(_req, res, e) {
+      if (e.kind === 'throttle') return fail(res, 429, 'rateLimitExceeded', 'Rate Limit Exceeded', 'RESOURCE_EXHAUSTED', {'retry-after': String(e.retryAfterSeconds ?? 1)})
+      return fail(res, e.status, e.kind === 'server' ? 'backendError' : 'badRequest', e.kind === 'server' ? 'Backend Error' : e.message, e.status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT')
+    },
+  }
+}
