@@ -3,7 +3,9 @@
  * one line here and a folder or file (with its SPEC.md) beside this one.
  */
 import type {ServiceFactory} from '../types.js'
+import {cloudwatchService} from './cloudwatch/index.js'
+import {rdsService} from './rds/index.js'
 import {secretsManagerService} from './secretsmanager.js'
 import {stsService} from './sts.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService]
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, rdsService, cloudwatchService]
