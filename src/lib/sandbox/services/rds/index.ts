@@ -69,6 +69,8 @@ export const rdsService: ServiceFactory = (ctx) => {
     return s.data
   }
   const real = (ms: number) => ctx.clock.real(ms)
+  /** LatestRestorableTime trails the present by 5 simulated minutes. */
+  const lag = () => real(DURATIONS.restoreLag)
 
   const cluster = (state: RdsState, id: string): Cluster => {
     const c = state.clusters.find((x) => x.id === bareId(id))
@@ -130,7 +132,7 @@ export const rdsService: ServiceFactory = (ctx) => {
       }
       const pg = page(items, p)
       const now = Date.now()
-      return {DBClusters: list('DBCluster', pg.items.map((c) => clusterXml(state, c, now))), Marker: pg.marker}
+      return {DBClusters: list('DBCluster', pg.items.map((c) => clusterXml(state, c, now, lag()))), Marker: pg.marker}
     },
     DescribeDBInstances(p, state) {
       const id = p.str('DBInstanceIdentifier')
@@ -156,7 +158,8 @@ export const rdsService: ServiceFactory = (ctx) => {
       let items = sid ? [snapshot(state, sid)] : [...state.snapshots]
       if (cid) {
         const c = state.clusters.find((x) => x.id === bareId(cid))
-        items = items.filter((s) => (c ? s.clusterResourceId === c.resourceId : s.clusterId === bareId(cid)))
+        // Snapshots taken under that name, and the automated backups of the cluster that has it now.
+        items = items.filter((s) => s.clusterId === bareId(cid) || (c !== undefined && s.clusterResourceId === c.resourceId))
       }
       if (type) items = items.filter((s) => s.type === type)
       items.sort((a, b) => a.createdAt - b.createdAt)
@@ -204,7 +207,7 @@ export const rdsService: ServiceFactory = (ctx) => {
       if (latest && to) throw new AwsFault(400, 'InvalidParameterCombination', 'Cannot specify both RestoreToTime and UseLatestRestorableTime.')
       if (!latest && !to) throw new AwsFault(400, 'InvalidParameterCombination', 'Either RestoreToTime or UseLatestRestorableTime must be specified.')
       const now = Date.now()
-      const window = restoreWindow(source, now)
+      const window = restoreWindow(source, now, lag())
       if (!window) throw new AwsFault(400, 'InvalidDBClusterStateFault', `DBCluster ${source.id} has no restorable time yet (${source.status}).`)
       const at = latest ? window.latest : Date.parse(to!)
       if (!Number.isFinite(at)) throw new AwsFault(400, 'InvalidParameterValue', `Invalid RestoreToTime: ${to}`)
@@ -212,7 +215,7 @@ export const rdsService: ServiceFactory = (ctx) => {
         throw new AwsFault(400, 'InvalidRestoreFault', `The requested restore time ${new Date(at).toISOString()} is outside the restorable window ${new Date(window.earliest).toISOString()} - ${new Date(window.latest).toISOString()}.`)
       }
       const c = restoredCluster(state, p, source, {cluster: source.id, resourceId: source.resourceId, time: new Date(at).toISOString()})
-      return {DBCluster: clusterXml(state, c, now)}
+      return {DBCluster: clusterXml(state, c, now, lag())}
     },
     RestoreDBClusterFromSnapshot(p, state) {
       const s = snapshot(state, p.required('SnapshotIdentifier'))
@@ -225,7 +228,7 @@ export const rdsService: ServiceFactory = (ctx) => {
         {engineVersion: s.engineVersion, masterUsername: 'impress_admin', storageEncrypted: true, backupRetentionPeriod: src?.backupRetentionPeriod ?? 1, preferredBackupWindow: src?.preferredBackupWindow ?? '03:00-03:30'},
         {cluster: s.clusterId, resourceId: s.clusterResourceId, time: new Date(s.createdAt).toISOString(), snapshot: s.id},
       )
-      return {DBCluster: clusterXml(state, c, Date.now())}
+      return {DBCluster: clusterXml(state, c, Date.now(), lag())}
     },
     CreateDBInstance(p, state) {
       const id = validId('DBInstanceIdentifier', p.required('DBInstanceIdentifier'))
@@ -287,7 +290,7 @@ export const rdsService: ServiceFactory = (ctx) => {
           }
         }
       }
-      return {DBCluster: clusterXml(state, c, now)}
+      return {DBCluster: clusterXml(state, c, now, lag())}
     },
     DeleteDBInstance(p, state) {
       const i = instance(state, p.required('DBInstanceIdentifier'))
@@ -313,7 +316,7 @@ export const rdsService: ServiceFactory = (ctx) => {
       }
       c.status = 'deleting'
       c.transitions = schedule(now, real, [{remove: true, ms: DURATIONS.clusterDelete}])
-      return {DBCluster: clusterXml(state, c, now)}
+      return {DBCluster: clusterXml(state, c, now, lag())}
     },
     AddTagsToResource(p, state) {
       const target = taggable(state, p.required('ResourceName'))

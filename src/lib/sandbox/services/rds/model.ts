@@ -121,11 +121,11 @@ export function automatedSnapshotId(clusterId: string, at: number): string {
   return `rds:${clusterId}-${d.slice(0, 10)}-${d.slice(11, 13)}-${d.slice(14, 16)}`
 }
 
-/** The restore window of a cluster at `now`, or undefined while it has none. */
-export function restoreWindow(c: Cluster, now: number): {earliest: number; latest: number} | undefined {
+/** The restore window of a cluster at `now` (latest trails by `lagMs`, scaled by the caller), or undefined while it has none. */
+export function restoreWindow(c: Cluster, now: number, lagMs = DURATIONS.restoreLag): {earliest: number; latest: number} | undefined {
   if (c.status === 'creating') return undefined
   const earliest = Math.max(c.createdAt, now - c.backupRetentionPeriod * DAY)
-  const latest = Math.max(earliest, now - DURATIONS.restoreLag)
+  const latest = Math.max(earliest, now - lagMs)
   return {earliest, latest}
 }
 
@@ -208,24 +208,17 @@ export function ensureAutomatedSnapshots(state: RdsState, now: number): boolean 
     if (c.status === 'creating') continue
     const [hh, mm] = c.preferredBackupWindow.split('-')[0].split(':').map(Number)
     const from = now - c.backupRetentionPeriod * DAY
+    // The backup taken when a cluster is created or restored (its backing-up phase).
+    if (c.createdAt >= from && !state.snapshots.some((s) => s.type === 'automated' && s.clusterResourceId === c.resourceId)) {
+      state.snapshots.push(automated(c, c.createdAt))
+      changed = true
+    }
     const firstDay = Math.floor(from / DAY) * DAY
     for (let day = firstDay; day <= now; day += DAY) {
       const at = day + hh * 3_600_000 + mm * MIN
       if (at < from || at > now || at < c.createdAt) continue
       if (state.snapshots.some((s) => s.type === 'automated' && s.clusterResourceId === c.resourceId && Math.abs(s.createdAt - at) < MIN)) continue
-      state.snapshots.push({
-        id: automatedSnapshotId(c.id, at),
-        clusterId: c.id,
-        clusterResourceId: c.resourceId,
-        type: 'automated',
-        status: 'available',
-        createdAt: at,
-        clusterCreatedAt: c.createdAt,
-        engineVersion: c.engineVersion,
-        allocatedStorage: 212,
-        tags: c.copyTagsToSnapshot ? [...c.tags] : [],
-        transitions: [],
-      })
+      state.snapshots.push(automated(c, at))
       changed = true
     }
   }
@@ -237,6 +230,22 @@ export function ensureAutomatedSnapshots(state: RdsState, now: number): boolean 
     return c !== undefined && s.createdAt >= now - c.backupRetentionPeriod * DAY
   })
   return changed || state.snapshots.length !== before
+}
+
+function automated(c: Cluster, at: number): Snapshot {
+  return {
+    id: automatedSnapshotId(c.id, at),
+    clusterId: c.id,
+    clusterResourceId: c.resourceId,
+    type: 'automated',
+    status: 'available',
+    createdAt: at,
+    clusterCreatedAt: c.createdAt,
+    engineVersion: c.engineVersion,
+    allocatedStorage: 212,
+    tags: c.copyTagsToSnapshot ? [...c.tags] : [],
+    transitions: [],
+  }
 }
 
 /** Apply every scheduled transition due at `now`. Returns true when something changed. */

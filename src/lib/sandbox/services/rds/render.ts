@@ -12,10 +12,10 @@ export function membersOf(state: RdsState, c: Cluster): Instance[] {
   return state.instances.filter((i) => i.clusterResourceId === c.resourceId)
 }
 
-export function clusterXml(state: RdsState, c: Cluster, now: number): XmlNode {
+export function clusterXml(state: RdsState, c: Cluster, now: number, lagMs?: number): XmlNode {
   const members = membersOf(state, c)
   const writer = members.find((i) => i.status !== 'deleting')
-  const window = restoreWindow(c, now)
+  const window = restoreWindow(c, now, lagMs)
   const pendingRename = c.pendingRename
   return {
     AllocatedStorage: 1,
