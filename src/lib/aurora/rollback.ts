@@ -12,7 +12,7 @@ import {OperationError, RefusedError, UsageError} from '../errors.js'
 import {Journal, Lock, type JournalDoc, type LockInfo} from '../journal/journal.js'
 import {describeDifference} from './compare.js'
 import {names} from './names.js'
-import {AlreadyExistsError, type AuroraPort, type ClusterInfo} from './ports.js'
+import {AlreadyExistsError, type ClusterInfo} from './ports.js'
 import {checkInWindow, checkRestored, ensureInstances, ensureRestoredCluster, planRestore, waitRestored, windowText, type RestoreDeps, type RestorePlan} from './restore.js'
 
 export const JOURNAL_KIND = 'aurora-rollback'

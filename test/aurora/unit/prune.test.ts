@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {checkIdentifier, compactUtc, names} from '../../../src/lib/aurora/names.js'
+import type {Tags} from '../../../src/lib/aurora/ports.js'
 import {parseTagFlags, planPrune} from '../../../src/lib/aurora/snapshots.js'
 
 const DAY = 86_400_000
@@ -8,7 +9,7 @@ const now = new Date('2026-11-23T05:00:00Z')
 
 describe('prune plan', () => {
   it('deletes only old, unkept manual snapshots and never the newest N', () => {
-    const snaps = [
+    const snaps: {id: string; type: 'manual' | 'automated'; status: string; createdAt: string; tags: Tags}[] = [
       {id: 'new', type: 'manual' as const, status: 'available', createdAt: new Date(now.getTime() - 1 * DAY).toISOString(), tags: {}},
       {id: 'old-keep', type: 'manual' as const, status: 'available', createdAt: new Date(now.getTime() - 40 * DAY).toISOString(), tags: {keep: 'true'}},
       {id: 'old', type: 'manual' as const, status: 'available', createdAt: new Date(now.getTime() - 20 * DAY).toISOString(), tags: {}},
@@ -33,7 +34,7 @@ describe('prune plan', () => {
     })
     fc.assert(
       fc.property(fc.array(snap, {maxLength: 25}), fc.integer({min: 1, max: 30}), fc.integer({min: 0, max: 5}), (list, retentionDays, keepNewest) => {
-        const snaps = list.map((s) => ({id: s.id, type: s.type, status: s.status, createdAt: new Date(now.getTime() - s.ageDays * DAY - 1000).toISOString(), tags: s.keep ? {keep: 'true'} : {}}))
+        const snaps = list.map((s) => ({id: s.id, type: s.type, status: s.status, createdAt: new Date(now.getTime() - s.ageDays * DAY - 1000).toISOString(), tags: (s.keep ? {keep: 'true'} : {}) as Tags}))
         const plan = planPrune(snaps, {retentionDays, keepNewest}, now)
         const newest = new Set(snaps.filter((s) => s.type === 'manual').sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, keepNewest).map((s) => s.id))
         for (const d of plan.delete) {
