@@ -139,7 +139,10 @@ describe('impress aurora (end to end through bin/run.js)', () => {
     const first = execa(process.execPath, [BIN, 'aurora', 'rollback', '--to-time', time, '--yes'], {cwd: sb.cwd, env: {...sb.env, CI: 'true'}, reject: false})
     const deadline = Date.now() + 20_000
     while (journals(sb).length === 0 && Date.now() < deadline) await sleep(10)
+    // Hold the first one still (as a slow rollback would be) while the second operator tries.
+    first.kill('SIGSTOP')
     const second = await cli(['aurora', 'rollback', '--to-time', time, '--yes'])
+    first.kill('SIGCONT')
     expect(second.exitCode).toBe(4)
     expect(second.stderr).toMatch(/already running: locked by .* \(pid \d+\)/)
     const r = await first
@@ -155,7 +158,7 @@ describe('impress aurora (end to end through bin/run.js)', () => {
       await add({service: 'rds', operation, kind: 'error', status: 500, times: 1})
       await add({service: 'rds', operation, kind: 'error', status: 503, times: 1})
     }
-    await add({service: 'rds', kind: 'throttle', probability: 0.05, retryAfter: 0})
+    await add({service: 'rds', kind: 'throttle', probability: 0.02, retryAfter: 0})
     const r = await cli(['aurora', 'rollback', '--to-time', '1h ago', '--yes', '--json'])
     expect(r.exitCode).toBe(0)
     const log = (await getJson(`${sb.url}/_sandbox/requests?log=1&service=rds`)).log as {operation: string; status: number; fault?: string}[]
