@@ -66,7 +66,13 @@ export function parseConfig(text: string, file: string): ImpressConfig {
       details: {file, line},
     })
   }
-  const data: unknown = doc.toJS({maxAliasCount: 100})
+  let data: unknown
+  try {
+    data = doc.toJS({maxAliasCount: 100})
+  } catch (error) {
+    // e.g. `*x` with no anchor x: the yaml package throws a ReferenceError here, not a parse error.
+    throw new ConfigError(`${file}: invalid YAML: ${oneLine((error as Error).message)}`, {hint: 'Fix the YAML (an alias * needs an anchor & defined before it).', details: {file}})
+  }
   if (data === null || data === undefined) {
     throw new ConfigError(`${file}: the file is empty; expected a mapping with "environments".`, {
       hint: 'Run `impress init` to write a starter configuration.',
