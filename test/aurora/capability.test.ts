@@ -92,6 +92,16 @@ describe('Aurora capabilities over the real SDK against the sandbox', () => {
     expect(c).toMatchObject({parameterGroup: 'impress-aurora-mysql8', subnetGroup: 'impress-private', deletionProtection: true})
   })
 
+  it('restore from a snapshot: refuses a missing snapshot (exit 2), then restores a manual one', async () => {
+    await expect(runRestore({source: 'impress-sandbox', target: 'from-snap', from: {snapshot: 'no-such-snapshot'}}, {aurora})).rejects.toMatchObject({exitCode: 2})
+    const manual = (await listSnapshotRows('impress-sandbox', {aurora})).find((s) => s.type === 'manual')!
+    const r = await runRestore({source: 'impress-sandbox', target: 'from-snap', from: {snapshot: manual.id}}, {aurora})
+    expect(r.differences).toEqual([])
+    const platform = await getJson(`${sb.url}/_sandbox/platform`)
+    expect(platform.rds.clusters.find((c: {id: string}) => c.id === 'from-snap').restoredFrom).toMatchObject({snapshot: manual.id})
+    expect((await log()).filter((l) => l.operation === 'RestoreDBClusterFromSnapshot')).toHaveLength(1)
+  })
+
   it('restore: an adapter that drops the instance parameter group (the classic trap) fails the comparison', async () => {
     const trap: AuroraPort = {...aurora, createInstance: (spec) => aurora.createInstance({...spec, parameterGroup: undefined})}
     const err = await runRestore({source: 'impress-sandbox', target: 'trap-copy', from: {latest: true}}, {aurora: trap}).catch((e: unknown) => e)

@@ -30,10 +30,11 @@ export default class AuroraRollback extends ImpressCommand<typeof AuroraRollback
     const {cluster} = auroraSettings(this.environment)
     const dataDir = this.environment.dataDir
     if (this.flags.status) return this.showStatus(rollbackStatus(cluster, dataDir))
+    const aurora = await createRdsPort(this.ctx)
     const deps = {
-      aurora: await createRdsPort(this.ctx),
+      aurora,
       dataDir,
-      actor: actorName(undefined),
+      actor: actorName(await this.ctx.awsActor()),
       progress: (m: string) => this.io.info(m),
       signal: this.signal,
       showPlan: (p: RollbackPlanView) => this.showPlan(p),

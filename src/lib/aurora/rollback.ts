@@ -8,7 +8,7 @@
  * cluster. A lock stops a second operator. `abort` undoes the steps, keeping every original.
  */
 import path from 'node:path'
-import {OperationError, RefusedError, UsageError} from '../errors.js'
+import {InterruptedError, OperationError, RefusedError, UsageError} from '../errors.js'
 import {Journal, Lock, type JournalDoc, type LockInfo} from '../journal/journal.js'
 import {describeDifference} from './compare.js'
 import {names} from './names.js'
@@ -162,8 +162,13 @@ async function executeSteps(journal: Journal<RollbackParams>, deps: RollbackDeps
   const {aurora} = deps
   const marker = {key: MARKER_KEY, value: journal.doc.id}
   const restoredRid = () => (journal.step('restore-cluster')?.data?.resourceId as string | undefined) ?? ''
+  // Ctrl-C stops between steps: nothing new starts once the operator asked to stop.
+  const run = (name: RollbackStep, fn: () => Promise<Record<string, unknown>>) => {
+    if (deps.signal?.aborted && !journal.isDone(name)) throw new InterruptedError('Interrupted: the rollback stopped between steps.', {hint: 'Run `impress aurora rollback` to resume, or `--abort` to undo.'})
+    return journal.run(name, fn)
+  }
 
-  await journal.run('safety-snapshot', async () => {
+  await run('safety-snapshot', async () => {
     if (!(await aurora.getSnapshot(p.safetySnapshotId))) {
       const original = await aurora.getCluster(p.cluster)
       if (!original || original.resourceId !== p.sourceResourceId) throw new OperationError(`The cluster ${p.cluster} is not the one this rollback started from.`, {hint: 'Run `impress aurora rollback --status` and investigate.'})
@@ -180,22 +185,22 @@ async function executeSteps(journal: Journal<RollbackParams>, deps: RollbackDeps
     return {snapshot: p.safetySnapshotId}
   })
 
-  await journal.run('restore-cluster', async () => {
+  await run('restore-cluster', async () => {
     const c = await ensureRestoredCluster(p.restore, deps, marker)
     return {cluster: c.id, resourceId: c.resourceId}
   })
 
-  await journal.run('create-instances', async () => {
+  await run('create-instances', async () => {
     const created = await ensureInstances(p.restore, deps)
     return {instances: p.restore.instances.map((i) => i.id), createdThisRun: created}
   })
 
-  await journal.run('wait-restored', async () => {
+  await run('wait-restored', async () => {
     await waitRestored(p.restore, deps)
     return {}
   })
 
-  await journal.run('check-restored', async () => {
+  await run('check-restored', async () => {
     const check = await checkRestored(p.restore, deps)
     if (check.differences.length > 0) {
       throw new OperationError(`The restored cluster ${p.restoredId} differs from ${p.cluster}: ${check.differences.map(describeDifference).join('; ')}.`, {
@@ -207,17 +212,17 @@ async function executeSteps(journal: Journal<RollbackParams>, deps: RollbackDeps
     return {compared: true}
   })
 
-  await journal.run('rename-original', async () => {
+  await run('rename-original', async () => {
     await renameStep(p.cluster, p.asideId, p.sourceResourceId, deps)
     return {from: p.cluster, to: p.asideId, resourceId: p.sourceResourceId}
   })
 
-  await journal.run('rename-restored', async () => {
+  await run('rename-restored', async () => {
     await renameStep(p.restoredId, p.cluster, restoredRid(), deps)
     return {from: p.restoredId, to: p.cluster, resourceId: restoredRid()}
   })
 
-  await journal.run('verify', async () => {
+  await run('verify', async () => {
     const check = await checkRestored(p.restore, deps, p.cluster)
     if (check.cluster.resourceId !== restoredRid()) throw new OperationError(`${p.cluster} is not the restored cluster after the swap.`, {hint: 'Run `impress aurora rollback --status` and investigate.'})
     if (check.differences.length > 0) {
