@@ -61,6 +61,9 @@ describe('Aurora capabilities over the real SDK against the sandbox', () => {
     expect(strict.ok).toBe(false)
     expect(strict.violations.join('\n')).toMatch(/replica lag of impress-sandbox-replica-1 is \d+ ms \(max 100 ms\)/)
     expect(strict.violations.join('\n')).toMatch(/backup retention is 7 days \(policy 14\)/)
+    const broken = await runStatus({cluster: 'impress-sandbox', policy: {retentionDays: 7, maxReplicaLagMs: 1000}}, {aurora, metrics: {replicaLagMs: () => Promise.reject(new Error('AccessDenied'))}})
+    expect(broken.violations).toEqual(['replica lag unavailable: AccessDenied'])
+    expect(broken.instances).toHaveLength(2)
   })
 
   it('snapshot: named and tagged, waits with at most one describe per 5 scaled seconds', async () => {
