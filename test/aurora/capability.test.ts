@@ -116,6 +116,7 @@ describe('Aurora capabilities over the real SDK against the sandbox', () => {
     let dataDir: string
     beforeEach(() => {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aurora-rb-'))
+      return () => fs.rmSync(dataDir, {recursive: true, force: true})
     })
     const deps = (over: Partial<RollbackDeps> = {}): RollbackDeps => ({aurora, dataDir, actor: 'tester', confirm: async () => {}, ...over})
 
