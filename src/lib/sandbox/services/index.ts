@@ -4,12 +4,14 @@
  */
 import type {ServiceFactory} from '../types.js'
 import {cloudflareService} from './cloudflare/index.js'
+import {cloudwatchService} from './cloudwatch/index.js'
 import {githubService} from './github/index.js'
 import {googleService} from './google/index.js'
 import {iamService} from './iam/index.js'
 import {lambdaService} from './lambda/index.js'
+import {rdsService} from './rds/index.js'
 import {secretsManagerService} from './secretsmanager.js'
 import {sinksService} from './sinks/index.js'
 import {stsService} from './sts.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService]
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService]
