@@ -23,6 +23,8 @@ export interface AliasInfo {
   /** Canary routing: extra version → weight (0..1). */
   weights?: Record<string, number>
   revisionId: string
+  /** Free text; the drill marks its scratch aliases here (aliases cannot be tagged). */
+  description?: string
 }
 
 export interface InvokeResult {

@@ -1,10 +1,15 @@
 /** The status sections of an environment, each built from its capability (only configured ones). */
+import fs from 'node:fs'
 import type {Context} from '../context.js'
 import {fmt} from '../drill/run.js'
 import {readHistory} from '../drill/store.js'
 import type {StatusSection} from './run.js'
 
 const DRILL_MAX_AGE_MS = 90 * 24 * 3600_000
+/** Weekly schedule plus a day's margin. */
+export const BACKUP_MAX_AGE_MS = 8 * 24 * 3600_000
+/** The IAM credential report may be up to 4 h old; older is stale. */
+const CREDENTIAL_REPORT_MAX_AGE_MS = 4 * 3600_000
 
 export function drillSection(ctx: Context, now = new Date()): StatusSection {
   return {
@@ -27,6 +32,92 @@ export function drillSection(ctx: Context, now = new Date()): StatusSection {
   }
 }
 
+function lambdaSection(ctx: Context): StatusSection {
+  return {
+    name: 'lambda',
+    async gather() {
+      const section = ctx.env.config.lambda!
+      const {lambdaAdapter, moduleSpecs} = await import('../platform/aws/lambda-context.js')
+      const lambda = await lambdaAdapter(ctx)
+      const specs = moduleSpecs(ctx, Object.keys(section.modules))
+      const rows = await Promise.all(
+        specs.map(async (s): Promise<[string, string]> => {
+          const a = await lambda.getAlias(s.function, section.alias)
+          const canary = Object.entries(a.weights ?? {}).map(([v, w]) => ` (canary v${v} at ${Math.round(w * 100)}%)`)
+          return [s.module, `${section.alias} → v${a.functionVersion}${canary.join('')}`]
+        }),
+      )
+      return {rows, problems: []}
+    },
+  }
+}
+
+function auroraSection(ctx: Context): StatusSection {
+  return {
+    name: 'aurora',
+    async gather() {
+      const [{auroraSettings}, {createRdsPort}, {createCloudWatchPort}, {runStatus}] = await Promise.all([
+        import('../aurora/settings.js'),
+        import('../platform/aws/rds.js'),
+        import('../platform/aws/cloudwatch.js'),
+        import('../aurora/status.js'),
+      ])
+      const settings = auroraSettings(ctx.env)
+      const [aurora, metrics] = await Promise.all([createRdsPort(ctx), createCloudWatchPort(ctx)])
+      const s = await runStatus({cluster: settings.cluster, policy: {retentionDays: settings.retentionDays, maxReplicaLagMs: settings.maxReplicaLagMs}}, {aurora, metrics})
+      const rows: [string, string][] = [
+        ['cluster', `${s.cluster.id} ${s.cluster.status} (${s.cluster.engine} ${s.cluster.engineVersion})`],
+        ...s.instances.map((i): [string, string] => [`  ${i.role}`, `${i.id} ${i.instanceClass} ${i.status}${i.lagMs === undefined ? '' : `, lag ${i.lagMs} ms`}`]),
+        ['restore window', s.restoreWindow ? `${s.restoreWindow.earliest} .. ${s.restoreWindow.latest}` : 'none'],
+        ['newest snapshot', [s.newestAutomated && `automated ${s.newestAutomated.ageHours} h ago`, s.newestManual && `manual ${s.newestManual.ageHours} h ago`].filter(Boolean).join(', ') || 'none'],
+      ]
+      const problems = [...s.violations]
+      const newest = Math.min(s.newestAutomated?.ageHours ?? Infinity, s.newestManual?.ageHours ?? Infinity) * 3600_000
+      if (newest > BACKUP_MAX_AGE_MS) problems.push(`newest Aurora snapshot is ${Number.isFinite(newest) ? fmt(newest) : 'missing'} old (weekly schedule)`)
+      return {rows, problems}
+    },
+  }
+}
+
+function complianceSection(ctx: Context): StatusSection {
+  return {
+    name: 'compliance',
+    async gather(signal) {
+      const [{rosterPath, complianceWiring}, {loadRoster}, {runComplianceCheck}, {ensureDemoRoster}] = await Promise.all([
+        import('../compliance/sources.js'),
+        import('../compliance/roster.js'),
+        import('../compliance/check.js'),
+        import('../compliance/demo-roster.js'),
+      ])
+      const file = rosterPath(ctx)
+      if (ctx.env.source.kind === 'builtin') ensureDemoRoster(file)
+      if (!fs.existsSync(file)) return {rows: [['roster', `missing: ${file}`]], problems: [`compliance roster ${file} is missing`]}
+      const wiring = await complianceWiring(ctx)
+      const r = await runComplianceCheck({loaded: loadRoster(file), failOn: 'high', allowUnreachable: true}, {sources: wiring.sources, notConfigured: wiring.notConfigured, signal})
+      const problems: string[] = []
+      const high = r.summary.bySeverity.critical + r.summary.bySeverity.high
+      if (high > 0) problems.push(`${high} critical/high compliance finding(s)`)
+      for (const s of r.services) {
+        if (s.generatedAt && Date.now() - Date.parse(s.generatedAt) > CREDENTIAL_REPORT_MAX_AGE_MS) problems.push(`${s.service} credential report is stale (${s.generatedAt})`)
+      }
+      return {
+        rows: [
+          ['findings', `${r.summary.findings} (${r.summary.bySeverity.critical} critical, ${r.summary.bySeverity.high} high), ${r.summary.unknown} unknown`],
+          ['members', `${r.summary.compliantMembers}/${r.summary.members} compliant`],
+          ['services', r.services.map((s) => `${s.service} ${s.status}`).join(', ')],
+        ],
+        problems,
+      }
+    },
+  }
+}
+
 export async function buildSections(ctx: Context): Promise<StatusSection[]> {
-  return [drillSection(ctx)]
+  const cfg = ctx.env.config
+  return [
+    ...(cfg.lambda ? [lambdaSection(ctx)] : []),
+    ...(cfg.aurora ? [auroraSection(ctx)] : []),
+    ...(cfg.compliance ? [complianceSection(ctx)] : []),
+    drillSection(ctx),
+  ]
 }

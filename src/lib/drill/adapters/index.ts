@@ -1,13 +1,18 @@
 /**
  * Builds the drill's ports for an environment from the capabilities it has configured.
- * A section missing from the configuration means that part is not rehearsed (and the report says so).
+ * A section missing from the configuration means that part is not rehearsed (the plan says so).
  */
 import type {Context} from '../../context.js'
 import type {DrillPorts} from '../ports.js'
+import {auroraDrillPort} from './aurora.js'
 import {shellRunner} from './commands.js'
+import {lambdaDrillPort} from './lambda.js'
 
 export async function buildDrillPorts(ctx: Context): Promise<DrillPorts> {
+  const [aurora, lambda] = await Promise.all([auroraDrillPort(ctx), lambdaDrillPort(ctx)])
   return {
+    ...(aurora ? {aurora} : {}),
+    ...(lambda ? {lambda} : {}),
     commands: shellRunner(ctx.env.baseDir),
     now: () => new Date(),
   }

@@ -43,9 +43,9 @@ const toVersion = (fn: string, c: Cfg): FunctionVersionInfo => ({
   ...(c.LastUpdateStatus ? {lastUpdateStatus: c.LastUpdateStatus} : {}),
 })
 
-const toAlias = (a: {Name?: string; FunctionVersion?: string; RoutingConfig?: {AdditionalVersionWeights?: Record<string, number>}; RevisionId?: string}): AliasInfo => {
+const toAlias = (a: {Name?: string; FunctionVersion?: string; RoutingConfig?: {AdditionalVersionWeights?: Record<string, number>}; RevisionId?: string; Description?: string}): AliasInfo => {
   const w = a.RoutingConfig?.AdditionalVersionWeights
-  return {name: a.Name ?? '', functionVersion: a.FunctionVersion ?? '', ...(w && Object.keys(w).length > 0 ? {weights: w} : {}), revisionId: a.RevisionId ?? ''}
+  return {name: a.Name ?? '', functionVersion: a.FunctionVersion ?? '', ...(w && Object.keys(w).length > 0 ? {weights: w} : {}), revisionId: a.RevisionId ?? '', ...(a.Description ? {description: a.Description} : {})}
 }
 
 /** Translate SDK errors into impress errors with a hint; unknown ones pass through as OperationError. */
@@ -235,6 +235,18 @@ export class AwsLambdaAdapter implements LambdaPort {
         for (const v of page.Versions ?? []) if (v.Version !== '$LATEST') out.push(toVersion(fn, v))
       }
       return out.sort((a, b) => Number(a.version) - Number(b.version))
+    })
+  }
+
+  createAlias(fn: string, alias: string, version: string, description: string): Promise<AliasInfo> {
+    return this.call(`CreateAlias ${fn}:${alias}`, async (s) =>
+      toAlias(await this.client.send(new s.CreateAliasCommand({FunctionName: fn, Name: alias, FunctionVersion: version, Description: description}))),
+    )
+  }
+
+  deleteAlias(fn: string, alias: string): Promise<void> {
+    return this.call(`DeleteAlias ${fn}:${alias}`, async (s) => {
+      await this.client.send(new s.DeleteAliasCommand({FunctionName: fn, Name: alias}))
     })
   }
 

@@ -355,6 +355,14 @@ export const lambdaService: ServiceFactory = (ctx) => {
       db().save()
       return [200, aliasOut(fn, a)]
     },
+    DeleteAlias(_req, r) {
+      // https://docs.aws.amazon.com/lambda/latest/api/API_DeleteAlias.html: 204; unknown alias → 404.
+      const {fn} = findFn(r.fn)
+      if (!fn.aliases.some((a) => a.name === r.alias)) throw new LambdaFault(404, 'ResourceNotFoundException', `Alias not found: ${arnOf(fn.name, r.alias ?? '')}`)
+      fn.aliases = fn.aliases.filter((a) => a.name !== r.alias)
+      db().save()
+      return [204, undefined]
+    },
     DeleteFunction(req, r) {
       const {fn, qualifier} = findFn(r.fn)
       const q = req.url.searchParams.get('Qualifier') ?? qualifier
