@@ -45,9 +45,10 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
     const lambda = await lambdaAdapter(this.ctx)
     const scale = await this.ctx.timeScale()
     const section = lambdaSection(this.ctx)
-    const description = versionDescription(deployer(), await gitCommit(this.environment.baseDir), `impress ${this.config.version}`)
+    let described: Promise<string> | undefined
+    const description = () => (described ??= gitCommit(this.environment.baseDir).then((c) => versionDescription(deployer(), c, `impress ${this.config.version}`)))
     const canary = weight === undefined ? undefined : {weight, bakeMs: Math.max(1, Math.round(bakeMs * scale)), detach: Boolean(this.flags.detach)}
-    const journal = this.dryRun ? undefined : DeployJournal.start(this.environment.dataDir, {alias: section.alias, modules: specs.map((s) => s.module), canary, description})
+    const journal = this.dryRun ? undefined : DeployJournal.start(this.environment.dataDir, {alias: section.alias, modules: specs.map((s) => s.module), canary, deployer: deployer()})
     this.io.info(`${this.dryRun ? 'Plan' : 'Deploying'}: ${specs.map((s) => s.module).join(', ')} → alias ${section.alias}${canary ? ` (canary ${Math.round(canary.weight * 100)}%, bake ${this.flags.bake})` : ''}`)
     const result = await runDeploy(
       {modules: specs, alias: section.alias, cwd: this.environment.baseDir, dryRun: this.dryRun, concurrency: this.flags.concurrency, description, canary, keepVersions: section.keepVersions, signal: this.signal,
