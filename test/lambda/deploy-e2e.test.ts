@@ -204,6 +204,18 @@ describe('impress deploy / rollback / versions (e2e)', () => {
     const bad = await cli(['versions', 'nope'])
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toMatch(/Unknown module "nope"/)
+    // flags → options: bad input is a usage error before any call
+    await clearRequests()
+    const weight = await cli(['deploy', 'pdf', '--canary', '150%'])
+    expect(weight.exitCode).toBe(2)
+    expect(weight.stderr).toMatch(/--canary expects a share between 0% and 100%, got "150%"/)
+    const none = await cli(['deploy'])
+    expect(none.exitCode).toBe(2)
+    expect(none.stderr).toMatch(/Modules: etl, request, compute, message, pdf/)
+    expect((await requests()).total).toBe(0)
+    const json = JSON.parse((await cli(['versions', 'pdf', '--json'])).stdout)
+    expect(Object.keys(json).sort()).toEqual(['aliases', 'function', 'module', 'versions'])
+    expect(Object.keys(json.versions[0]).sort()).toEqual(['aliases', 'codeSha256', 'codeSize', 'description', 'lastModified', 'version'])
   })
   it('a deploy of the same function already running on this machine is refused (exit 4) and nothing is called', async () => {
     const locks = path.join(sb.home, 'data', 'sandbox', 'locks')
