@@ -66,7 +66,16 @@ export function parseConfig(text: string, file: string): ImpressConfig {
       details: {file, line},
     })
   }
-  const data: unknown = doc.toJS({maxAliasCount: 100})
+  let data: unknown
+  try {
+    data = doc.toJS({maxAliasCount: 100})
+  } catch (error) {
+    // Unresolved or excessive aliases surface only when the document is converted.
+    throw new ConfigError(`${file}: invalid YAML: ${oneLine((error as Error).message)}`, {
+      hint: 'Check the anchors (&name) and aliases (*name) in the file.',
+      details: {file},
+    })
+  }
   if (data === null || data === undefined) {
     throw new ConfigError(`${file}: the file is empty; expected a mapping with "environments".`, {
       hint: 'Run `impress init` to write a starter configuration.',

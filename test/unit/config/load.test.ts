@@ -140,3 +140,10 @@ function catchError(fn: () => unknown): ImpressError {
   }
   throw new Error('expected an error')
 }
+
+describe('parseConfig regressions found by the property test', () => {
+  it('an unresolved alias is a config error, not a crash', () => {
+    expect(() => parseConfig('*!', 'f.yaml')).toThrow(ConfigError)
+    expect(() => parseConfig('environments: *nope\n', 'f.yaml')).toThrow(/invalid YAML/)
+  })
+})
