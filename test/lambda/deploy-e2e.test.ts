@@ -1,5 +1,6 @@
 // End to end: bin/run.js against an in-process sandbox, as a developer or CI job runs it.
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {hasStackTrace, runCli} from '../helpers/cli.js'
@@ -203,5 +204,30 @@ describe('impress deploy / rollback / versions (e2e)', () => {
     const bad = await cli(['versions', 'nope'])
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toMatch(/Unknown module "nope"/)
+    // flags → options: bad input is a usage error before any call
+    await clearRequests()
+    const weight = await cli(['deploy', 'pdf', '--canary', '150%'])
+    expect(weight.exitCode).toBe(2)
+    expect(weight.stderr).toMatch(/--canary expects a share between 0% and 100%, got "150%"/)
+    const none = await cli(['deploy'])
+    expect(none.exitCode).toBe(2)
+    expect(none.stderr).toMatch(/Modules: etl, request, compute, message, pdf/)
+    expect((await requests()).total).toBe(0)
+    const json = JSON.parse((await cli(['versions', 'pdf', '--json'])).stdout)
+    expect(Object.keys(json).sort()).toEqual(['aliases', 'function', 'module', 'versions'])
+    expect(Object.keys(json.versions[0]).sort()).toEqual(['aliases', 'codeSha256', 'codeSize', 'description', 'lastModified', 'version'])
+  })
+  it('a deploy of the same function already running on this machine is refused (exit 4) and nothing is called', async () => {
+    const locks = path.join(sb.home, 'data', 'sandbox', 'locks')
+    fs.mkdirSync(locks, {recursive: true})
+    fs.writeFileSync(path.join(locks, 'lambda-deploy-impress-pdf.lock'), JSON.stringify({owner: 'ci@runner', pid: process.pid, host: os.hostname(), since: new Date().toISOString(), operation: 'impress deploy of impress-pdf'}))
+    await clearRequests()
+    const r = await cli(['deploy', 'etl', 'pdf'])
+    expect(r.exitCode).toBe(4)
+    expect(r.stderr).toMatch(/impress deploy of impress-pdf is already running: locked by ci@runner/)
+    expect((await requests()).counts.lambda?.UpdateFunctionCode).toBeUndefined()
+    // the lock it took first (etl) is released again
+    expect(fs.existsSync(path.join(locks, 'lambda-deploy-impress-etl.lock'))).toBe(false)
+    expect(fs.existsSync(path.join(locks, 'lambda-deploy-impress-pdf.lock'))).toBe(true)
   })
 })

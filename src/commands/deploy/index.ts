@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import ms from 'ms'
 import {ImpressCommand, mutatingFlags} from '../../lib/cli/base-command.js'
-import {OperationError, UsageError} from '../../lib/errors.js'
+import {InterruptedError, OperationError, UsageError} from '../../lib/errors.js'
+import {Lock} from '../../lib/journal/journal.js'
 import {ensureDemoWorkspace} from '../../lib/lambda/demo-workspace.js'
 import {DeployJournal} from '../../lib/lambda/deploy-journal.js'
 import {parseWeight, runDeploy, type DeployResult} from '../../lib/lambda/deploy.js'
@@ -45,9 +46,27 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
     const lambda = await lambdaAdapter(this.ctx)
     const scale = await this.ctx.timeScale()
     const section = lambdaSection(this.ctx)
-    const description = versionDescription(deployer(), await gitCommit(this.environment.baseDir), `impress ${this.config.version}`)
+    let described: Promise<string> | undefined
+    const description = () => (described ??= gitCommit(this.environment.baseDir).then((c) => versionDescription(deployer(), c, `impress ${this.config.version}`)))
     const canary = weight === undefined ? undefined : {weight, bakeMs: Math.max(1, Math.round(bakeMs * scale)), detach: Boolean(this.flags.detach)}
-    const journal = this.dryRun ? undefined : DeployJournal.start(this.environment.dataDir, {alias: section.alias, modules: specs.map((s) => s.module), canary, description})
+    // One deploy per function at a time from this machine (Lambda's RevisionId preconditions catch the rest).
+    const locks: Lock[] = []
+    try {
+      if (!this.dryRun) for (const s of specs) locks.push(Lock.acquire(this.environment.dataDir, `lambda-deploy-${s.function}`, `impress deploy of ${s.function}`))
+      return await this.deploy(specs, lambda, section, description, canary)
+    } finally {
+      for (const l of locks) l.release()
+    }
+  }
+
+  private async deploy(
+    specs: ReturnType<typeof moduleSpecs>,
+    lambda: Awaited<ReturnType<typeof lambdaAdapter>>,
+    section: ReturnType<typeof lambdaSection>,
+    description: () => Promise<string>,
+    canary: {weight: number; bakeMs: number; detach: boolean} | undefined,
+  ): Promise<DeployResult> {
+    const journal = this.dryRun ? undefined : DeployJournal.start(this.environment.dataDir, {alias: section.alias, modules: specs.map((s) => s.module), canary, deployer: deployer()})
     this.io.info(`${this.dryRun ? 'Plan' : 'Deploying'}: ${specs.map((s) => s.module).join(', ')} → alias ${section.alias}${canary ? ` (canary ${Math.round(canary.weight * 100)}%, bake ${this.flags.bake})` : ''}`)
     const result = await runDeploy(
       {modules: specs, alias: section.alias, cwd: this.environment.baseDir, dryRun: this.dryRun, concurrency: this.flags.concurrency, description, canary, keepVersions: section.keepVersions, signal: this.signal,
@@ -57,6 +76,7 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
     journal?.close()
     this.auditDetails = {journal: journal?.id, alias: section.alias, modules: result.modules.map((m) => ({module: m.module, status: m.status, from: m.previousVersion, to: m.newVersion}))}
     this.io.out(renderDeploy(result, this.io.color))
+    if (this.signal.aborted) throw new InterruptedError('Interrupted: modules not finished stopped before moving their alias.', {details: {...result}})
     const bad = result.modules.filter((m) => m.status === 'failed' || m.status === 'rolled-back')
     if (bad.length > 0) {
       throw new OperationError(`${bad.length} of ${result.modules.length} module(s) not deployed: ${bad.map((m) => `${m.module} (${m.status}: ${m.error})`).join('; ')}`, {

@@ -12,7 +12,7 @@ export interface DeployParams extends Record<string, unknown> {
   alias: string
   modules: string[]
   canary?: {weight: number; bakeMs: number; detach: boolean}
-  description: string
+  deployer: string
 }
 
 export class DeployJournal {

@@ -36,8 +36,8 @@ export interface DeployOptions {
   cwd: string
   dryRun: boolean
   concurrency: number
-  /** Version description: who deployed which commit. */
-  description: string
+  /** Version description: who deployed which commit (a function: computed on the first publish only). */
+  description: string | (() => Promise<string>)
   canary?: CanaryOptions
   keepVersions?: number
   signal?: AbortSignal
@@ -168,7 +168,8 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     }
     const ready = await lambda.waitUpdated(spec.function, options.signal)
     checkSignal()
-    const published = await lambda.publishVersion(spec.function, {codeSha256: artifact.sha256, revisionId: ready.revisionId || undefined, description: options.description})
+    const description = typeof options.description === 'string' ? options.description : await options.description()
+    const published = await lambda.publishVersion(spec.function, {codeSha256: artifact.sha256, revisionId: ready.revisionId || undefined, description})
     result.newVersion = published.version
     say(`published version ${published.version}`)
 
