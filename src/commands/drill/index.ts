@@ -62,6 +62,7 @@ export default class Drill extends ImpressCommand<typeof Drill> {
     this.io.out(`  report: ${outcome.files.html}`)
     if (r.status === 'interrupted') this.concludeWith(new InterruptedError('The drill was interrupted; its scratch resources were cleaned up.'))
     else if (r.status === 'failed') this.concludeWith(new OperationError(`The drill could not run: ${r.error}`, {hint: 'Fix the cause above and run it again; `impress drill --cleanup` removes leftovers.'}))
+    else if (r.cleanup.failed.length > 0) this.concludeWith(new OperationError(`The drill could not delete ${r.cleanup.failed.map((f) => f.id).join(', ')}.`, {code: 'E_DRILL_CLEANUP', hint: 'Run `impress drill --cleanup --yes` to delete the leftovers (they also expire in 24 h and the next drill sweeps them).'}))
     else if (r.status === 'missed') this.concludeWith(new ViolationError('The drill missed a target or a verification failed.', {code: 'E_DRILL_MISSED', hint: `See ${outcome.files.markdown}.`}))
     return outcome
   }
