@@ -1,0 +1,43 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {runCli} from '../helpers/cli.js'
+import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
+
+let sb: TestSandbox
+beforeAll(async () => {
+  sb = await startTestSandbox({timeScale: 0.001})
+})
+afterAll(async () => {
+  await sb.stop()
+})
+
+describe('impress status', () => {
+  it('shows every section of the demo platform; --check exits 3 on its policy breaks', async () => {
+    const r = await runCli(['status', '--json'], {env: sb.env, cwd: sb.cwd})
+    expect(r.exitCode, r.stderr).toBe(0)
+    const doc = JSON.parse(r.stdout)
+    expect(doc.sections.map((s: {name: string}) => s.name)).toEqual(['lambda', 'aurora', 'compliance', 'last drill'])
+    expect(doc.sections.every((s: {ok: boolean}) => s.ok)).toBe(true)
+    expect(doc.sections[0].rows).toContainEqual(['pdf', 'live → v3'])
+    expect(doc.problems).toContain('no drill has ever run: run `impress drill`')
+    const check = await runCli(['status', '--check'], {env: sb.env, cwd: sb.cwd})
+    expect(check.exitCode).toBe(3)
+    expect(check.stdout).toMatch(/! no drill has ever run/)
+  })
+
+  it('a service that is down shows its error in its own row; the other sections still show', async () => {
+    await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'rds', kind: 'error', status: 503})})
+    try {
+      const r = await runCli(['status', '--json'], {env: sb.env, cwd: sb.cwd})
+      expect(r.exitCode, r.stderr).toBe(0)
+      const doc = JSON.parse(r.stdout)
+      const aurora = doc.sections.find((s: {name: string}) => s.name === 'aurora')
+      expect(aurora).toMatchObject({ok: false, error: expect.stringMatching(/503|ServiceUnavailable/)})
+      expect(doc.sections.filter((s: {ok: boolean}) => s.ok).map((s: {name: string}) => s.name)).toEqual(['lambda', 'compliance', 'last drill'])
+      const human = await runCli(['status'], {env: sb.env, cwd: sb.cwd})
+      expect(human.stdout).toMatch(/^aurora {2}unavailable: /m)
+      expect(human.stdout).toMatch(/live → v3/)
+    } finally {
+      await fetch(`${sb.url}/_sandbox/faults`, {method: 'DELETE'})
+    }
+  })
+})
