@@ -20,6 +20,7 @@ export function builtinSandboxConfig(): ImpressConfig {
         },
         aurora: {cluster: 'impress-sandbox', retentionDays: 7, maxReplicaLagMs: 1000},
         firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com'},
+        auth0: {domain: 'impress-sandbox.eu.auth0.com', clientId: 'impress-ops-sandbox', clientSecret: 'impress-ops-sandbox-client-secret', roles: './roles.yaml'},
         drill: {rto: '4h', rpo: '15m'},
       },
     },

@@ -58,6 +58,8 @@ export function createAuth0Fetch(options: Auth0FetchOptions = {}, base: FetchFn 
   /** Budget as last reported by the tenant. */
   let remaining = Number.POSITIVE_INFINITY
   let resetAt = 0
+  /** The window's budget (x-ratelimit-limit), once known: a new window starts with it. */
+  let windowLimit = Number.POSITIVE_INFINITY
 
   const acquire = async () => {
     if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve))
@@ -73,18 +75,20 @@ export function createAuth0Fetch(options: Auth0FetchOptions = {}, base: FetchFn 
       stats.waitedMs += ms
       options.onWait?.(ms, 'rate limit budget spent')
       await sleep(ms, options.signal)
-      if (now() >= resetAt) remaining = Number.POSITIVE_INFINITY
+      if (now() >= resetAt) remaining = windowLimit
     }
   }
   const note = (res: Response) => {
+    const lim = Number(res.headers.get('x-ratelimit-limit') ?? Number.NaN)
+    if (Number.isFinite(lim) && lim > 0) windowLimit = lim
     const rem = res.headers.get('x-ratelimit-remaining')
     const reset = res.headers.get('x-ratelimit-reset')
     if (rem !== null && reset !== null && Number.isFinite(Number(rem)) && Number.isFinite(Number(reset))) {
       const r = Number(reset) * 1000
-      if (r >= resetAt) {
+      if (r > resetAt) {
         resetAt = r
         remaining = Number(rem)
-      } else if (r < resetAt) {
+      } else if (r === resetAt) {
         remaining = Math.min(remaining, Number(rem))
       }
     }
@@ -114,7 +118,7 @@ export function createAuth0Fetch(options: Auth0FetchOptions = {}, base: FetchFn 
         remaining = 0
         resetAt = Math.max(resetAt, now() + wait)
         await sleep(wait, options.signal)
-        remaining = Number.POSITIVE_INFINITY
+        if (now() >= resetAt) remaining = windowLimit
       }
     } finally {
       release()
