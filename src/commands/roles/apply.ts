@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ImpressCommand, mutatingFlags} from '../../lib/cli/base-command.js'
-import {auth0Adapter, rolesFilePath} from '../../lib/platform/auth0/from-context.js'
+import {auth0Adapter, rolesFilePath} from '../../lib/roles/deps.js'
 import {runApply, type ApplyResult} from '../../lib/roles/apply.js'
 import {readRolesFile} from '../../lib/roles/file.js'
 import {renderPlan} from '../../lib/roles/render.js'

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import {Flags} from '@oclif/core'
 import {ImpressCommand} from '../../lib/cli/base-command.js'
-import {auth0Adapter, rolesFilePath} from '../../lib/platform/auth0/from-context.js'
+import {auth0Adapter, rolesFilePath} from '../../lib/roles/deps.js'
 import {exportRoles, renderRolesYaml} from '../../lib/roles/export.js'
 import {readRolesFile} from '../../lib/roles/file.js'
 

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {ImpressCommand} from '../../lib/cli/base-command.js'
 import {ViolationError} from '../../lib/errors.js'
-import {auth0Adapter, rolesFilePath} from '../../lib/platform/auth0/from-context.js'
+import {auth0Adapter, rolesFilePath} from '../../lib/roles/deps.js'
 import {runPlan, type PlanResult} from '../../lib/roles/apply.js'
 import {readRolesFile} from '../../lib/roles/file.js'
 import {renderPlan} from '../../lib/roles/render.js'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {ImpressCommand, mutatingFlags} from '../../lib/cli/base-command.js'
 import {redactor} from '../../lib/redact.js'
-import {auth0Adapter, pendingRotations, rolesFilePath, secretStore} from '../../lib/platform/auth0/from-context.js'
+import {auth0Adapter, pendingRotations, rolesFilePath, secretStore} from '../../lib/roles/deps.js'
 import {readRolesFile} from '../../lib/roles/file.js'
 import {runRotate, type RotateResult} from '../../lib/roles/rotate.js'
 import {renderTable} from '../../lib/ui/table.js'

@@ -6,13 +6,13 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {ConfigError} from '../../errors.js'
-import {resolveSecret} from '../../config/secret-ref.js'
-import type {Context} from '../../context.js'
-import type {PendingStore} from '../../roles/rotate.js'
-import {ensureSandboxRolesFile} from '../../roles/sandbox-roles.js'
-import {SecretsManagerStore} from '../aws/secrets.js'
-import {Auth0Adapter} from './management.js'
+import {ConfigError} from '../errors.js'
+import {resolveSecret} from '../config/secret-ref.js'
+import type {Context} from '../context.js'
+import type {PendingStore} from './rotate.js'
+import {ensureSandboxRolesFile} from './sandbox-roles.js'
+import {SecretsManagerStore} from '../platform/aws/secrets.js'
+import {Auth0Adapter} from '../platform/auth0/management.js'
 
 export function auth0Section(ctx: Context) {
   const section = ctx.env.config.auth0
