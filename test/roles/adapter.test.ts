@@ -5,6 +5,8 @@ import {SANDBOX_AUTH0_DOMAIN, SANDBOX_OPS_CLIENT_ID, SANDBOX_OPS_CLIENT_SECRET, 
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 import {getJson} from '../helpers/http.js'
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json()
 let sb: TestSandbox
 const adapter = (domain = SANDBOX_AUTH0_DOMAIN) => new Auth0Adapter({domain, clientId: SANDBOX_OPS_CLIENT_ID, clientSecret: SANDBOX_OPS_CLIENT_SECRET, sandboxUrl: sb.url})
 
@@ -51,7 +53,7 @@ describe('Auth0 adapter over the real SDK', () => {
     const token = await getJson(`${sb.url}/auth0/${SANDBOX_AUTH0_DOMAIN}/oauth/token`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({grant_type: 'client_credentials', client_id: SANDBOX_OPS_CLIENT_ID, client_secret: SANDBOX_OPS_CLIENT_SECRET, audience: `https://${SANDBOX_AUTH0_DOMAIN}/api/v2/`})})
     const r = await fetch(`${sb.url}/auth0/${SANDBOX_AUTH0_DOMAIN}/api/v2/users?page=10&per_page=100`, {headers: {authorization: `Bearer ${token.access_token}`}})
     expect(r.status).toBe(400)
-    expect((await r.json()).message).toMatch(/exceeds the allowed maximum of 1000 records/)
+    expect((await json(r)).message).toMatch(/exceeds the allowed maximum of 1000 records/)
     expect(r.headers.get('x-ratelimit-limit')).toBe('50')
   })
 })

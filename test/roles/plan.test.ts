@@ -52,7 +52,7 @@ const fileArb = (t: Tenant) =>
     roles: fc.subarray(ROLE_NAMES),
     seed: fc.array(fc.tuple(fc.integer({min: 0, max: 1}), fc.uniqueArray(fc.integer({min: 0, max: 3}), {maxLength: 4}), fc.subarray(t.users.map((u) => u.email)), fc.array(fc.constantFrom('none', 'past', 'future'), {minLength: 12, maxLength: 12}), fc.boolean()), {minLength: 5, maxLength: 5}),
   }).map(({roles, seed}): RolesFile => {
-    const apps = APIS.map((a, i) => ({name: a.name, api: a.identifier, roles: [] as RolesFile['applications'][number]['roles']}))
+    const apps = APIS.map((a) => ({name: a.name, api: a.identifier, roles: [] as RolesFile['applications'][number]['roles']}))
     apps[0].roles.push({name: 'USER', description: 'Every user', permissions: ['read:a'], members: []})
     roles.forEach((name, k) => {
       const [appIdx, perms, members, expiry, withDesc] = seed[k]
