@@ -87,7 +87,8 @@ export function createAuth0Fetch(options: Auth0FetchOptions = {}, base: FetchFn 
       const r = Number(reset) * 1000
       if (r > resetAt) {
         resetAt = r
-        remaining = Number(rem)
+        // Requests still in flight may already be counted in this new window: assume they are.
+        remaining = Number(rem) - Math.max(0, active - 1)
       } else if (r === resetAt) {
         remaining = Math.min(remaining, Number(rem))
       }

@@ -197,13 +197,23 @@ export const auth0Service: ServiceFactory = (ctx) => {
     if (claims.aud !== mgmt) throw new Auth0Fault(401, 'invalid_token', `Bad audience: ${claims.aud}`)
   }
 
+  /** user_id → user, rebuilt when the list changes (large tenants: no linear scans per member). */
+  const userIndex = new WeakMap<User[], Map<string, User>>()
+  function usersById(t: TenantState): Map<string, User> {
+    let m = userIndex.get(t.users)
+    if (!m || m.size !== t.users.length) {
+      m = new Map(t.users.map((u) => [u.user_id, u]))
+      userIndex.set(t.users, m)
+    }
+    return m
+  }
   function role(t: TenantState, id: string): Role {
     const r = t.roles.find((x) => x.id === id)
     if (!r) throw new Auth0Fault(404, 'inexistent_role', 'The role does not exist.')
     return r
   }
   function user(t: TenantState, id: string): User {
-    const u = t.users.find((x) => x.user_id === id)
+    const u = usersById(t).get(id)
     if (!u) throw new Auth0Fault(404, 'inexistent_user', 'The user does not exist.')
     return u
   }
@@ -294,7 +304,8 @@ export const auth0Service: ServiceFactory = (ctx) => {
       if (sub === 'users') {
         if (m === 'GET') {
           const ids = [...(t.roleUsers[r.id] ?? [])].sort()
-          const members = ids.map((uid) => t.users.find((u) => u.user_id === uid)).filter((u): u is User => Boolean(u)).map((u) => ({user_id: u.user_id, email: u.email, picture: u.picture, name: u.name}))
+          const byId = usersById(t)
+          const members = ids.map((uid) => byId.get(uid)).filter((u): u is User => Boolean(u)).map((u) => ({user_id: u.user_id, email: u.email, picture: u.picture, name: u.name}))
           if (url.searchParams.has('take') || url.searchParams.has('from')) {
             const take = Math.min(MAX_TAKE, Math.max(1, intParam(url, 'take', 50)))
             const from = url.searchParams.get('from')
@@ -315,7 +326,8 @@ export const auth0Service: ServiceFactory = (ctx) => {
         }
         if (m === 'POST') {
           const ids = stringList(body(), 'users', MAX_ASSIGN_BATCH)
-          for (const uid of ids) user(t, uid)
+          const known = usersById(t)
+          for (const uid of ids) if (!known.has(uid)) throw new Auth0Fault(404, 'inexistent_user', 'The user does not exist.')
           const set = new Set(t.roleUsers[r.id] ?? [])
           for (const uid of ids) set.add(uid)
           t.roleUsers[r.id] = [...set]
@@ -347,7 +359,10 @@ export const auth0Service: ServiceFactory = (ctx) => {
           const key = field as 'created_at' | 'email' | 'user_id' | 'name' | 'updated_at'
           list = [...list].sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0) * (order === '1' ? 1 : -1))
         }
-        return {status: 200, body: pageOf(list.map(publicUser), paging(url), 'users', true)}
+        const p = paging(url)
+        const out = pageOf(list, p, 'users', true) as Record<string, unknown> | User[]
+        if (Array.isArray(out)) return {status: 200, body: out.map(publicUser)}
+        return {status: 200, body: {...out, users: (out.users as User[]).map(publicUser)}}
       }
       const u = user(t, id)
       if (!sub && m === 'GET') return {status: 200, body: publicUser(u)}
