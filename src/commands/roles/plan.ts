@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ImpressCommand} from '../../lib/cli/base-command.js'
-import {ViolationError} from '../../lib/errors.js'
+import {ExitCode, ViolationError} from '../../lib/errors.js'
 import {auth0Adapter, rolesFilePath} from '../../lib/roles/deps.js'
 import {runPlan, type PlanResult} from '../../lib/roles/apply.js'
 import {readRolesFile} from '../../lib/roles/file.js'
@@ -24,7 +24,11 @@ export default class RolesPlan extends ImpressCommand<typeof RolesPlan> {
     this.io.debug(`Auth0: ${adapter.stats.requests} request(s), ${adapter.stats.throttled} throttled, waited ${adapter.stats.waitedMs} ms.`)
     this.io.out(renderPlan(result, this.io.color, {full: this.flags.full}))
     if (this.flags['exit-code'] && result.drift) {
-      if (this.jsonEnabled()) this.logJson(result)
+      if (this.jsonEnabled()) {
+        // One JSON document (the plan) and exit 3.
+        process.exitCode = ExitCode.Violations
+        return result
+      }
       throw new ViolationError(`The Auth0 tenant differs from ${file.file} (${result.summary.changes} change(s)).`, {
         code: 'E_ROLES_DRIFT',
         hint: 'Review the plan, then run `impress roles apply` (or `impress roles export` to adopt the tenant).',
