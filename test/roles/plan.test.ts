@@ -7,6 +7,7 @@ import {parseRolesFile} from '../../src/lib/roles/file.js'
 import {checkInvariants, computePlan, planChanges, simulate} from '../../src/lib/roles/plan.js'
 import type {Tenant} from '../../src/lib/roles/ports.js'
 import {rolesJsonSchema, type RolesFile} from '../../src/lib/roles/schema.js'
+import {renderPlan} from '../../src/lib/roles/render.js'
 import {ImpressError} from '../../src/lib/errors.js'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
@@ -178,5 +179,22 @@ describe('schema/roles.schema.json', () => {
   it('matches the zod schema (run `npm run build && npm run schema` when this fails)', () => {
     const committed = JSON.parse(fs.readFileSync(new URL('../../schema/roles.schema.json', import.meta.url), 'utf8'))
     expect(committed).toEqual(rolesJsonSchema())
+  })
+})
+
+describe('renderPlan', () => {
+  it('marks and colours each group like a Terraform plan, and cuts long lists', () => {
+    const users = Array.from({length: 30}, (_, i) => ({userId: `u${i}`, email: `u${String(i).padStart(2, '0')}@x.example`}))
+    const tenant: Tenant = {apis: APIS, clients: [], users, roles: [{id: 'rU', name: 'USER', description: '', permissions: [], members: []}, {id: 'rX', name: 'old', description: '', permissions: [], members: []}]}
+    const file = parseRolesFile('default: USER\nroles:\n  - name: USER\n  - name: fresh\n    members: [u01@x.example]\n', 'roles.yaml')
+    const plan = computePlan(file, tenant, NOW)
+    const tag = (name: string) => (s: string) => `<${name}>${s}</${name}>`
+    const text = renderPlan({file: 'roles.yaml', plan, summary: {changes: planChanges(plan), removals: 0, assignments: 0}, violations: [], drift: true}, {green: tag('g'), red: tag('r'), yellow: tag('y'), bold: tag('b'), dim: tag('d')})
+    expect(text).toContain('<g>+ create fresh</g>')
+    expect(text).toContain('<r>- delete old (0 holder(s))</r>')
+    expect(text).toContain('<g>+ fresh  u01@x.example</g>')
+    expect(text).toContain('<b>Users missing the default role USER (30)</b>')
+    expect(text).toContain('<d>  … and 10 more (--json lists every one)</d>')
+    expect(text).toMatch(/<b>Plan:<\/b> 1 role\(s\) to create, 0 to update, 1 to delete;/)
   })
 })

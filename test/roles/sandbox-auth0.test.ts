@@ -98,6 +98,19 @@ describe('Auth0 Management API v2 emulation', () => {
     expect(f.stats.waitedMs).toBeGreaterThan(0)
   })
 
+  it("a user's roles: list, assign, remove (204)", async () => {
+    const roles = await json(api('/roles?per_page=50'))
+    const reader = roles.find((r: {name: string}) => r.name === 'message-reader')
+    const users = await json(api(`/users?q=${encodeURIComponent('email:"user099@impress.example"')}`))
+    const id = encodeURIComponent(users[0].user_id)
+    expect((await json(api(`/users/${id}/roles`))).map((r: {name: string}) => r.name)).toEqual(['USER'])
+    expect((await api(`/users/${id}/roles`, {method: 'POST', body: JSON.stringify({roles: [reader.id]})})).status).toBe(204)
+    expect((await json(api(`/users/${id}/roles?include_totals=true`))).total).toBe(2)
+    expect((await api(`/users/${id}/roles`, {method: 'DELETE', body: JSON.stringify({roles: [reader.id]})})).status).toBe(204)
+    expect((await json(api(`/users/${id}/roles`))).map((r: {name: string}) => r.name)).toEqual(['USER'])
+    expect((await api('/users/auth0%7Cnobody/roles')).status).toBe(404)
+  })
+
   it('batch assignment is capped at 100 users per request', async () => {
     const roles = await json(api('/roles?per_page=50'))
     const role = roles.find((r: {name: string}) => r.name === 'pdf-reader')
