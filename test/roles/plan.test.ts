@@ -134,6 +134,11 @@ describe('roles.yaml errors name the line', () => {
     expect(e.hint).toContain('read:a, write:a')
   })
 
+  it('invalid YAML (an unresolved alias too) is exit 2, never a crash', () => {
+    expect(err(() => parseRolesFile('*!', 'roles.yaml')).message).toMatch(/^roles\.yaml: invalid YAML/)
+    expect(err(() => parseRolesFile('default: USER\napplications: [\n', 'roles.yaml')).exitCode).toBe(2)
+  })
+
   it('an unknown member and an unknown key are exit 2 at their lines', () => {
     const file = parseRolesFile(base('      - name: ops\n        members: [nobody@x.example]\n'), 'roles.yaml')
     expect(err(() => computePlan(file, tenant, NOW)).message).toMatch(/^roles\.yaml:9: unknown user nobody@x\.example/)

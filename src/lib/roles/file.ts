@@ -29,7 +29,13 @@ export function parseRolesFile(text: string, file: string): LoadedRolesFile {
     const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line
     throw fileError(file, line, `invalid YAML: ${err.message.split('\n')[0]}`, 'Fix the YAML syntax at that line (indentation, quotes, colons).')
   }
-  const raw: unknown = doc.toJS({maxAliasCount: 100}) ?? {}
+  let raw: unknown
+  try {
+    raw = doc.toJS({maxAliasCount: 100}) ?? {}
+  } catch (error) {
+    // Unresolved or excessive aliases surface only when the document is converted.
+    throw fileError(file, undefined, `invalid YAML: ${(error as Error).message.split('\n')[0]}`, 'Check the anchors (&name) and aliases (*name) in the file.')
+  }
   const parsed = rolesFileSchema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
