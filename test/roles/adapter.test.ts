@@ -49,6 +49,15 @@ describe('Auth0 adapter over the real SDK', () => {
     expect(tenant.roles.find((r) => r.name === 'USER')!.members).toHaveLength(1606)
   })
 
+  it('wrong credentials fail with one line naming the tenant, never the secret', async () => {
+    const a = new Auth0Adapter({domain: SANDBOX_AUTH0_DOMAIN, clientId: SANDBOX_OPS_CLIENT_ID, clientSecret: 'definitely-wrong-secret', sandboxUrl: sb.url})
+    const e = await a.readTenant().then(() => undefined, (error: Error & {code?: string; exitCode?: number; hint?: string}) => error)
+    expect(e).toMatchObject({code: 'E_AUTH0_AUTH', exitCode: 1})
+    expect(e?.message).toContain(`Auth0 (${SANDBOX_AUTH0_DOMAIN}) refused to`)
+    expect(e?.message).not.toContain('definitely-wrong-secret')
+    expect(e?.hint).toContain('auth0.clientSecret')
+  })
+
   it('offset paging past 1,000 records answers 400 as Auth0 does', async () => {
     const token = await getJson(`${sb.url}/auth0/${SANDBOX_AUTH0_DOMAIN}/oauth/token`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({grant_type: 'client_credentials', client_id: SANDBOX_OPS_CLIENT_ID, client_secret: SANDBOX_OPS_CLIENT_SECRET, audience: `https://${SANDBOX_AUTH0_DOMAIN}/api/v2/`})})
     const r = await fetch(`${sb.url}/auth0/${SANDBOX_AUTH0_DOMAIN}/api/v2/users?page=10&per_page=100`, {headers: {authorization: `Bearer ${token.access_token}`}})

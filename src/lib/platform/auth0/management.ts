@@ -4,7 +4,7 @@
  * up to Auth0's 1,000-record limit, checkpoint paging or keyset slices past it), batching of
  * role assignments, rate-limit handling (fetch.ts) and error translation live here.
  */
-import {OperationError, RefusedError} from '../../errors.js'
+import {ImpressError, OperationError} from '../../errors.js'
 import type {ClientSecretPort, RolesTenantPort, Tenant, TenantApi, TenantClient, TenantPermission, TenantRole, TenantUser} from '../../roles/ports.js'
 import {createAuth0Fetch, type Auth0FetchStats, type FetchFn} from './fetch.js'
 
@@ -272,7 +272,7 @@ export function translate(error: unknown, what: string, domain: string): Error {
   const status = e?.statusCode
   const detail = e?.error_description ?? e?.message ?? String(error)
   if (status === 401 || status === 403 || e?.name === 'AuthApiError') {
-    return new RefusedError(`Auth0 (${domain}) refused to ${what}: ${detail}`, {
+    return new OperationError(`Auth0 (${domain}) refused to ${what}: ${detail}`, {
       code: 'E_AUTH0_AUTH',
       hint: 'Check auth0.clientId / auth0.clientSecret and the scopes granted to that application on the Management API.',
       cause: error,
@@ -282,6 +282,6 @@ export function translate(error: unknown, what: string, domain: string): Error {
   if (e?.name === 'FetchError' || e?.name === 'TimeoutError') {
     return new OperationError(`Cannot reach Auth0 (${domain}) to ${what}: ${detail}`, {code: 'E_AUTH0_NETWORK', hint: 'Check the network and auth0.domain in the configuration.', cause: error})
   }
-  if (error instanceof OperationError || error instanceof RefusedError) return error
+  if (error instanceof ImpressError) return error
   return new OperationError(`Auth0 (${domain}) failed to ${what}${status ? ` (HTTP ${status}${e.errorCode ? ` ${e.errorCode}` : ''})` : ''}: ${detail}`, {code: 'E_AUTH0', hint: 'Run with --verbose for the cause; fix the input or retry.', cause: error})
 }
