@@ -72,9 +72,12 @@ export async function complianceWiring(ctx: Context, options: {only?: ServiceId[
     const a = ctx.env.config.auth0
     if (a && c.auth0) {
       const {auth0StaffSource, fetchAuth0StaffPort} = await import('./auth0-staff.js')
-      const base = sandboxUrl ?? `https://${a.domain}`
+      const {createAuth0Fetch} = await import('../platform/auth0/fetch.js')
+      // The tenant's own URL (token audience included); in the sandbox the rate-limit aware
+      // fetch routes https://<domain>/… to the emulation.
+      const base = `https://${a.domain}`
       sources.auth0 = auth0StaffSource(
-        fetchAuth0StaffPort({baseUrl: base, clientId: resolveSecret(a.clientId, `environments.${ctx.env.name}.auth0.clientId`), clientSecret: resolveSecret(a.clientSecret, `environments.${ctx.env.name}.auth0.clientSecret`), connection: c.auth0.connection}),
+        fetchAuth0StaffPort({baseUrl: base, fetch: createAuth0Fetch({sandboxUrl}).fetch, clientId: resolveSecret(a.clientId, `environments.${ctx.env.name}.auth0.clientId`), clientSecret: resolveSecret(a.clientSecret, `environments.${ctx.env.name}.auth0.clientSecret`), connection: c.auth0.connection}),
       )
     } else notConfigured.auth0 = a ? 'no compliance.auth0 section' : 'no auth0 section in this environment'
   }

@@ -3,6 +3,7 @@
  * one line here and a folder or file (with its SPEC.md) beside this one.
  */
 import type {ServiceFactory} from '../types.js'
+import {auth0Service} from './auth0/index.js'
 import {cloudflareService} from './cloudflare/index.js'
 import {cloudwatchService} from './cloudwatch/index.js'
 import {githubService} from './github/index.js'
@@ -14,4 +15,4 @@ import {secretsManagerService} from './secretsmanager.js'
 import {sinksService} from './sinks/index.js'
 import {stsService} from './sts.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService]
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service]

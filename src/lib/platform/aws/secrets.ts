@@ -1,0 +1,30 @@
+/**
+ * AWS Secrets Manager as the roles capability's secret store (PutSecretValue with a client
+ * request token, so a retried call creates one version; GetSecretValue to keep the other
+ * fields of a stored JSON document).
+ */
+import type {SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {OperationError} from '../../errors.js'
+import type {SecretStorePort} from '../../roles/ports.js'
+
+export class SecretsManagerStore implements SecretStorePort {
+  constructor(private readonly client: () => Promise<SecretsManagerClient>) {}
+
+  async current(secretId: string): Promise<string | undefined> {
+    const {GetSecretValueCommand} = await import('@aws-sdk/client-secrets-manager')
+    try {
+      const r = await (await this.client()).send(new GetSecretValueCommand({SecretId: secretId}))
+      return r.SecretString
+    } catch (error) {
+      if ((error as {name?: string}).name === 'ResourceNotFoundException') return undefined
+      throw error
+    }
+  }
+
+  async put(secretId: string, value: string, token: string): Promise<{arn: string; versionId: string}> {
+    const {PutSecretValueCommand} = await import('@aws-sdk/client-secrets-manager')
+    const r = await (await this.client()).send(new PutSecretValueCommand({SecretId: secretId, SecretString: value, ClientRequestToken: token}))
+    if (!r.ARN || !r.VersionId) throw new OperationError(`Secrets Manager stored ${secretId} but returned no ARN or version.`)
+    return {arn: r.ARN, versionId: r.VersionId}
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Reading roles.yaml: YAML with line numbers, the zod schema, and the rules a schema cannot
+ * say (unique role, application and member names). Every error names the file and line.
+ */
+import fs from 'node:fs'
+import {isNode, LineCounter, parseDocument, type Document} from 'yaml'
+import {UsageError} from '../errors.js'
+import {memberEmail, rolesFileSchema, type RolesFile} from './schema.js'
+
+export type YamlPath = (string | number)[]
+
+export interface LoadedRolesFile {
+  file: string
+  data: RolesFile
+  /** The line (1-based) of the node at a path, e.g. ['applications', 0, 'roles', 1, 'permissions', 2]. */
+  lineOf(path: YamlPath): number | undefined
+}
+
+export function fileError(file: string, line: number | undefined, message: string, hint: string, details: Record<string, unknown> = {}): UsageError {
+  return new UsageError(`${file}${line ? `:${line}` : ''}: ${message}`, {hint, details: {file, line, ...details}})
+}
+
+export function parseRolesFile(text: string, file: string): LoadedRolesFile {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true})
+  const lineOf = (path: YamlPath): number | undefined => lineAt(doc, lineCounter, path)
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]
+    const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line
+    throw fileError(file, line, `invalid YAML: ${err.message.split('\n')[0]}`, 'Fix the YAML syntax at that line (indentation, quotes, colons).')
+  }
+  let raw: unknown
+  try {
+    raw = doc.toJS({maxAliasCount: 100}) ?? {}
+  } catch (error) {
+    // Unresolved or excessive aliases surface only when the document is converted.
+    throw fileError(file, undefined, `invalid YAML: ${(error as Error).message.split('\n')[0]}`, 'Check the anchors (&name) and aliases (*name) in the file.')
+  }
+  const parsed = rolesFileSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const p = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k)) as YamlPath
+    const at = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...p, issue.keys[0]] : p
+    const msg = issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys[0]}"` : issue.message.replace(/^Invalid input: /, '')
+    throw fileError(file, lineOf(at), `${at.join('.') || '(top level)'}: ${msg}`, 'See schema/roles.schema.json for every field.', {path: at.join('.')})
+  }
+  const data = parsed.data
+  checkUnique(data, file, lineOf)
+  return {file, data, lineOf}
+}
+
+export function readRolesFile(file: string): LoadedRolesFile {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new UsageError(`Cannot read the roles file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+      hint: 'Run `impress roles export` to write it from the tenant, or fix auth0.roles in the configuration.',
+      cause: error,
+    })
+  }
+  return parseRolesFile(text, file)
+}
+
+function lineAt(doc: Document, lc: LineCounter, path: YamlPath): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true)
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line
+  }
+  return undefined
+}
+
+/** Every role of the file with its path: [application index or -1 for top-level roles, role index]. */
+export function* fileRoles(data: RolesFile): Generator<{role: RolesFile['applications'][number]['roles'][number]; app?: RolesFile['applications'][number]; path: YamlPath}> {
+  for (const [ai, app] of data.applications.entries()) for (const [ri, role] of app.roles.entries()) yield {role, app, path: ['applications', ai, 'roles', ri]}
+  for (const [ri, role] of (data.roles ?? []).entries()) yield {role, path: ['roles', ri]}
+}
+
+function checkUnique(data: RolesFile, file: string, lineOf: (p: YamlPath) => number | undefined): void {
+  const apps = new Map<string, number>()
+  for (const [i, app] of data.applications.entries()) {
+    const first = apps.get(app.name)
+    if (first !== undefined) throw fileError(file, lineOf(['applications', i, 'name']), `duplicate application "${app.name}" (first at line ${lineOf(['applications', first, 'name'])})`, 'Give each application one entry.')
+    apps.set(app.name, i)
+    if (app.rotate && (!app.client || !app.secret)) throw fileError(file, lineOf(['applications', i, 'rotate']), `application "${app.name}" has rotate: true but no client or no secret`, 'Name the Auth0 application (client) and the Secrets Manager secret the backend reads.')
+    if (app.roles.some((r) => r.permissions.length > 0) && !app.api) throw fileError(file, lineOf(['applications', i, 'name']), `application "${app.name}" has roles with permissions but no api`, 'Add api: <identifier of the Auth0 API> to the application.')
+  }
+  const roles = new Map<string, YamlPath>()
+  for (const {role, path} of fileRoles(data)) {
+    const first = roles.get(role.name)
+    if (first) throw fileError(file, lineOf([...path, 'name']), `duplicate role "${role.name}" (first at line ${lineOf([...first, 'name'])})`, 'Role names are unique in an Auth0 tenant: keep one entry per role.', {role: role.name})
+    roles.set(role.name, path)
+    const perms = new Set<string>()
+    for (const [pi, p] of role.permissions.entries()) {
+      if (perms.has(p)) throw fileError(file, lineOf([...path, 'permissions', pi]), `duplicate permission "${p}" in role "${role.name}"`, 'List each permission once.')
+      perms.add(p)
+    }
+    const members = new Set<string>()
+    for (const [mi, m] of role.members.entries()) {
+      const email = memberEmail(m)
+      if (members.has(email)) throw fileError(file, lineOf([...path, 'members', mi]), `duplicate member ${email} in role "${role.name}"`, 'List each member once.')
+      members.add(email)
+    }
+    if (role.name === data.default && role.members.length > 0) throw fileError(file, lineOf([...path, 'members']), `the default role "${role.name}" lists members`, 'Every user holds the default role: remove its members list.')
+  }
+  if (!roles.has(data.default)) throw fileError(file, lineOf(['default']), `the default role "${data.default}" is not defined in the file`, 'Define it under the application whose API carries its permissions.')
+}
