@@ -36,22 +36,26 @@ describe('impress compliance check (demo platform)', () => {
       [
         'duplicate-account cloudflare alice@impress.example, alice+ops@impress.example',
         'exception-expired aws dave',
+        'leaver-access auth0 eve@impress.example',
         'leaver-access aws eve',
         'leaver-access github eve-imp',
         'missing-account google bob@impress.example',
+        'mfa-disabled auth0 carol@impress.example',
         'mfa-disabled aws dave',
         'mfa-disabled cloudflare carol@impress.example',
         'mfa-disabled github bob-imp',
         'root-mfa aws root',
+        'unknown-account auth0 mallory@impress.example',
         'unknown-account aws temp-contractor',
         'unknown-account github mallory-x',
         'unknown-account google mallory@impress.example',
       ].sort(),
     )
     expect(doc.waived).toMatchObject([{rule: 'mfa-disabled', service: 'cloudflare', account: 'dave@impress.example'}])
-    expect(doc.services.find((s: {service: string}) => s.service === 'auth0')).toMatchObject({status: 'not-configured'})
+    // Auth0 staff through the Auth0 emulation (issue 7): the impress-staff connection.
+    expect(doc.services.find((s: {service: string}) => s.service === 'auth0')).toMatchObject({status: 'ok', accounts: 6})
     expect(doc.services.find((s: {service: string}) => s.service === 'aws').generatedAt).toMatch(/^\d{4}-\d\d-\d\dT/)
-    expect(doc.summary).toMatchObject({members: 5, compliantMembers: 0, unknown: 0, bySeverity: {critical: 3, high: 6, medium: 3, low: 0}})
+    expect(doc.summary).toMatchObject({members: 5, compliantMembers: 0, unknown: 0, bySeverity: {critical: 4, high: 8, medium: 3, low: 0}})
     // Every service was asked, and concurrently-built requests match what pagination needs.
     const counts = (await getJson(`${sb.url}/_sandbox/requests`)).counts
     expect(counts.github).toEqual({'orgs/list-members': 2, 'orgs/list-outside-collaborators': 2})
@@ -64,7 +68,7 @@ describe('impress compliance check (demo platform)', () => {
     const validate = new Ajv({allErrors: true, strict: false, unicodeRegExp: false, validateFormats: false}).compile(schema)
     const log = JSON.parse(fs.readFileSync(sarif, 'utf8'))
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true)
-    expect(log.runs[0].results.length).toBe(12)
+    expect(log.runs[0].results.length).toBe(15)
     const text = fs.readFileSync(md, 'utf8')
     expect(text).toContain('# IMPRESS access compliance report')
     expect(text).toContain('| critical | fail | root-mfa | aws |')
@@ -75,7 +79,7 @@ describe('impress compliance check (demo platform)', () => {
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toMatch(/^member\s+role\s+aws\s+github\s+cloudflare\s+google\s+auth0$/m)
     expect(r.stdout).toMatch(/^eve@impress\.example \(left\)\s+developer\s+FAIL\s+FAIL/m)
-    expect(r.stdout).toContain('not checked')
+    expect(r.stdout).toMatch(/^carol@impress\.example\s+developer\s+-\s+ok\s+FAIL\s+ok\s+FAIL$/m)
     expect(r.stderr).toContain('exit 3')
   })
 
