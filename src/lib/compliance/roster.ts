@@ -5,7 +5,7 @@
  * types). Validated with zod; errors name the file, the line and the path inside it.
  */
 import fs from 'node:fs'
-import {isNode, LineCounter, parseDocument} from 'yaml'
+import {parseYamlFile} from '../config/yaml-file.js'
 import {z} from 'zod'
 import {UsageError} from '../errors.js'
 import {CHECK_RULES, KEY_RULES, SERVICES, type ServiceId} from './types.js'
@@ -118,44 +118,17 @@ export function requiredServices(roster: Roster, role: Role): ServiceId[] {
 
 /** Parse roster text; errors are UsageError (exit 2) naming file:line and the path. */
 export function parseRoster(text: string, file: string): LoadedRoster {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true})
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]
-    const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line
-    throw new UsageError(`${file}:${line}: invalid YAML: ${err.message.split('\n')[0]}`, {
-      hint: 'Fix the YAML syntax at that line (indentation, quotes, colons).',
-      details: {file, line},
-    })
-  }
-  let data: unknown
-  try {
-    data = doc.toJS({maxAliasCount: 100})
-  } catch (error) {
-    // e.g. an unresolved alias (`*name` with no `&name`): the parser accepts it, toJS throws.
-    throw new UsageError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`, {hint: 'Fix the YAML (aliases, anchors) in the roster.', details: {file}})
-  }
-  const parsed = rosterSchema.safeParse(data ?? {})
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    let p = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))
-    if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) p = [...p, issue.keys[0]]
-    let node = doc.getIn(p, true)
-    for (let n = p.length; !isNode(node) && n > 0; n--) node = doc.getIn(p.slice(0, n - 1), true)
-    const line = isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined
-    const where = p.length > 0 ? p.join('.') : '(top level)'
-    const what = issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys[0]}"` : issue.message.replace(/^Invalid input: /, '').split('\n')[0]
-    throw new UsageError(`${file}${line ? `:${line}` : ''}: ${where}: ${what}`, {
-      hint: 'Fix the roster (see docs/compliance.md for its fields), then run the check again.',
-      details: {file, line, path: where},
-    })
-  }
-  const memberLines: Record<string, number> = {}
-  parsed.data.members.forEach((m, i) => {
-    const node = doc.getIn(['members', i], true)
-    if (isNode(node) && node.range) memberLines[m.email] = lineCounter.linePos(node.range[0]).line
+  const {data, lineOf} = parseYamlFile(text, file, rosterSchema, {
+    error: (message, options) => new UsageError(message, options),
+    schemaHint: 'Fix the roster (see docs/compliance.md for its fields), then run the check again.',
+    empty: {},
   })
-  return {roster: parsed.data, file, memberLines}
+  const memberLines: Record<string, number> = {}
+  data.members.forEach((m, i) => {
+    const line = lineOf(['members', i])
+    if (line !== undefined) memberLines[m.email] = line
+  })
+  return {roster: data, file, memberLines}
 }
 
 export function loadRoster(file: string): LoadedRoster {

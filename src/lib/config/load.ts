@@ -4,11 +4,10 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {LineCounter, parseDocument, isNode} from 'yaml'
-import type {z} from 'zod'
 import {ConfigError} from '../errors.js'
 import {CONFIG_FILE_NAMES, defaultSandboxStateDir, impressHome} from './paths.js'
 import {configSchema, type EnvironmentConfig, type ImpressConfig} from './schema.js'
+import {parseYamlFile} from './yaml-file.js'
 import {builtinSandboxConfig, SANDBOX_ENV} from './sandbox-default.js'
 
 export interface ConfigSource {
@@ -56,67 +55,11 @@ export function findConfigFile(cwd: string): string | undefined {
 
 /** Parse and validate config text. Errors name the file, the line and the path inside it. */
 export function parseConfig(text: string, file: string): ImpressConfig {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true})
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]
-    const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line
-    throw new ConfigError(`${file}:${line}: invalid YAML: ${oneLine(err.message)}`, {
-      hint: 'Fix the YAML syntax at that line (indentation, quotes, colons).',
-      details: {file, line},
-    })
-  }
-  let data: unknown
-  try {
-    data = doc.toJS({maxAliasCount: 100})
-  } catch (error) {
-    // Unresolved or excessive aliases surface only when the document is converted.
-    throw new ConfigError(`${file}: invalid YAML: ${oneLine((error as Error).message)}`, {
-      hint: 'Check the anchors (&name) and aliases (*name) in the file.',
-      details: {file},
-    })
-  }
-  if (data === null || data === undefined) {
-    throw new ConfigError(`${file}: the file is empty; expected a mapping with "environments".`, {
-      hint: 'Run `impress init` to write a starter configuration.',
-      details: {file},
-    })
-  }
-  const parsed = configSchema.safeParse(data)
-  if (!parsed.success) {
-    const issue = pickIssue(parsed.error.issues)
-    const issuePath = issuePathOf(issue)
-    const node = doc.getIn(issuePath.length > 0 ? issuePath : [], true)
-    const range = isNode(node) ? node.range : undefined
-    const line = range ? lineCounter.linePos(range[0]).line : undefined
-    const where = issuePath.length > 0 ? issuePath.join('.') : '(top level)'
-    const extra = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : ''
-    throw new ConfigError(`${file}${line ? `:${line}` : ''}: ${where}: ${describeIssue(issue)}${extra}`, {
-      hint: 'See schema/impress.config.schema.json for every field, or run `impress init` for a starter file.',
-      details: {file, line, path: where},
-    })
-  }
-  return parsed.data
-}
-
-function pickIssue(issues: z.core.$ZodIssue[]): z.core.$ZodIssue {
-  return issues[0]
-}
-
-function issuePathOf(issue: z.core.$ZodIssue): (string | number)[] {
-  const p = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))
-  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) return [...p, issue.keys[0]]
-  return p
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key "${issue.keys[0]}" (check its spelling)`
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return `missing; ${issue.message.replace(/^Invalid input: /, '')}`
-  return oneLine(issue.message.replace(/^Invalid input: /, ''))
-}
-
-function oneLine(s: string): string {
-  return s.split('\n')[0].trim()
+  return parseYamlFile(text, file, configSchema, {
+    error: (message, options) => new ConfigError(message, options),
+    schemaHint: 'See schema/impress.config.schema.json for every field, or run `impress init` for a starter file.',
+    emptyMessage: {message: 'the file is empty; expected a mapping with "environments".', hint: 'Run `impress init` to write a starter configuration.'},
+  }).data
 }
 
 /** Load the configuration and select the environment. */

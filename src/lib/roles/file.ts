@@ -3,11 +3,11 @@
  * say (unique role, application and member names). Every error names the file and line.
  */
 import fs from 'node:fs'
-import {isNode, LineCounter, parseDocument, type Document} from 'yaml'
+import {parseYamlFile, type YamlPath} from '../config/yaml-file.js'
 import {UsageError} from '../errors.js'
 import {memberEmail, rolesFileSchema, type RolesFile} from './schema.js'
 
-export type YamlPath = (string | number)[]
+export type {YamlPath}
 
 export interface LoadedRolesFile {
   file: string
@@ -21,30 +21,11 @@ export function fileError(file: string, line: number | undefined, message: strin
 }
 
 export function parseRolesFile(text: string, file: string): LoadedRolesFile {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true})
-  const lineOf = (path: YamlPath): number | undefined => lineAt(doc, lineCounter, path)
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]
-    const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line
-    throw fileError(file, line, `invalid YAML: ${err.message.split('\n')[0]}`, 'Fix the YAML syntax at that line (indentation, quotes, colons).')
-  }
-  let raw: unknown
-  try {
-    raw = doc.toJS({maxAliasCount: 100}) ?? {}
-  } catch (error) {
-    // Unresolved or excessive aliases surface only when the document is converted.
-    throw fileError(file, undefined, `invalid YAML: ${(error as Error).message.split('\n')[0]}`, 'Check the anchors (&name) and aliases (*name) in the file.')
-  }
-  const parsed = rolesFileSchema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const p = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k)) as YamlPath
-    const at = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...p, issue.keys[0]] : p
-    const msg = issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys[0]}"` : issue.message.replace(/^Invalid input: /, '')
-    throw fileError(file, lineOf(at), `${at.join('.') || '(top level)'}: ${msg}`, 'See schema/roles.schema.json for every field.', {path: at.join('.')})
-  }
-  const data = parsed.data
+  const {data, lineOf} = parseYamlFile(text, file, rolesFileSchema, {
+    error: (message, options) => new UsageError(message, options),
+    schemaHint: 'See schema/roles.schema.json for every field.',
+    empty: {},
+  })
   checkUnique(data, file, lineOf)
   return {file, data, lineOf}
 }
@@ -60,14 +41,6 @@ export function readRolesFile(file: string): LoadedRolesFile {
     })
   }
   return parseRolesFile(text, file)
-}
-
-function lineAt(doc: Document, lc: LineCounter, path: YamlPath): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true)
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line
-  }
-  return undefined
 }
 
 /** Every role of the file with its path: [application index or -1 for top-level roles, role index]. */
