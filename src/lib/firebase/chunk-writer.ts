@@ -14,6 +14,8 @@ export class ChunkWriter {
   private file?: fs.WriteStream
   private current?: ChunkInfo
   private index: number
+  private buffer: string[] = []
+  private buffered = 0
 
   constructor(
     private readonly dir: string,
@@ -37,14 +39,25 @@ export class ChunkWriter {
     c.rawBytes += Buffer.byteLength(text)
     c.firstPath ??= line.path
     c.lastPath = line.path
-    if (!this.gzip!.write(text)) await once(this.gzip!, 'drain')
+    this.buffer.push(text)
+    this.buffered += text.length
+    if (this.buffered >= 64 * 1024) await this.drainBuffer()
     if (c.rawBytes >= this.chunkBytes) await this.close()
+  }
+
+  private async drainBuffer(): Promise<void> {
+    if (this.buffer.length === 0) return
+    const text = this.buffer.join('')
+    this.buffer = []
+    this.buffered = 0
+    if (!this.gzip!.write(text)) await once(this.gzip!, 'drain')
   }
 
   /** Finish the open chunk, if any. */
   async close(): Promise<void> {
     const c = this.current
     if (!c) return
+    await this.drainBuffer()
     const gzip = this.gzip!
     const file = this.file!
     this.current = undefined

@@ -64,31 +64,39 @@ export interface Checkpoint {
   keys: Record<string, KeyStats>
 }
 
-const MOD = 1n << 256n
-
-/** Order-independent multiset digest of leaves. */
+/** Order-independent multiset digest of leaves: the sum of their SHA-256 values modulo 2^256. */
 export class Digest {
-  private sum = 0n
+  /** Eight 32-bit limbs, most significant first. */
+  private readonly limbs = new Array<number>(8).fill(0)
   count = 0
 
   constructor(hex?: string, count = 0) {
-    if (hex) this.sum = BigInt(`0x${hex}`)
+    if (hex) for (let i = 0; i < 8; i++) this.limbs[i] = Number.parseInt(hex.slice(i * 8, i * 8 + 8), 16)
     this.count = count
   }
 
   addLeaf(path: string, value: string | number | boolean): void {
-    const h = createHash('sha256').update(path).update('\n').update(JSON.stringify(value)).digest('hex')
-    this.sum = (this.sum + BigInt(`0x${h}`)) % MOD
+    const h = createHash('sha256').update(path).update('\n').update(JSON.stringify(value)).digest()
+    this.addWords((i) => h.readUInt32BE(i * 4))
     this.count++
   }
 
   merge(other: Digest): void {
-    this.sum = (this.sum + other.sum) % MOD
+    this.addWords((i) => other.limbs[i])
     this.count += other.count
   }
 
+  private addWords(word: (i: number) => number): void {
+    let carry = 0
+    for (let i = 7; i >= 0; i--) {
+      const s = this.limbs[i] + word(i) + carry
+      this.limbs[i] = s >>> 0
+      carry = s > 0xffffffff ? 1 : 0
+    }
+  }
+
   hex(): string {
-    return this.sum.toString(16).padStart(64, '0')
+    return this.limbs.map((l) => l.toString(16).padStart(8, '0')).join('')
   }
 }
 

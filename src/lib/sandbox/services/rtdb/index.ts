@@ -8,7 +8,7 @@ import {randomBytes} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
 import {DEFAULT_NAMESPACE, SCRATCH_NAMESPACE, seedImpressTree} from './seed.js'
-import {compareKeys, countLeaves, getAt, isNode, normalize, setAt, sizeExceeds, sortedKeys, splitPath, TreeError, type RtdbNode, type RtdbValue} from './tree.js'
+import {countLeaves, lowerBound, treeChanged, getAt, isNode, normalize, setAt, sizeExceeds, sortedKeys, splitPath, TreeError, type RtdbNode, type RtdbValue} from './tree.js'
 
 export interface RtdbSettings {
   /** Largest GET response in bytes before the database answers too_big (RTDB: 256 MB). */
@@ -106,8 +106,8 @@ function query(req: SandboxRequest, node: RtdbNode, path: string): RtdbNode {
   if (!isNode(node)) return null
   let keys = sortedKeys(node)
   if (equalTo !== undefined) keys = keys.filter((k) => k === equalTo)
-  if (startAt !== undefined) keys = keys.filter((k) => compareKeys(k, startAt) >= 0)
-  if (endAt !== undefined) keys = keys.filter((k) => compareKeys(k, endAt) <= 0)
+  if (startAt !== undefined) keys = keys.slice(lowerBound(keys, startAt))
+  if (endAt !== undefined) keys = keys.slice(0, lowerBound(keys, endAt) + (keys.includes(endAt) ? 1 : 0))
   if (first !== undefined) keys = keys.slice(0, first)
   if (last !== undefined) keys = keys.slice(Math.max(0, keys.length - last))
   if (keys.length === 0) return null
@@ -148,6 +148,7 @@ export const rtdbService: ServiceFactory = (ctx) => {
   }
 
   const handle = (req: SandboxRequest, res: ServerResponse): void => {
+    if (req.method !== 'GET') treeChanged()
     const ns = namespaceOf(req)
     const rawPath = decodeURIComponent(req.path.replace(/\.json$/, ''))
     if (rawPath === '/.settings/sandbox') {
@@ -183,10 +184,10 @@ export const rtdbService: ServiceFactory = (ctx) => {
         return send(req, res, 200, value)
       }
       case 'PUT': {
-        const value = normalize(readBody(req, db.settings), path)
-        db.doc.data.root = setAt(db.doc.data.root, segments, value)
+        const body = readBody(req, db.settings)
+        db.doc.data.root = setAt(db.doc.data.root, segments, normalize(body, path))
         db.doc.save()
-        return send(req, res, 200, value)
+        return send(req, res, 200, body)
       }
       case 'POST': {
         const value = normalize(readBody(req, db.settings), path)

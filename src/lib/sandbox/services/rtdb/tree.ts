@@ -82,9 +82,13 @@ export function setAt(root: RtdbNode, segments: string[], value: RtdbNode): Rtdb
   const [head, ...rest] = segments
   const node: {[key: string]: RtdbValue} = isNode(root) ? root : {}
   const child = setAt(node[head] ?? null, rest, value)
-  if (child === null) delete node[head]
-  else node[head] = child
-  return Object.keys(node).length === 0 ? null : node
+  if (child !== null) {
+    node[head] = child
+    return node
+  }
+  delete node[head]
+  for (const _k in node) return node
+  return null
 }
 
 /** True when the JSON text of `node` would be longer than `limit` bytes (stops early). */
@@ -105,9 +109,41 @@ export function sizeExceeds(node: RtdbNode, limit: number): boolean {
   return visit(node)
 }
 
-/** Children of a node sorted in key order. */
+const sortCache = new WeakMap<object, {generation: number; keys: string[]}>()
+let generation = 0
+
+/** Forget cached key orders (call after every write). */
+export function treeChanged(): void {
+  generation++
+}
+
+/** Children of a node sorted in key order (cached until the next write). */
 export function sortedKeys(node: RtdbNode): string[] {
-  return isNode(node) ? Object.keys(node).sort(compareKeys) : []
+  if (!isNode(node)) return []
+  const hit = sortCache.get(node)
+  if (hit && hit.generation === generation) return hit.keys
+  const decorated = Object.keys(node).map((k) => ({k, i: intKey(k)}))
+  decorated.sort((a, b) => {
+    if (a.i !== undefined && b.i !== undefined) return a.i - b.i
+    if (a.i !== undefined) return -1
+    if (b.i !== undefined) return 1
+    return a.k < b.k ? -1 : a.k > b.k ? 1 : 0
+  })
+  const keys = decorated.map((d) => d.k)
+  sortCache.set(node, {generation, keys})
+  return keys
+}
+
+/** Index of the first key >= bound in sorted keys. */
+export function lowerBound(keys: string[], bound: string): number {
+  let lo = 0
+  let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (compareKeys(keys[mid], bound) < 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 export function countLeaves(node: RtdbNode): number {
