@@ -54,7 +54,7 @@ describe('impress firebase (end to end)', () => {
     expect(platform.rtdb.databases['impress-sandbox-scratch'].leaves).toBe(first.manifest.totals.count)
     const audit = fs.readFileSync(path.join(sb.home, 'audit.jsonl'), 'utf8')
     expect(audit).toContain('firebase restore')
-  })
+  }, 180_000)
 
   it('refuses a non-empty target without --overwrite (exit 4) and writes nothing', async () => {
     await fetch(`${sb.url}/_sandbox/requests`, {method: 'DELETE'})
@@ -71,7 +71,7 @@ describe('impress firebase (end to end)', () => {
     const ok = await cli(['firebase', 'restore', first.id, '--to-database', 'impress-sandbox-scratch', '--overwrite', '--path', '/translations', '--yes'])
     expect(ok.exitCode, ok.stderr).toBe(0)
     expect(ok.stdout).toMatch(/counts and hashes match/)
-  })
+  }, 180_000)
 
   it('flags a flipped byte: verify exits 3 naming the chunk, restore refuses with exit 2', async () => {
     const b = json((await cli(['firebase', 'backup', '--json', '--chunk-mb', '1'])).stdout)
@@ -87,7 +87,7 @@ describe('impress firebase (end to end)', () => {
     expect(r.exitCode).toBe(2)
     expect(r.stderr).toContain(victim)
     fs.rmSync(path.join(backupsDir, b.id), {recursive: true})
-  })
+  }, 180_000)
 
   it('continues a backup killed with SIGKILL (--resume) to the same hashes as an uninterrupted one', async () => {
     await setLimit(20_000)
@@ -128,7 +128,7 @@ describe('impress firebase (end to end)', () => {
     }
     expect((await cli(['firebase', 'verify', id!])).exitCode).toBe(0)
     await setLimit(256 * 1024 * 1024)
-  })
+  }, 180_000)
 
   it('prunes by retention with a plan, --dry-run deleting nothing', async () => {
     const ids = fs.readdirSync(backupsDir).filter((d) => fs.existsSync(path.join(backupsDir, d, 'manifest.json')))
@@ -143,5 +143,5 @@ describe('impress firebase (end to end)', () => {
     expect(done.deleted).toHaveLength(ids.length - 1)
     const left = fs.readdirSync(backupsDir).filter((d) => fs.existsSync(path.join(backupsDir, d, 'manifest.json')))
     expect(left).toEqual([ids.sort().at(-1)])
-  })
+  }, 180_000)
 })

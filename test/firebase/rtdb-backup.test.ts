@@ -66,7 +66,7 @@ describe('RTDB backup and restore over REST', () => {
     expect(again.manifest.digest).toBe(m.digest)
     const platform = await (body(fetch(`${sb.url}/_sandbox/platform`)))
     expect(platform.rtdb.databases['impress-sandbox-scratch'].leaves).toBe(m.totals.count)
-  })
+  }, 150_000)
 
   it('splits subtrees the database calls too big and still backs up everything', async () => {
     const store = new LocalBackupStore(dir)
@@ -85,7 +85,7 @@ describe('RTDB backup and restore over REST', () => {
     const log = await requests()
     expect(JSON.stringify(log)).toContain('Get')
     expect(split.manifest.chunks.every((c) => c.lines > 0)).toBe(true)
-  })
+  }, 150_000)
 
   it('completes backup and restore with 5xx and 429 injected on reads and writes', async () => {
     const store = new LocalBackupStore(dir)
@@ -104,7 +104,7 @@ describe('RTDB backup and restore over REST', () => {
     const r = await runRtdbRestore({id: faulty.id, stateDir: path.join(dir, 'state'), batchBytes: 256 * 1024}, {store, target, confirm})
     expect(r.match).toBe(true)
     expect(target.retries).toBeGreaterThanOrEqual(4)
-  })
+  }, 150_000)
 
   it('resumes an interrupted backup from its checkpoint with the same result', async () => {
     const store = new LocalBackupStore(dir)
@@ -130,7 +130,7 @@ describe('RTDB backup and restore over REST', () => {
     expect(resumed.manifest.digest).toBe(reference.manifest.digest)
     expect(resumed.manifest.totals.count).toBe(reference.manifest.totals.count)
     expect((await runVerify({id: resumed.id}, {store})).ok).toBe(true)
-  })
+  }, 150_000)
 
   it('names the corrupt chunk, and restore refuses it; restore refuses a non-empty target without --overwrite', async () => {
     const store = new LocalBackupStore(dir)
@@ -159,7 +159,7 @@ describe('RTDB backup and restore over REST', () => {
     expect((refused as Error).message).toContain(victim.file)
     const scratch = await (body(fetch(`${sb.url}/.json?ns=impress-sandbox-scratch&access_token=owner&shallow=true`)))
     expect(scratch).toBeNull()
-  })
+  }, 150_000)
 
   it('keeps backups in S3 with multipart uploads and server-side encryption, and restores from there', async () => {
     const client = new S3Client({...awsTestConfig(sb.url), forcePathStyle: true})
@@ -184,5 +184,5 @@ describe('RTDB backup and restore over REST', () => {
     } finally {
       client.destroy()
     }
-  })
+  }, 150_000)
 })

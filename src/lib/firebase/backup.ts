@@ -8,7 +8,8 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import {InterruptedError, RefusedError} from '../errors.js'
+import {InterruptedError, OperationError, RefusedError} from '../errors.js'
+import {readChunk} from './read-backup.js'
 import {ChunkWriter} from './chunk-writer.js'
 import {walkTree} from './walk.js'
 import {
@@ -76,8 +77,7 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
   }
   const startedAt = checkpoint?.startedAt ?? now().toISOString()
   const chunks: ChunkInfo[] = [...(checkpoint?.chunks ?? [])]
-  const committed = new KeyStatsBuilder(checkpoint?.keys)
-  let pending = new KeyStatsBuilder()
+  const stats = new KeyStatsBuilder()
   let lastPath: string[] | undefined = checkpoint?.cursor
   let pendingLast: string[] | undefined
 
@@ -85,10 +85,18 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     // Drop chunk files written after the checkpoint: they are rewritten.
     const keep = new Set(chunks.map((c) => c.file))
     for (const f of await store.files(id)) if (/^chunk-\d+\.ndjson\.gz$/.test(f.name) && !keep.has(f.name)) await removeStale(store, id, f.name)
+    // The digests continue over the lines already written: read them back (checked against the checkpoint).
+    for (const c of chunks) {
+      const r = await readChunk(store, id, c, (line) => stats.addLine(line))
+      if (r.sha256 !== c.sha256) {
+        throw new OperationError(`Cannot resume backup ${id}: ${c.file} changed since it was written.`, {hint: 'Start a new backup (without --resume).'})
+      }
+    }
+    deps.progress?.({phase: 'resume', message: `resuming ${id} after ${chunks.length} chunk(s), from ${joinPath(checkpoint.cursor ?? [])}`})
   }
 
   const saveCheckpoint = async () => {
-    const doc: Checkpoint = {format: BACKUP_FORMAT, kind: 'rtdb', source, startedAt, chunks, cursor: lastPath, keys: committed.snapshot()}
+    const doc: Checkpoint = {format: BACKUP_FORMAT, kind: 'rtdb', source, startedAt, chunks, cursor: lastPath}
     await store.write(id, CHECKPOINT_FILE, JSON.stringify(doc, null, 2))
   }
   if (!checkpoint) await saveCheckpoint()
@@ -97,8 +105,6 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
   const writer = new ChunkWriter(staging, chunks.length + 1, options.chunkBytes ?? 16 * 1024 * 1024, async (chunk) => {
     await store.putChunk(id, chunk.file)
     chunks.push(chunk)
-    committed.absorb(pending)
-    pending = new KeyStatsBuilder()
     lastPath = pendingLast
     await saveCheckpoint()
     deps.progress?.({phase: 'chunk', message: `${chunk.file}: ${chunk.lines} lines, ${chunk.bytes} bytes (last ${chunk.lastPath})`})
@@ -112,7 +118,7 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
   }
   const emit = async (segments: string[], value: JsonValue) => {
     const line: BackupLine = {path: joinPath(segments), value}
-    pending.addLine(line)
+    stats.addLine(line)
     pendingLast = segments
     await writer.write(line)
   }
@@ -130,7 +136,7 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     throw error
   }
 
-  const totals = committed.total()
+  const totals = stats.total()
   const manifest: Manifest = {
     format: BACKUP_FORMAT,
     kind: 'rtdb',
@@ -146,7 +152,7 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
       bytes: chunks.reduce((s, c) => s + c.bytes, 0),
       rawBytes: chunks.reduce((s, c) => s + c.rawBytes, 0),
     },
-    keys: committed.snapshot(),
+    keys: stats.snapshot(),
     digest: totals.digest,
   }
   await store.write(id, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`)

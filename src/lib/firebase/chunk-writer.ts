@@ -76,7 +76,7 @@ export class ChunkWriter {
   private open(): void {
     const name = chunkName(this.index++)
     this.current = {file: name, sha256: '', bytes: 0, rawBytes: 0, lines: 0}
-    this.gzip = createGzip({level: 6})
+    this.gzip = createGzip({level: 1})
     this.file = fs.createWriteStream(path.join(this.dir, name))
     this.gzip.pipe(this.file)
   }

@@ -1,10 +1,10 @@
 /**
  * The backup format: gzip-compressed NDJSON chunks (one line per leaf subtree, with its full
- * path) and a manifest written last. Content digests are order- and chunking-independent
- * (the sum modulo 2^256 of the SHA-256 of every leaf's path and value), so a backup and a
- * re-read of the restored data compare equal however the tree was split.
+ * path) and a manifest written last. Content digests are independent of how the tree was
+ * split into lines and chunks (a SHA-256 over the leaves in key order), so a backup and a
+ * re-read of the restored data compare equal.
  */
-import {createHash} from 'node:crypto'
+import {createHash, type Hash} from 'node:crypto'
 
 export const BACKUP_FORMAT = 'impress-firebase-backup/1'
 export const MANIFEST_FILE = 'manifest.json'
@@ -30,10 +30,10 @@ export interface ChunkInfo {
 }
 
 export interface KeyStats {
-  /** RTDB: leaf values; Firestore: documents. */
+  /** Leaf values. */
   count: number
   lines: number
-  /** Order-independent content digest (hex). */
+  /** SHA-256 of the leaves in key order (hex). */
   digest: string
 }
 
@@ -61,43 +61,6 @@ export interface Checkpoint {
   chunks: ChunkInfo[]
   /** Path segments of the last line written to a completed chunk. */
   cursor?: string[]
-  keys: Record<string, KeyStats>
-}
-
-/** Order-independent multiset digest of leaves: the sum of their SHA-256 values modulo 2^256. */
-export class Digest {
-  /** Eight 32-bit limbs, most significant first. */
-  private readonly limbs = new Array<number>(8).fill(0)
-  count = 0
-
-  constructor(hex?: string, count = 0) {
-    if (hex) for (let i = 0; i < 8; i++) this.limbs[i] = Number.parseInt(hex.slice(i * 8, i * 8 + 8), 16)
-    this.count = count
-  }
-
-  addLeaf(path: string, value: string | number | boolean): void {
-    const h = createHash('sha256').update(path).update('\n').update(JSON.stringify(value)).digest()
-    this.addWords((i) => h.readUInt32BE(i * 4))
-    this.count++
-  }
-
-  merge(other: Digest): void {
-    this.addWords((i) => other.limbs[i])
-    this.count += other.count
-  }
-
-  private addWords(word: (i: number) => number): void {
-    let carry = 0
-    for (let i = 7; i >= 0; i--) {
-      const s = this.limbs[i] + word(i) + carry
-      this.limbs[i] = s >>> 0
-      carry = s > 0xffffffff ? 1 : 0
-    }
-  }
-
-  hex(): string {
-    return this.limbs.map((l) => l.toString(16).padStart(8, '0')).join('')
-  }
 }
 
 /** Call `leaf` for every primitive under `value` at `path` (RTDB semantics: arrays are objects). */
@@ -107,9 +70,12 @@ export function forEachLeaf(path: string, value: JsonValue, leaf: (path: string,
     leaf(path, value)
     return
   }
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value)
   const base = path === '/' ? '' : path
-  for (const [k, v] of entries) forEachLeaf(`${base}/${k}`, v, leaf)
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => forEachLeaf(`${base}/${i}`, v, leaf))
+    return
+  }
+  for (const k of Object.keys(value).sort(compareKeys)) forEachLeaf(`${base}/${k}`, value[k], leaf)
 }
 
 export function topKeyOf(path: string): string {
@@ -143,55 +109,49 @@ export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : 1
 }
 
-/** Stats accumulated per top-level key while writing or reading lines. */
+/**
+ * Stats per top-level key: leaf count, line count, and a SHA-256 over the leaves in key order
+ * ("<path>\t<JSON value>\n" each). Lines arrive in key order and each is flattened in key
+ * order, so the digest is the same however the tree was split into lines and chunks.
+ */
 export class KeyStatsBuilder {
-  private readonly digests = new Map<string, {digest: Digest; lines: number}>()
-
-  constructor(initial: Record<string, KeyStats> = {}) {
-    for (const [k, s] of Object.entries(initial)) this.digests.set(k, {digest: new Digest(s.digest, s.count), lines: s.lines})
-  }
+  private readonly keys = new Map<string, {hash: Hash; count: number; lines: number}>()
 
   addLine(line: BackupLine): void {
     const key = topKeyOf(line.path)
-    let e = this.digests.get(key)
+    let e = this.keys.get(key)
     if (!e) {
-      e = {digest: new Digest(), lines: 0}
-      this.digests.set(key, e)
+      e = {hash: createHash('sha256'), count: 0, lines: 0}
+      this.keys.set(key, e)
     }
     e.lines++
-    const d = e.digest
-    forEachLeaf(line.path, line.value, (p, v) => d.addLeaf(p, v))
-  }
-
-  /** Add everything `other` accumulated. */
-  absorb(other: KeyStatsBuilder): void {
-    for (const [k, e] of other.digests) {
-      const mine = this.digests.get(k)
-      if (mine) {
-        mine.digest.merge(e.digest)
-        mine.lines += e.lines
-      } else {
-        this.digests.set(k, {digest: new Digest(e.digest.hex(), e.digest.count), lines: e.lines})
-      }
-    }
+    const parts: string[] = []
+    forEachLeaf(line.path, line.value, (p, v) => {
+      parts.push(`${p}\t${JSON.stringify(v)}\n`)
+    })
+    e.count += parts.length
+    e.hash.update(parts.join(''))
   }
 
   snapshot(): Record<string, KeyStats> {
-    const keys = [...this.digests.keys()].sort(compareKeys)
+    const keys = [...this.keys.keys()].sort(compareKeys)
     return Object.fromEntries(keys.map((k) => {
-      const e = this.digests.get(k)!
-      return [k, {count: e.digest.count, lines: e.lines, digest: e.digest.hex()}]
+      const e = this.keys.get(k)!
+      return [k, {count: e.count, lines: e.lines, digest: e.hash.copy().digest('hex')}]
     }))
   }
 
   total(): {count: number; lines: number; digest: string} {
-    const all = new Digest()
+    const snap = this.snapshot()
+    const h = createHash('sha256')
+    let count = 0
     let lines = 0
-    for (const e of this.digests.values()) {
-      all.merge(e.digest)
-      lines += e.lines
+    for (const [k, s] of Object.entries(snap)) {
+      h.update(`${k}:${s.digest}\n`)
+      count += s.count
+      lines += s.lines
     }
-    return {count: all.count, lines, digest: all.hex()}
+    return {count, lines, digest: h.digest('hex')}
   }
 }
 

@@ -53,9 +53,9 @@ export async function listBackups(deps: {store: BackupStore; now?: () => Date}):
       complete: false,
       bytes,
       chunks: cp?.chunks.length ?? 0,
-      count: Object.values(cp?.keys ?? {}).reduce((s, k) => s + k.count, 0),
+      count: 0,
       lines: cp?.chunks.reduce((s, c) => s + c.lines, 0) ?? 0,
-      keys: Object.fromEntries(Object.entries(cp?.keys ?? {}).map(([k, s]) => [k, s.count])),
+      keys: {},
     })
   }
   return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))

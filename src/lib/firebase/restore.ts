@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {OperationError, RefusedError, UsageError} from '../errors.js'
-import {joinPath, KeyStatsBuilder, splitPath, type BackupLine, type JsonValue, type KeyStats} from './format.js'
+import {joinPath, KeyStatsBuilder, splitPath, type BackupLine, type JsonValue} from './format.js'
 import type {BackupStore, Progress, RtdbPort} from './ports.js'
 import {readChunk} from './read-backup.js'
 import {runVerify} from './verify.js'
@@ -64,7 +64,6 @@ interface RestoreProgress {
   /** Index in manifest.chunks and line number (1-based) of the last line fully written. */
   chunk: number
   line: number
-  expected: Record<string, KeyStats>
 }
 
 export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRestoreDeps): Promise<RtdbRestoreResult> {
@@ -108,7 +107,7 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
   }
 
   const batchBytes = options.batchBytes ?? 4 * 1024 * 1024
-  const expected = new KeyStatsBuilder(saved?.expected)
+  const expected = new KeyStatsBuilder()
   let batch: Record<string, JsonValue> = {}
   let batchSize = 2
   let requests = 0
@@ -116,10 +115,9 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
   let lines = 0
   let done = {chunk: saved?.chunk ?? -1, line: saved?.line ?? 0}
   let pendingPos = done
-  let pendingStats = new KeyStatsBuilder()
   fs.mkdirSync(options.stateDir, {recursive: true})
   const save = () => {
-    const doc: RestoreProgress = {id: options.id, target: targetName, path: rootPath, chunk: done.chunk, line: done.line, expected: expected.snapshot()}
+    const doc: RestoreProgress = {id: options.id, target: targetName, path: rootPath, chunk: done.chunk, line: done.line}
     fs.writeFileSync(`${progressFile}.tmp`, JSON.stringify(doc))
     fs.renameSync(`${progressFile}.tmp`, progressFile)
   }
@@ -132,8 +130,6 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
     batch = {}
     batchSize = 2
     done = pendingPos
-    expected.absorb(pendingStats)
-    pendingStats = new KeyStatsBuilder()
     save()
   }
   const add = async (segments: string[], value: JsonValue): Promise<void> => {
@@ -150,16 +146,15 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
   }
 
   for (let ci = 0; ci < manifest.chunks.length; ci++) {
-    if (ci < done.chunk) continue
     const chunk = manifest.chunks[ci]
     await readChunk(store, options.id, chunk, async (line: BackupLine, n: number) => {
-      if (ci === done.chunk && n <= done.line) return
       const piece = selectUnder(line, root)
-      if (piece) {
-        lines++
-        pendingStats.addLine({path: joinPath(piece.segments), value: piece.value})
-        await add(piece.segments, piece.value)
-      }
+      if (!piece) return
+      expected.addLine({path: joinPath(piece.segments), value: piece.value})
+      // Lines written before an interruption count for the comparison but are not sent again.
+      if (ci < done.chunk || (ci === done.chunk && n <= done.line)) return
+      lines++
+      await add(piece.segments, piece.value)
       pendingPos = {chunk: ci, line: n}
     })
     deps.progress?.({phase: 'restore', message: `${chunk.file} restored (${requests} requests so far)`})

@@ -21,6 +21,9 @@ export interface WalkOptions {
   onSplit?: (path: string) => void
 }
 
+/** Up to this many children, a too-big node is walked child by child rather than paged. */
+const FEW_CHILDREN = 16
+
 export async function walkTree(o: WalkOptions): Promise<void> {
   const {get, emit} = o
   const root = o.root ?? []
@@ -43,20 +46,30 @@ export async function walkTree(o: WalkOptions): Promise<void> {
   }
 
   const pageChildren = async (segments: string[], startAfter?: string): Promise<void> => {
+    const p = joinPath(segments)
+    const request = (after: string | undefined, limit: number) => {
+      const requested = after === undefined ? limit : limit + 1
+      const result = get(p, {orderByKey: {startAt: after, limitToFirst: requested}})
+      result.catch(() => {}) // awaited below; never an unhandled rejection while a page is written
+      return {requested, result}
+    }
     let after = startAfter
     let limit = pageSize
+    let inflight = request(after, limit)
     for (;;) {
-      const requested = after === undefined ? limit : limit + 1
-      const r = await get(joinPath(segments), {orderByKey: {startAt: after, limitToFirst: requested}})
+      const {requested} = inflight
+      const r = await inflight.result
       if (r.tooBig) {
         if (limit > 1) {
           limit = Math.max(1, Math.floor(limit / 2))
+          inflight = request(after, limit)
           continue
         }
         const next = await nextKey(segments, after)
         if (next === undefined) return
         await exportNode([...segments, next])
         after = next
+        inflight = request(after, limit)
         continue
       }
       const v = r.value
@@ -66,20 +79,40 @@ export async function walkTree(o: WalkOptions): Promise<void> {
       }
       const all = Object.keys(v).sort(compareKeys)
       const keys = after === undefined ? all : all.filter((k) => compareKeys(k, after!) > 0)
+      const last = keys.length === 0 || all.length < requested
+      if (!last) {
+        // Ask for the next page while this one is written out.
+        after = keys[keys.length - 1]
+        limit = Math.min(maxPage, limit * 2)
+        inflight = request(after, limit)
+      }
       for (const k of keys) await emit([...segments, k], v[k])
-      if (keys.length === 0 || all.length < requested) return
-      after = keys[keys.length - 1]
-      limit = Math.min(maxPage, limit * 2)
+      if (last) return
     }
   }
 
-  const exportNode = async (segments: string[]): Promise<void> => {
-    const r = await get(joinPath(segments))
-    if (!r.tooBig) {
-      if (r.value !== null) await emit(segments, r.value)
-      return
+  const exportNode = async (segments: string[], knownTooBig = false): Promise<void> => {
+    if (!knownTooBig) {
+      const r = await get(joinPath(segments))
+      if (!r.tooBig) {
+        if (r.value !== null) await emit(segments, r.value)
+        return
+      }
     }
     o.onSplit?.(joinPath(segments))
+    // Learn the children first: a few children are walked one by one (no doomed page reads);
+    // many are paged. A shallow read too big for the cap means very many: page blindly.
+    const shallow = await get(joinPath(segments), {shallow: true})
+    if (!shallow.tooBig && shallow.value !== null && typeof shallow.value === 'object') {
+      const keys = Object.keys(shallow.value).sort(compareKeys)
+      if (keys.length <= FEW_CHILDREN) {
+        // An only child is as big as its too-big parent: skip reading it whole.
+        for (const k of keys) await exportNode([...segments, k], keys.length === 1 && (shallow.value as Record<string, JsonValue>)[k] === true)
+        return
+      }
+      shallowCache.clear()
+      shallowCache.set(joinPath(segments), keys)
+    }
     await pageChildren(segments)
   }
 
