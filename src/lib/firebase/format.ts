@@ -91,7 +91,7 @@ export function joinPath(segments: string[]): string {
   return `/${segments.join('/')}`
 }
 
-const INT_KEY = /^-?(0|[1-9]\d{0,9})$/
+const INT_KEY = /^-?(0*)\d{1,10}$/
 function intKey(k: string): number | undefined {
   if (!INT_KEY.test(k)) return undefined
   const n = Number(k)
@@ -103,7 +103,7 @@ export function compareKeys(a: string, b: string): number {
   if (a === b) return 0
   const ia = intKey(a)
   const ib = intKey(b)
-  if (ia !== undefined && ib !== undefined) return ia - ib
+  if (ia !== undefined && ib !== undefined) return ia !== ib ? ia - ib : a.length !== b.length ? a.length - b.length : a < b ? -1 : 1
   if (ia !== undefined) return -1
   if (ib !== undefined) return 1
   return a < b ? -1 : 1

@@ -8,7 +8,7 @@
 export type RtdbValue = string | number | boolean | {[key: string]: RtdbValue}
 export type RtdbNode = RtdbValue | null
 
-const INT_KEY = /^-?(0|[1-9]\d{0,9})$/
+const INT_KEY = /^-?(0*)\d{1,10}$/
 
 function intKey(k: string): number | undefined {
   if (!INT_KEY.test(k)) return undefined
@@ -16,12 +16,12 @@ function intKey(k: string): number | undefined {
   return n >= -2147483648 && n <= 2147483647 ? n : undefined
 }
 
-/** RTDB key order: integer-like keys numerically first, then the rest lexicographically. */
+/** RTDB key order (the Firebase SDKs' nameCompare): 32-bit integer keys numerically first (ties: shorter first), then the rest lexicographically. */
 export function compareKeys(a: string, b: string): number {
   if (a === b) return 0
   const ia = intKey(a)
   const ib = intKey(b)
-  if (ia !== undefined && ib !== undefined) return ia - ib
+  if (ia !== undefined && ib !== undefined) return ia !== ib ? ia - ib : a.length !== b.length ? a.length - b.length : a < b ? -1 : 1
   if (ia !== undefined) return -1
   if (ib !== undefined) return 1
   return a < b ? -1 : 1
@@ -124,7 +124,7 @@ export function sortedKeys(node: RtdbNode): string[] {
   if (hit && hit.generation === generation) return hit.keys
   const decorated = Object.keys(node).map((k) => ({k, i: intKey(k)}))
   decorated.sort((a, b) => {
-    if (a.i !== undefined && b.i !== undefined) return a.i - b.i
+    if (a.i !== undefined && b.i !== undefined) return a.i !== b.i ? a.i - b.i : a.k.length !== b.k.length ? a.k.length - b.k.length : a.k < b.k ? -1 : 1
     if (a.i !== undefined) return -1
     if (b.i !== undefined) return 1
     return a.k < b.k ? -1 : a.k > b.k ? 1 : 0
