@@ -30,22 +30,29 @@ export interface ChunkInfo {
 }
 
 export interface KeyStats {
-  /** Leaf values. */
+  /** RTDB: leaf values; Firestore: documents. */
   count: number
   lines: number
   /** SHA-256 of the leaves in key order (hex). */
   digest: string
 }
 
+export type BackupKind = 'rtdb' | 'firestore'
+
 export interface Manifest {
   format: typeof BACKUP_FORMAT
-  kind: 'rtdb'
+  kind: BackupKind
   tool: {name: string; version: string}
-  source: {projectId?: string; databaseURL: string; namespace?: string}
+  /** RTDB: databaseURL (+ namespace); Firestore: projectId + databaseId. */
+  source: {projectId?: string; databaseURL?: string; namespace?: string; databaseId?: string}
   startedAt: string
   finishedAt: string
-  /** RTDB REST reads are per request, not one snapshot: the backup spans startedAt..finishedAt. */
-  consistency: 'per-request'
+  /**
+   * RTDB REST reads are per request, not one snapshot: the backup spans startedAt..finishedAt.
+   * Firestore documents are all read at `readTime`.
+   */
+  consistency: 'per-request' | 'read-time'
+  readTime?: string
   chunks: ChunkInfo[]
   totals: {lines: number; count: number; bytes: number; rawBytes: number}
   /** Per top-level key. */
@@ -55,7 +62,7 @@ export interface Manifest {
 
 export interface Checkpoint {
   format: typeof BACKUP_FORMAT
-  kind: 'rtdb'
+  kind: BackupKind
   source: Manifest['source']
   startedAt: string
   chunks: ChunkInfo[]
@@ -117,6 +124,13 @@ export function compareKeys(a: string, b: string): number {
 export class KeyStatsBuilder {
   private readonly keys = new Map<string, {hash: Hash; count: number; lines: number}>()
 
+  /** 'leaves' (RTDB: count and hash every leaf) or 'documents' (Firestore: one line = one document). */
+  constructor(private readonly mode: 'leaves' | 'documents' = 'leaves') {}
+
+  static forKind(kind: BackupKind): KeyStatsBuilder {
+    return new KeyStatsBuilder(kind === 'firestore' ? 'documents' : 'leaves')
+  }
+
   addLine(line: BackupLine): void {
     const key = topKeyOf(line.path)
     let e = this.keys.get(key)
@@ -125,6 +139,11 @@ export class KeyStatsBuilder {
       this.keys.set(key, e)
     }
     e.lines++
+    if (this.mode === 'documents') {
+      e.count++
+      e.hash.update(`${line.path}\t${canonicalJson(line.value)}\n`)
+      return
+    }
     const parts: string[] = []
     forEachLeaf(line.path, line.value, (p, v) => {
       parts.push(`${p}\t${JSON.stringify(v)}\n`)
@@ -168,4 +187,11 @@ export function backupTime(id: string): Date | undefined {
 
 export function chunkName(index: number): string {
   return `chunk-${String(index).padStart(5, '0')}.ndjson.gz`
+}
+
+/** JSON with object keys sorted, so equal values give equal text. */
+export function canonicalJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`
 }

@@ -30,7 +30,7 @@ export async function listBackups(deps: {store: BackupStore; now?: () => Date}):
       out.push({
         id,
         kind: manifest.kind,
-        source: manifest.source.namespace ?? manifest.source.databaseURL,
+        source: manifest.source.namespace ?? manifest.source.databaseURL ?? `${manifest.source.projectId}/${manifest.source.databaseId}`,
         startedAt: manifest.startedAt,
         finishedAt: manifest.finishedAt,
         ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(manifest.startedAt)) / 1000)),
@@ -47,7 +47,7 @@ export async function listBackups(deps: {store: BackupStore; now?: () => Date}):
     out.push({
       id,
       kind: cp?.kind ?? 'unknown',
-      source: cp?.source.namespace ?? cp?.source.databaseURL ?? 'unknown',
+      source: cp?.source.namespace ?? cp?.source.databaseURL ?? cp?.source.projectId ?? 'unknown',
       startedAt: cp?.startedAt ?? started.toISOString(),
       ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(cp?.startedAt ?? started.toISOString())) / 1000)),
       complete: false,

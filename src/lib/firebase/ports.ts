@@ -43,3 +43,17 @@ export interface BackupStore {
 export interface Progress {
   (event: {phase: string; message: string}): void
 }
+
+/** One Firestore database, as the backup needs it (values already encoded as tagged JSON). */
+export interface FirestorePort {
+  readonly source: {projectId: string; databaseId: string}
+  /** A read time for a consistent backup (slightly in the past). */
+  readTime(): Promise<string>
+  /** Collection ids at the root (no path) or under a document path. */
+  listCollections(documentPath?: string): Promise<string[]>
+  /** Documents of a collection in id order after `afterId`, as of `readTime`. */
+  page(collectionPath: string, afterId: string | undefined, limit: number, readTime?: string): Promise<{id: string; path: string; data: import('./format.js').JsonValue}[]>
+  /** Write documents (BulkWriter: rate-limited, retried). */
+  write(docs: {path: string; data: import('./format.js').JsonValue}[]): Promise<void>
+  close(): Promise<void>
+}

@@ -79,6 +79,7 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
     })
   }
   const manifest = verify.manifest
+  if (manifest.kind !== 'rtdb') throw new UsageError(`Backup ${options.id} is a ${manifest.kind} backup, not a Realtime Database one.`, {hint: 'Restore it with the matching target.'})
   const targetName = `${target.source.databaseURL}${target.source.namespace ? `#${target.source.namespace}` : ''}`
   const progressFile = path.join(options.stateDir, `restore-${options.id}-${targetName.replace(/[^A-Za-z0-9_-]+/g, '_')}${root.length ? `-${root.join('_')}` : ''}.json`)
   let saved: RestoreProgress | undefined

@@ -36,7 +36,7 @@ export async function runVerify(options: {id: string}, deps: {store: BackupStore
     return {id, location, complete: false, ok: false, chunks: 0, lines: 0, count: 0, problems: [{problem}]}
   }
   const problems: VerifyProblem[] = []
-  const stats = new KeyStatsBuilder()
+  const stats = KeyStatsBuilder.forKind(manifest.kind)
   let lines = 0
   for (const chunk of manifest.chunks) {
     deps.progress?.({phase: 'verify', message: `verifying ${chunk.file}`})
