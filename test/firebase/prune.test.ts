@@ -56,6 +56,14 @@ describe('planPrune', () => {
     expect(planPrune([old, fresh], {keepLast: 1, keepWeeks: 0, includeIncomplete: true}, NOW).find((p) => p.id === old.id)?.action).toBe('delete')
   })
 
+  it('applies the policy to each database separately', () => {
+    const a = summary(new Date('2026-11-22T00:00:00Z'), true, 1)
+    const b = {...summary(new Date('2026-11-21T00:00:00Z'), true, 2), source: 'other'}
+    const c = summary(new Date('2026-11-20T00:00:00Z'), true, 3)
+    const plan = planPrune([a, b, c], {keepLast: 1, keepWeeks: 0}, NOW)
+    expect(plan.map((p) => [p.id, p.action])).toEqual([[a.id, 'keep'], [b.id, 'keep'], [c.id, 'delete']])
+  })
+
   it('weeks start on Monday (UTC)', () => {
     expect(new Date(weekStart(new Date('2026-11-23T05:00:00Z'))).toISOString()).toBe('2026-11-23T00:00:00.000Z') // a Monday
     expect(new Date(weekStart(new Date('2026-11-22T23:59:00Z'))).toISOString()).toBe('2026-11-16T00:00:00.000Z') // Sunday

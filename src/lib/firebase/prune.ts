@@ -1,5 +1,5 @@
 /**
- * Retention: keep the newest N complete backups, plus the newest complete backup of each of
+ * Retention, per database: keep the newest N complete backups, plus the newest complete backup of each of
  * the last M weeks (weeks start on Monday, UTC). Incomplete backups are never deleted here
  * (they may be resumed) unless older than the newest complete one and `includeIncomplete`.
  */
@@ -29,7 +29,15 @@ export function weekStart(t: Date): number {
   return d.getTime() - day * 24 * 3600 * 1000
 }
 
+/** The plan, per source (each database's backups are kept by the policy on their own). */
 export function planPrune(backups: BackupSummary[], policy: PrunePolicy, now: Date): PrunePlanEntry[] {
+  const groups = new Map<string, BackupSummary[]>()
+  for (const b of backups) groups.set(`${b.kind}:${b.source}`, [...(groups.get(`${b.kind}:${b.source}`) ?? []), b])
+  const entries = [...groups.values()].flatMap((g) => planGroup(g, policy, now))
+  return entries.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))
+}
+
+function planGroup(backups: BackupSummary[], policy: PrunePolicy, now: Date): PrunePlanEntry[] {
   const sorted = [...backups].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))
   const complete = sorted.filter((b) => b.complete)
   const reasons = new Map<string, string>()

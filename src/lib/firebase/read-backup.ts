@@ -69,3 +69,8 @@ export async function readChunk(store: BackupStore, id: string, chunk: ChunkInfo
   await handle(rest)
   return {sha256: hash.digest('hex'), bytes, lines: n}
 }
+
+/** What a backup holds: from its manifest, else its checkpoint; undefined when neither exists. */
+export async function backupKind(store: BackupStore, id: string): Promise<'rtdb' | 'firestore' | undefined> {
+  return (await readManifest(store, id).catch(() => undefined))?.kind ?? (await readCheckpoint(store, id))?.kind
+}

@@ -91,3 +91,18 @@ export async function locateBackup(ctx: Context, ref: string, storeFlag?: string
   }
   return {store: await storeAt(ctx, storeFlag ?? defaultBackupRoot(ctx)), id: trimmed}
 }
+
+/** The environment's Firestore (or another project / database id), through firebase-admin. */
+export async function firestoreFor(ctx: Context, override: {projectId?: string; databaseId?: string} = {}): Promise<import('./firestore.js').FirestoreAdmin> {
+  const fb = firebaseConfig(ctx)
+  const {FirestoreAdmin} = await import('./firestore.js')
+  const projectId = override.projectId ?? fb.projectId
+  const databaseId = override.databaseId ?? '(default)'
+  if (ctx.env.sandbox) {
+    const sb = await ctx.sandbox()
+    return FirestoreAdmin.create({projectId, databaseId, emulatorHost: new URL(sb.url).host})
+  }
+  const where = `environments.${ctx.env.name}.firebase.credentials`
+  const credentialsFile = fb.credentials ? path.resolve(ctx.env.baseDir, resolveSecret(fb.credentials, where, {secret: false})) : undefined
+  return FirestoreAdmin.create({projectId, databaseId, credentialsFile})
+}
