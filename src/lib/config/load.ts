@@ -66,7 +66,17 @@ export function parseConfig(text: string, file: string): ImpressConfig {
       details: {file, line},
     })
   }
-  const data: unknown = doc.toJS({maxAliasCount: 100})
+  let data: unknown
+  try {
+    data = doc.toJS({maxAliasCount: 100})
+  } catch (error) {
+    // e.g. an alias (*name) with no anchor: the yaml library throws a ReferenceError here.
+    throw new ConfigError(`${file}: invalid YAML: ${oneLine((error as Error).message)}`, {
+      hint: 'Fix the YAML (aliases need a matching &anchor), then run the command again.',
+      details: {file},
+      cause: error,
+    })
+  }
   if (data === null || data === undefined) {
     throw new ConfigError(`${file}: the file is empty; expected a mapping with "environments".`, {
       hint: 'Run `impress init` to write a starter configuration.',
