@@ -69,3 +69,14 @@ describe('planPrune', () => {
     expect(new Date(weekStart(new Date('2026-11-22T23:59:00Z'))).toISOString()).toBe('2026-11-16T00:00:00.000Z') // Sunday
   })
 })
+
+describe('newBackupId', () => {
+  it('never reuses an id already in the store (two backups in the same second)', async () => {
+    const {newBackupId} = await import('../../src/lib/firebase/read-backup.js')
+    const t = new Date('2026-11-23T05:00:00.400Z')
+    const taken = ['20261123T050000Z-rtdb-x', '20261123T050001Z-rtdb-x']
+    const store = {list: async () => taken} as unknown as import('../../src/lib/firebase/ports.js').BackupStore
+    expect(await newBackupId(store, t, 'rtdb', 'x')).toBe('20261123T050002Z-rtdb-x')
+    expect(await newBackupId(store, t, 'rtdb', 'y')).toBe('20261123T050000Z-rtdb-y')
+  })
+})

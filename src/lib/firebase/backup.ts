@@ -9,12 +9,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {InterruptedError, OperationError, RefusedError} from '../errors.js'
-import {readChunk} from './read-backup.js'
+import {newBackupId, readChunk} from './read-backup.js'
 import {ChunkWriter} from './chunk-writer.js'
 import {walkTree} from './walk.js'
 import {
   BACKUP_FORMAT,
-  backupId,
   CHECKPOINT_FILE,
   joinPath,
   KeyStatsBuilder,
@@ -73,7 +72,7 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     id = found.id
     checkpoint = found.checkpoint
   } else {
-    id = backupId(now(), 'rtdb', sourceName)
+    id = await newBackupId(store, now(), 'rtdb', sourceName)
   }
   const startedAt = checkpoint?.startedAt ?? now().toISOString()
   const chunks: ChunkInfo[] = [...(checkpoint?.chunks ?? [])]

@@ -6,9 +6,9 @@
  */
 import {InterruptedError, RefusedError, UsageError} from '../errors.js'
 import {ChunkWriter} from './chunk-writer.js'
-import {BACKUP_FORMAT, backupId, KeyStatsBuilder, MANIFEST_FILE, splitPath, type ChunkInfo, type JsonValue, type Manifest} from './format.js'
+import {BACKUP_FORMAT, KeyStatsBuilder, MANIFEST_FILE, splitPath, type ChunkInfo, type JsonValue, type Manifest} from './format.js'
 import type {BackupStore, FirestorePort, Progress} from './ports.js'
-import {readChunk} from './read-backup.js'
+import {newBackupId, readChunk} from './read-backup.js'
 import {runVerify} from './verify.js'
 import type {KeyComparison} from './restore.js'
 
@@ -50,7 +50,7 @@ export async function runFirestoreBackup(options: FirestoreBackupOptions, deps: 
   const now = options.now ?? (() => new Date())
   const src = firestore.source
   const started = now()
-  const id = backupId(started, 'firestore', src.databaseId === '(default)' ? src.projectId : `${src.projectId}-${src.databaseId}`)
+  const id = await newBackupId(store, started, 'firestore', src.databaseId === '(default)' ? src.projectId : `${src.projectId}-${src.databaseId}`)
   const readTime = await firestore.readTime()
   const stats = KeyStatsBuilder.forKind('firestore')
   const chunks: ChunkInfo[] = []
