@@ -55,6 +55,8 @@ for (let i = 0; i < DOCS; i += 500) {
   if (!r.ok) throw new Error(`seed failed: ${r.status}`)
 }
 console.log(`generated ${DOCS} documents in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+// The backup reads at (now - 1 s): let the generated documents fall before that read time.
+await new Promise((r) => setTimeout(r, 2000))
 
 const backup = await timed(['firebase', 'backup', '--firestore', '--json', '--to', path.join(root, 'backups')])
 const docs = backup.json.documents

@@ -145,11 +145,34 @@ export const firestoreService: ServiceFactory = (ctx) => {
 
   const newTransaction = (): string => randomBytes(12).toString('base64')
 
+  // Sorted document paths, rebuilt after writes, so prefix scans are a binary search.
+  let generation = 0
+  const sortedCache = new WeakMap<object, {generation: number; paths: string[]}>()
+  const withPrefix = (docs: Record<string, Version[]>, prefix: string): string[] => {
+    let hit = sortedCache.get(docs)
+    if (!hit || hit.generation !== generation) {
+      hit = {generation, paths: Object.keys(docs).sort()}
+      sortedCache.set(docs, hit)
+    }
+    const paths = hit.paths
+    let lo = 0
+    let hi = paths.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (paths[mid] < prefix) lo = mid + 1
+      else hi = mid
+    }
+    const out: string[] = []
+    for (let i = lo; i < paths.length && paths[i].startsWith(prefix); i++) out.push(paths[i])
+    return out
+  }
+
   const handle = (req: SandboxRequest, res: ServerResponse): void => {
     const auth = req.headers.authorization
     if (auth !== 'Bearer owner') throw new FsFault(401, 'Missing or invalid authentication (the sandbox accepts the emulator token "owner").')
     const {rel, method, db, prefix} = parse(req)
     const body = req.method === 'GET' ? {} : req.json<Record<string, unknown>>()
+    if (method === 'commit' || method === 'batchWrite') generation++
     const send = (v: unknown) => {
       const text = JSON.stringify(v)
       res.writeHead(200, {'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text)})
@@ -163,10 +186,10 @@ export const firestoreService: ServiceFactory = (ctx) => {
       const at = req.url.searchParams.get('readTime') ? isoToMicros(req.url.searchParams.get('readTime')!) : undefined
       const showMissing = req.url.searchParams.get('showMissing') === 'true'
       const ids = new Set<string>()
-      for (const [p, vs] of Object.entries(db.docs)) {
-        if (!p.startsWith(collPrefix)) continue
+      for (const p of withPrefix(db.docs, collPrefix)) {
+        const vs = db.docs[p]
         const tail = p.slice(collPrefix.length).split('/')
-        if (tail.length === 1 ? visible(vs, at) : showMissing && Object.values(db.docs).length > 0 && visible(vs, at)) ids.add(tail[0])
+        if (tail.length === 1 ? visible(vs, at) : showMissing && visible(vs, at)) ids.add(tail[0])
       }
       const sorted = [...ids].sort()
       const size = Math.min(Number(req.url.searchParams.get('pageSize') ?? 300) || 300, 300)
@@ -185,7 +208,7 @@ export const firestoreService: ServiceFactory = (ctx) => {
         const at = readTimeOf(body)
         const base = rel ? `${rel}/` : ''
         const ids = new Set<string>()
-        for (const [p, vs] of Object.entries(db.docs)) if (p.startsWith(base) && visible(vs, at)) ids.add(p.slice(base.length).split('/')[0])
+        for (const p of withPrefix(db.docs, base)) if (visible(db.docs[p], at)) ids.add(p.slice(base.length).split('/')[0])
         const sorted = [...ids].sort()
         const size = typeof body.pageSize === 'number' ? body.pageSize : sorted.length
         const after = typeof body.pageToken === 'string' && body.pageToken ? Buffer.from(body.pageToken, 'base64').toString('utf8') : undefined
@@ -202,7 +225,7 @@ export const firestoreService: ServiceFactory = (ctx) => {
         const desc = order[0] && (order[0].direction === 2 || order[0].direction === 'DESCENDING')
         const at = readTimeOf(body)
         const collPrefix = `${rel ? `${rel}/` : ''}${q.from[0].collectionId}/`
-        let names = Object.keys(db.docs).filter((p) => p.startsWith(collPrefix) && !p.slice(collPrefix.length).includes('/') && visible(db.docs[p], at)).sort()
+        let names = withPrefix(db.docs, collPrefix).filter((p) => !p.slice(collPrefix.length).includes('/') && visible(db.docs[p], at))
         if (desc) names.reverse()
         const cursor = (c: {values: Value[]; before?: boolean} | undefined) => (c ? relOf(prefix, c.values[0]?.referenceValue) : undefined)
         const start = cursor(q.startAt)
