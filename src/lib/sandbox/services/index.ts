@@ -6,13 +6,18 @@ import type {ServiceFactory} from '../types.js'
 import {auth0Service} from './auth0/index.js'
 import {cloudflareService} from './cloudflare/index.js'
 import {cloudwatchService} from './cloudwatch/index.js'
+import {firestoreService} from './firestore/index.js'
 import {githubService} from './github/index.js'
 import {googleService} from './google/index.js'
 import {iamService} from './iam/index.js'
 import {lambdaService} from './lambda/index.js'
 import {rdsService} from './rds/index.js'
+import {rtdbService} from './rtdb/index.js'
+import {s3Service} from './s3/index.js'
 import {secretsManagerService} from './secretsmanager.js'
 import {sinksService} from './sinks/index.js'
 import {stsService} from './sts.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service]
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service, s3Service, firestoreService,
+  // The Realtime Database matches any unsigned path ending in .json: keep it last.
+  rtdbService]

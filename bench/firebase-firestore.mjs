@@ -1,0 +1,70 @@
+// Firestore backup and restore figures: documents/s, requests per document, peak RSS of
+// `impress firebase backup --firestore` and `impress firebase restore … --to-database scratch`.
+// Target (issue 6): 100,000 documents, peak RSS <= 300 MB.
+// Run (after npm run build): DOCS=100000 node bench/firebase-firestore.mjs   (default 10,000)
+import {spawn} from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {performance} from 'node:perf_hooks'
+
+const DOCS = Number(process.env.DOCS ?? 10_000)
+const bin = new URL('../bin/run.js', import.meta.url).pathname
+const {SandboxHost} = await import(new URL('../dist/lib/sandbox/host.js', import.meta.url).href)
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'impress-bench-fs-'))
+const home = path.join(root, 'home')
+const cwd = path.join(root, 'work')
+fs.mkdirSync(cwd, {recursive: true})
+const host = new SandboxHost({stateDir: path.join(home, 'sandbox'), port: 0, timeScale: 0.001})
+const {url} = await host.start()
+const env = {...process.env, IMPRESS_HOME: home, CI: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'}
+const prefix = 'projects/impress-sandbox/databases/(default)/documents'
+
+function run(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, {env, cwd, stdio: ['ignore', 'pipe', 'pipe']})
+    let out = ''
+    let err = ''
+    p.stdout.on('data', (d) => (out += d))
+    p.stderr.on('data', (d) => (err += d))
+    p.on('error', reject)
+    p.on('close', (code) => resolve({code, out, err}))
+  })
+}
+async function requests() {
+  const r = await (await fetch(`${url}/_sandbox/requests?service=firestore`)).json()
+  return r.total ?? Object.values(r.byOperation ?? r.operations ?? {}).reduce((a, b) => a + (typeof b === 'number' ? b : 0), 0)
+}
+async function timed(args) {
+  await fetch(`${url}/_sandbox/requests`, {method: 'DELETE'})
+  const t0 = performance.now()
+  const r = await run('/usr/bin/time', ['-f', '__RSS_KB=%M', process.execPath, bin, ...args])
+  const seconds = (performance.now() - t0) / 1000
+  if (r.code !== 0) throw new Error(`impress ${args.join(' ')} failed (${r.code}): ${r.err.slice(-2000)}`)
+  return {seconds, rssMb: Number(/__RSS_KB=(\d+)/.exec(r.err)?.[1] ?? 0) / 1024, json: JSON.parse(r.out), requests: await requests()}
+}
+
+// Generate: bench/d<i> documents with a few fields, 500 per batchWrite.
+const t0 = performance.now()
+for (let i = 0; i < DOCS; i += 500) {
+  const writes = []
+  for (let j = i; j < Math.min(DOCS, i + 500); j++) {
+    writes.push({update: {name: `${prefix}/bench/d${String(j).padStart(7, '0')}`, fields: {n: {integerValue: String(j)}, title: {stringValue: `Document ${j} `.repeat(8)}, ok: {booleanValue: j % 2 === 0}, at: {timestampValue: new Date(1_763_856_000_000 + j).toISOString()}}}})
+  }
+  const r = await fetch(`${url}/v1/${prefix}:batchWrite`, {method: 'POST', headers: {authorization: 'Bearer owner', 'content-type': 'application/json'}, body: JSON.stringify({writes})})
+  if (!r.ok) throw new Error(`seed failed: ${r.status}`)
+}
+console.log(`generated ${DOCS} documents in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+// The backup reads at (now - 1 s): let the generated documents fall before that read time.
+await new Promise((r) => setTimeout(r, 2000))
+
+const backup = await timed(['firebase', 'backup', '--firestore', '--json', '--to', path.join(root, 'backups')])
+const docs = backup.json.documents
+const restore = await timed(['firebase', 'restore', path.join(root, 'backups', backup.json.id), '--to-database', 'scratch', '--json'])
+const line = (name, r) => `${name.padEnd(18)} ${r.seconds.toFixed(2).padStart(7)} s  ${(docs / r.seconds).toFixed(0).padStart(6)} docs/s  ${(r.requests / docs).toFixed(3)} requests/doc  peak RSS ${r.rssMb.toFixed(0)} MB`
+console.log(`${docs} documents (${DOCS} generated + the seed)`)
+console.log(line('impress backup', backup))
+console.log(`${line('impress restore', restore)}  match=${restore.json.match}`)
+console.log(backup.rssMb <= 300 && restore.rssMb <= 300 && restore.json.match ? 'OK: within the RSS target at this size' : 'OVER TARGET at this size')
+await host.stop()
+fs.rmSync(root, {recursive: true, force: true})

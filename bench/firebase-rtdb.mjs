@@ -1,0 +1,86 @@
+// Realtime Database backup and restore figures: peak RSS and throughput of
+// `impress firebase backup` against a raw `curl` download of the same data from the same
+// sandbox, in one run; then `impress firebase restore` into the scratch namespace.
+// Targets (issue 6): 1 GB / 1,000,000 values, peak RSS <= 300 MB, backup throughput >= 50% of curl.
+// Run (after npm run build): SIZE_MB=100 node bench/firebase-rtdb.mjs   (default 100 MB)
+import {spawn} from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {performance} from 'node:perf_hooks'
+
+const SIZE_MB = Number(process.env.SIZE_MB ?? 100)
+const ITEM_LEAVES = 10
+const ITEM_BYTES = 1000
+const items = Math.round((SIZE_MB * 1024 * 1024) / ITEM_BYTES)
+const bin = new URL('../bin/run.js', import.meta.url).pathname
+const {SandboxHost} = await import(new URL('../dist/lib/sandbox/host.js', import.meta.url).href)
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'impress-bench-fb-'))
+const home = path.join(root, 'home')
+const cwd = path.join(root, 'work')
+fs.mkdirSync(cwd, {recursive: true})
+const host = new SandboxHost({stateDir: path.join(home, 'sandbox'), port: 0, timeScale: 0.001})
+const {url} = await host.start()
+const env = {...process.env, IMPRESS_HOME: home, CI: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'}
+
+function run(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, {env, cwd, stdio: ['ignore', 'pipe', 'pipe']})
+    let out = ''
+    let err = ''
+    p.stdout.on('data', (d) => (out += d))
+    p.stderr.on('data', (d) => (err += d))
+    p.on('error', reject)
+    p.on('close', (code) => resolve({code, out, err}))
+  })
+}
+
+async function timed(args) {
+  const t0 = performance.now()
+  const prof = process.env.PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE_DIR] : []
+  const r = await run('/usr/bin/time', ['-f', '__RSS_KB=%M', process.execPath, ...prof, bin, ...args])
+  const seconds = (performance.now() - t0) / 1000
+  const rss = Number(/__RSS_KB=(\d+)/.exec(r.err)?.[1] ?? 0) / 1024
+  if (r.code !== 0) throw new Error(`impress ${args.join(' ')} failed (${r.code}): ${r.err.slice(-2000)}`)
+  return {seconds, rssMb: rss, json: JSON.parse(r.out)}
+}
+
+// Generate the data: /bench/items/<i> = {f0..f9: ~100-byte strings/numbers}, with multi-path PATCHes of ~8 MB.
+const t0 = performance.now()
+const filler = 'x'.repeat(ITEM_BYTES / ITEM_LEAVES - 12)
+let batch = {}
+let size = 0
+for (let i = 0; i < items; i++) {
+  const item = {}
+  for (let f = 0; f < ITEM_LEAVES; f++) item[`f${f}`] = f === 0 ? i : `${filler}${i}`
+  batch[`bench/items/i${String(i).padStart(8, '0')}`] = item
+  size += ITEM_BYTES
+  if (size >= 8 * 1024 * 1024 || i === items - 1) {
+    const r = await fetch(`${url}/.json?ns=impress-sandbox&access_token=owner&print=silent`, {method: 'PATCH', body: JSON.stringify(batch)})
+    if (!r.ok) throw new Error(`seed failed: ${r.status} ${await r.text()}`)
+    batch = {}
+    size = 0
+  }
+}
+console.log(`generated ${items} items (${items * ITEM_LEAVES} values, ~${SIZE_MB} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+
+// Raw download of the same data with curl.
+const c = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', `${url}/.json?ns=impress-sandbox&access_token=owner`])
+const [curlBytes, curlSeconds] = c.out.trim().split(' ').map(Number)
+const curlMBs = curlBytes / 1024 / 1024 / curlSeconds
+
+const backup = await timed(['firebase', 'backup', '--json', '--to', path.join(root, 'backups')])
+const m = backup.json.manifest
+const backupMBs = m.totals.rawBytes / 1024 / 1024 / backup.seconds
+const restore = await timed(['firebase', 'restore', path.join(root, 'backups', backup.json.id), '--to-database', 'impress-sandbox-scratch', '--json'])
+const restoreMBs = m.totals.rawBytes / 1024 / 1024 / restore.seconds
+
+console.log(`data: ${(curlBytes / 1024 / 1024).toFixed(1)} MB JSON, ${m.totals.count} values, ${m.chunks.length} chunks, ${(m.totals.bytes / 1024 / 1024).toFixed(1)} MB gzip`)
+console.log(`curl (one GET)       ${curlSeconds.toFixed(2).padStart(7)} s  ${curlMBs.toFixed(1).padStart(7)} MB/s`)
+console.log(`impress backup       ${backup.seconds.toFixed(2).padStart(7)} s  ${backupMBs.toFixed(1).padStart(7)} MB/s  peak RSS ${backup.rssMb.toFixed(0)} MB  (${backup.json.requests} requests)  ${((100 * backupMBs) / curlMBs).toFixed(0)}% of curl`)
+console.log(`impress restore      ${restore.seconds.toFixed(2).padStart(7)} s  ${restoreMBs.toFixed(1).padStart(7)} MB/s  peak RSS ${restore.rssMb.toFixed(0)} MB  (${restore.json.requests} PATCH requests, match=${restore.json.match})`)
+const ok = backup.rssMb <= 300 && restore.rssMb <= 300 && backupMBs >= 0.5 * curlMBs && restore.json.match
+console.log(ok ? 'OK: within targets at this size' : 'OVER TARGET at this size')
+await host.stop()
+fs.rmSync(root, {recursive: true, force: true})

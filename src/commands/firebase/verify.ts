@@ -1,0 +1,27 @@
+import {Args, Flags} from '@oclif/core'
+import {ImpressCommand} from '../../lib/cli/base-command.js'
+import {ViolationError} from '../../lib/errors.js'
+import {runVerify, type VerifyResult} from '../../lib/firebase/verify.js'
+import {locateBackup} from '../../lib/platform/firebase/targets.js'
+
+export default class FirebaseVerify extends ImpressCommand<typeof FirebaseVerify> {
+  static override summary = 'Re-hash every chunk of a backup against its manifest and parse every line; exit 3 on any mismatch.'
+  static override examples = ['<%= config.bin %> firebase verify 20261123T045500Z-rtdb-impress-sandbox', '<%= config.bin %> firebase verify ./backups/sandbox/20261123T045500Z-rtdb-impress-sandbox --json']
+  static override args = {backup: Args.string({description: 'Backup id (in the default store), directory, or s3://bucket/prefix/ID.', required: true})}
+  static override flags = {in: Flags.string({description: 'Store holding the backup id (default: <firebase.backups>/<env>).'})}
+
+  async run(): Promise<Omit<VerifyResult, 'manifest'>> {
+    const {store, id} = await locateBackup(this.ctx, this.args.backup, this.flags.in)
+    const {manifest: _manifest, ...result} = await runVerify({id}, {store, progress: (e) => this.io.info(`  ${e.message}`)})
+    if (!result.ok) {
+      const first = result.problems[0]
+      throw new ViolationError(`Backup ${id} ${result.complete ? 'fails verification' : 'is incomplete'}: ${first.chunk ? `${first.chunk}: ` : first.key ? `key ${first.key}: ` : ''}${first.problem}${result.problems.length > 1 ? ` (and ${result.problems.length - 1} more)` : ''}.`, {
+        code: result.complete ? 'E_BACKUP_CORRUPT' : 'E_BACKUP_INCOMPLETE',
+        hint: result.complete ? 'Do not restore it; take a new backup, or restore an older verified one.' : 'Resume it with `impress firebase backup --resume`, or take a new one.',
+        details: {...result},
+      })
+    }
+    this.io.out(`Backup ${id} verified: ${result.chunks} chunk(s), ${result.lines} lines, ${result.count} values, hashes and counts match the manifest.`)
+    return result
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Streamed Realtime Database backup over REST: walk the tree from the top-level keys, read
+ * each subtree whole when the database (and the client's response cap) allow it, otherwise
+ * page its children with orderBy="$key" + limitToFirst + startAt, shrinking the page on
+ * too_big and descending into a single child that is itself too big. Lines go to gzip NDJSON
+ * chunks; after every chunk a checkpoint records the chunks and the last path, so --resume
+ * continues from there. The manifest is written last.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {InterruptedError, OperationError, RefusedError} from '../errors.js'
+import {newBackupId, readChunk} from './read-backup.js'
+import {ChunkWriter} from './chunk-writer.js'
+import {walkTree} from './walk.js'
+import {
+  BACKUP_FORMAT,
+  CHECKPOINT_FILE,
+  joinPath,
+  KeyStatsBuilder,
+  MANIFEST_FILE,
+  type BackupLine,
+  type Checkpoint,
+  type ChunkInfo,
+  type JsonValue,
+  type Manifest,
+} from './format.js'
+import type {BackupStore, Progress, RtdbPort} from './ports.js'
+
+export interface RtdbBackupOptions {
+  /** Continue the newest unfinished backup of the same source. */
+  resume?: boolean
+  /** Raw (uncompressed) bytes per chunk. */
+  chunkBytes?: number
+  /** First page size when paging a wide node; doubles up to maxPage while pages fit. */
+  pageSize?: number
+  maxPage?: number
+  toolVersion: string
+  now?: () => Date
+  signal?: AbortSignal
+}
+
+export interface RtdbBackupDeps {
+  rtdb: RtdbPort
+  store: BackupStore
+  progress?: Progress
+}
+
+export interface RtdbBackupResult {
+  id: string
+  location: string
+  resumed: boolean
+  manifest: Manifest
+  requests: number
+}
+
+export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackupDeps): Promise<RtdbBackupResult> {
+  const {rtdb, store} = deps
+  const now = options.now ?? (() => new Date())
+  const source = {...rtdb.source}
+  const sourceName = source.namespace ?? new URL(source.databaseURL).hostname.split('.')[0]
+
+  let id: string
+  let checkpoint: Checkpoint | undefined
+  if (options.resume) {
+    const found = await findUnfinished(store, sourceName, source.databaseURL)
+    if (!found) {
+      throw new RefusedError(`No unfinished backup of ${sourceName} to resume in ${store.location}.`, {
+        code: 'E_NOTHING_TO_RESUME',
+        hint: 'Run the backup without --resume to start a new one.',
+      })
+    }
+    id = found.id
+    checkpoint = found.checkpoint
+  } else {
+    id = await newBackupId(store, now(), 'rtdb', sourceName)
+  }
+  const startedAt = checkpoint?.startedAt ?? now().toISOString()
+  const chunks: ChunkInfo[] = [...(checkpoint?.chunks ?? [])]
+  const stats = new KeyStatsBuilder()
+  let lastPath: string[] | undefined = checkpoint?.cursor
+  let pendingLast: string[] | undefined
+
+  if (checkpoint) {
+    // Drop chunk files written after the checkpoint: they are rewritten.
+    const keep = new Set(chunks.map((c) => c.file))
+    for (const f of await store.files(id)) if (/^chunk-\d+\.ndjson\.gz$/.test(f.name) && !keep.has(f.name)) await removeStale(store, id, f.name)
+    // The digests continue over the lines already written: read them back (checked against the checkpoint).
+    for (const c of chunks) {
+      const r = await readChunk(store, id, c, (line) => stats.addLine(line))
+      if (r.sha256 !== c.sha256) {
+        throw new OperationError(`Cannot resume backup ${id}: ${c.file} changed since it was written.`, {hint: 'Start a new backup (without --resume).'})
+      }
+    }
+    deps.progress?.({phase: 'resume', message: `resuming ${id} after ${chunks.length} chunk(s), from ${joinPath(checkpoint.cursor ?? [])}`})
+  }
+
+  const saveCheckpoint = async () => {
+    const doc: Checkpoint = {format: BACKUP_FORMAT, kind: 'rtdb', source, startedAt, chunks, cursor: lastPath}
+    await store.write(id, CHECKPOINT_FILE, JSON.stringify(doc, null, 2))
+  }
+  if (!checkpoint) await saveCheckpoint()
+
+  const staging = await store.stagingDir(id)
+  const writer = new ChunkWriter(staging, chunks.length + 1, options.chunkBytes ?? 16 * 1024 * 1024, async (chunk) => {
+    await store.putChunk(id, chunk.file)
+    chunks.push(chunk)
+    lastPath = pendingLast
+    await saveCheckpoint()
+    deps.progress?.({phase: 'chunk', message: `${chunk.file}: ${chunk.lines} lines, ${chunk.bytes} bytes (last ${chunk.lastPath})`})
+  })
+
+  let requests = 0
+  const get: RtdbPort['get'] = async (p, o) => {
+    if (options.signal?.aborted) throw new InterruptedError('Backup interrupted.')
+    requests++
+    return rtdb.get(p, o)
+  }
+  const emit = async (segments: string[], value: JsonValue) => {
+    const line: BackupLine = {path: joinPath(segments), value}
+    stats.addLine(line)
+    pendingLast = segments
+    await writer.write(line)
+  }
+
+  const cursor = lastPath
+  try {
+    await walkTree({get, emit, cursor, pageSize: options.pageSize, maxPage: options.maxPage, onSplit: (p) => deps.progress?.({phase: 'split', message: `${p} is too big for one read: paging its children`})})
+    await writer.close()
+  } catch (error) {
+    // Keep what is complete: close the open chunk so the checkpoint covers it.
+    if (error instanceof InterruptedError || options.signal?.aborted) {
+      await writer.close()
+      throw new InterruptedError(`Backup interrupted; ${chunks.length} chunk(s) kept.`, {hint: `Continue it with --resume (backup ${id}).`})
+    }
+    throw error
+  }
+
+  const totals = stats.total()
+  const manifest: Manifest = {
+    format: BACKUP_FORMAT,
+    kind: 'rtdb',
+    tool: {name: 'impress', version: options.toolVersion},
+    source,
+    startedAt,
+    finishedAt: now().toISOString(),
+    consistency: 'per-request',
+    chunks,
+    totals: {
+      lines: totals.lines,
+      count: totals.count,
+      bytes: chunks.reduce((s, c) => s + c.bytes, 0),
+      rawBytes: chunks.reduce((s, c) => s + c.rawBytes, 0),
+    },
+    keys: stats.snapshot(),
+    digest: totals.digest,
+  }
+  await store.write(id, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`)
+  return {id, location: `${store.location.replace(/\/$/, '')}/${id}`, resumed: Boolean(checkpoint), manifest, requests}
+}
+
+async function removeStale(store: BackupStore, id: string, name: string): Promise<void> {
+  const dir = await store.stagingDir(id)
+  fs.rmSync(path.join(dir, name), {force: true})
+  await store.removeFile?.(id, name)
+}
+
+/** The newest backup of this source with a checkpoint and no manifest. */
+export async function findUnfinished(store: BackupStore, sourceName: string, databaseURL: string): Promise<{id: string; checkpoint: Checkpoint} | undefined> {
+  const ids = (await store.list()).filter((i) => i.endsWith(`-rtdb-${sourceName.replace(/[^A-Za-z0-9_-]/g, '_')}`)).reverse()
+  for (const id of ids) {
+    if (await store.read(id, MANIFEST_FILE)) continue
+    const raw = await store.read(id, CHECKPOINT_FILE)
+    if (!raw) continue
+    const cp = JSON.parse(raw.toString('utf8')) as Checkpoint
+    if (cp.source.databaseURL === databaseURL) return {id, checkpoint: cp}
+  }
+  return undefined
+}

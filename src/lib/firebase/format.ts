@@ -1,0 +1,197 @@
+/**
+ * The backup format: gzip-compressed NDJSON chunks (one line per leaf subtree, with its full
+ * path) and a manifest written last. Content digests are independent of how the tree was
+ * split into lines and chunks (a SHA-256 over the leaves in key order), so a backup and a
+ * re-read of the restored data compare equal.
+ */
+import {createHash, type Hash} from 'node:crypto'
+
+export const BACKUP_FORMAT = 'impress-firebase-backup/1'
+export const MANIFEST_FILE = 'manifest.json'
+export const CHECKPOINT_FILE = 'checkpoint.json'
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | {[key: string]: JsonValue}
+
+/** One NDJSON line: a subtree and where it lives. */
+export interface BackupLine {
+  path: string
+  value: JsonValue
+}
+
+export interface ChunkInfo {
+  file: string
+  sha256: string
+  /** Compressed size. */
+  bytes: number
+  rawBytes: number
+  lines: number
+  firstPath?: string
+  lastPath?: string
+}
+
+export interface KeyStats {
+  /** RTDB: leaf values; Firestore: documents. */
+  count: number
+  lines: number
+  /** SHA-256 of the leaves in key order (hex). */
+  digest: string
+}
+
+export type BackupKind = 'rtdb' | 'firestore'
+
+export interface Manifest {
+  format: typeof BACKUP_FORMAT
+  kind: BackupKind
+  tool: {name: string; version: string}
+  /** RTDB: databaseURL (+ namespace); Firestore: projectId + databaseId. */
+  source: {projectId?: string; databaseURL?: string; namespace?: string; databaseId?: string}
+  startedAt: string
+  finishedAt: string
+  /**
+   * RTDB REST reads are per request, not one snapshot: the backup spans startedAt..finishedAt.
+   * Firestore documents are all read at `readTime`.
+   */
+  consistency: 'per-request' | 'read-time'
+  readTime?: string
+  chunks: ChunkInfo[]
+  totals: {lines: number; count: number; bytes: number; rawBytes: number}
+  /** Per top-level key. */
+  keys: Record<string, KeyStats>
+  digest: string
+}
+
+export interface Checkpoint {
+  format: typeof BACKUP_FORMAT
+  kind: BackupKind
+  source: Manifest['source']
+  startedAt: string
+  chunks: ChunkInfo[]
+  /** Path segments of the last line written to a completed chunk. */
+  cursor?: string[]
+}
+
+/** Call `leaf` for every primitive under `value` at `path` (RTDB semantics: arrays are objects). */
+export function forEachLeaf(path: string, value: JsonValue, leaf: (path: string, value: string | number | boolean) => void): void {
+  if (value === null) return
+  if (typeof value !== 'object') {
+    leaf(path, value)
+    return
+  }
+  const base = path === '/' ? '' : path
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => forEachLeaf(`${base}/${i}`, v, leaf))
+    return
+  }
+  for (const k of Object.keys(value).sort(compareKeys)) forEachLeaf(`${base}/${k}`, value[k], leaf)
+}
+
+export function topKeyOf(path: string): string {
+  const segs = splitPath(path)
+  return segs[0] ?? '/'
+}
+
+export function splitPath(p: string): string[] {
+  return p.split('/').filter((s) => s.length > 0)
+}
+
+export function joinPath(segments: string[]): string {
+  return `/${segments.join('/')}`
+}
+
+const INT_KEY = /^-?(0*)\d{1,10}$/
+function intKey(k: string): number | undefined {
+  if (!INT_KEY.test(k)) return undefined
+  const n = Number(k)
+  return n >= -2147483648 && n <= 2147483647 ? n : undefined
+}
+
+/** Realtime Database key order: 32-bit integer keys numerically, then strings lexicographically. */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0
+  const ia = intKey(a)
+  const ib = intKey(b)
+  if (ia !== undefined && ib !== undefined) return ia !== ib ? ia - ib : a.length !== b.length ? a.length - b.length : a < b ? -1 : 1
+  if (ia !== undefined) return -1
+  if (ib !== undefined) return 1
+  return a < b ? -1 : 1
+}
+
+/**
+ * Stats per top-level key: leaf count, line count, and a SHA-256 over the leaves in key order
+ * ("<path>\t<JSON value>\n" each). Lines arrive in key order and each is flattened in key
+ * order, so the digest is the same however the tree was split into lines and chunks.
+ */
+export class KeyStatsBuilder {
+  private readonly keys = new Map<string, {hash: Hash; count: number; lines: number}>()
+
+  /** 'leaves' (RTDB: count and hash every leaf) or 'documents' (Firestore: one line = one document). */
+  constructor(private readonly mode: 'leaves' | 'documents' = 'leaves') {}
+
+  static forKind(kind: BackupKind): KeyStatsBuilder {
+    return new KeyStatsBuilder(kind === 'firestore' ? 'documents' : 'leaves')
+  }
+
+  addLine(line: BackupLine): void {
+    const key = topKeyOf(line.path)
+    let e = this.keys.get(key)
+    if (!e) {
+      e = {hash: createHash('sha256'), count: 0, lines: 0}
+      this.keys.set(key, e)
+    }
+    e.lines++
+    if (this.mode === 'documents') {
+      e.count++
+      e.hash.update(`${line.path}\t${canonicalJson(line.value)}\n`)
+      return
+    }
+    const parts: string[] = []
+    forEachLeaf(line.path, line.value, (p, v) => {
+      parts.push(`${p}\t${JSON.stringify(v)}\n`)
+    })
+    e.count += parts.length
+    e.hash.update(parts.join(''))
+  }
+
+  snapshot(): Record<string, KeyStats> {
+    const keys = [...this.keys.keys()].sort(compareKeys)
+    return Object.fromEntries(keys.map((k) => {
+      const e = this.keys.get(k)!
+      return [k, {count: e.count, lines: e.lines, digest: e.hash.copy().digest('hex')}]
+    }))
+  }
+
+  total(): {count: number; lines: number; digest: string} {
+    const snap = this.snapshot()
+    const h = createHash('sha256')
+    let count = 0
+    let lines = 0
+    for (const [k, s] of Object.entries(snap)) {
+      h.update(`${k}:${s.digest}\n`)
+      count += s.count
+      lines += s.lines
+    }
+    return {count, lines, digest: h.digest('hex')}
+  }
+}
+
+/** Backup ids sort by time: 20261123T045500Z-rtdb-<namespace>. */
+export function backupId(startedAt: Date, kind: string, source: string): string {
+  const t = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  return `${t}-${kind}-${source.replace(/[^A-Za-z0-9_-]/g, '_')}`
+}
+
+export function backupTime(id: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id)
+  return m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])) : undefined
+}
+
+export function chunkName(index: number): string {
+  return `chunk-${String(index).padStart(5, '0')}.ndjson.gz`
+}
+
+/** JSON with object keys sorted, so equal values give equal text. */
+export function canonicalJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`
+}

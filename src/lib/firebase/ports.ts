@@ -1,0 +1,59 @@
+/**
+ * The ports the Firebase backup capability needs, implemented by adapters in
+ * src/lib/platform/firebase (Realtime Database REST) and src/lib/firebase/local-store.ts /
+ * src/lib/platform/aws/s3.ts (where backups are kept).
+ */
+import type {Readable} from 'node:stream'
+import type {JsonValue} from './format.js'
+
+export type GetResult = {tooBig: true} | {tooBig: false; value: JsonValue}
+
+/** Reads and writes of one Realtime Database over REST. */
+export interface RtdbPort {
+  /** The database URL and namespace, for the manifest. */
+  readonly source: {databaseURL: string; namespace?: string; projectId?: string}
+  /** GET path; `tooBig` when the database (or the client's response cap) refuses the size. */
+  get(path: string, options?: {shallow?: boolean; orderByKey?: {startAt?: string; limitToFirst?: number}}): Promise<GetResult>
+  /** Multi-path update at `path` (keys are relative paths). */
+  patch(path: string, updates: Record<string, JsonValue>): Promise<void>
+  /** Delete the node at path. */
+  remove(path: string): Promise<void>
+}
+
+/** Where backups live: a local directory or an S3 prefix. */
+export interface BackupStore {
+  /** Human description, e.g. /home/x/backups/sandbox or s3://bucket/prefix. */
+  readonly location: string
+  /** Backup ids (directory names) present in the store. */
+  list(): Promise<string[]>
+  /** Files of one backup with their sizes. */
+  files(id: string): Promise<{name: string; bytes: number}[]>
+  read(id: string, name: string): Promise<Buffer | undefined>
+  write(id: string, name: string, data: string | Buffer): Promise<void>
+  /** Local directory where chunks are written before `putChunk` stores them. */
+  stagingDir(id: string): Promise<string>
+  /** Store a finished chunk written in the staging directory. */
+  putChunk(id: string, name: string): Promise<void>
+  /** Delete one file of a backup (stale chunks on resume). */
+  removeFile?(id: string, name: string): Promise<void>
+  openRead(id: string, name: string): Promise<Readable>
+  remove(id: string): Promise<void>
+}
+
+export interface Progress {
+  (event: {phase: string; message: string}): void
+}
+
+/** One Firestore database, as the backup needs it (values already encoded as tagged JSON). */
+export interface FirestorePort {
+  readonly source: {projectId: string; databaseId: string}
+  /** A read time for a consistent backup (slightly in the past). */
+  readTime(): Promise<string>
+  /** Collection ids at the root (no path) or under a document path. */
+  listCollections(documentPath?: string): Promise<string[]>
+  /** Documents of a collection in id order after `afterId`, as of `readTime`. */
+  page(collectionPath: string, afterId: string | undefined, limit: number, readTime?: string): Promise<{id: string; path: string; data: import('./format.js').JsonValue}[]>
+  /** Write documents (BulkWriter: rate-limited, retried). */
+  write(docs: {path: string; data: import('./format.js').JsonValue}[]): Promise<void>
+  close(): Promise<void>
+}

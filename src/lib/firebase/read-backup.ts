@@ -1,0 +1,88 @@
+/** Read a backup: its manifest or checkpoint, and the lines of a chunk (hashing the compressed bytes as they stream). */
+import {createHash} from 'node:crypto'
+import {createGunzip} from 'node:zlib'
+import {backupId, CHECKPOINT_FILE, MANIFEST_FILE, type BackupLine, type Checkpoint, type ChunkInfo, type Manifest} from './format.js'
+import type {BackupStore} from './ports.js'
+
+export async function readManifest(store: BackupStore, id: string): Promise<Manifest | undefined> {
+  const raw = await store.read(id, MANIFEST_FILE)
+  return raw ? (JSON.parse(raw.toString('utf8')) as Manifest) : undefined
+}
+
+export async function readCheckpoint(store: BackupStore, id: string): Promise<Checkpoint | undefined> {
+  const raw = await store.read(id, CHECKPOINT_FILE)
+  try {
+    return raw ? (JSON.parse(raw.toString('utf8')) as Checkpoint) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export interface ChunkReadResult {
+  sha256: string
+  bytes: number
+  lines: number
+}
+
+/**
+ * Stream one chunk: SHA-256 and size of the compressed bytes, and every parsed line handed to
+ * `onLine` (awaited, so a slow consumer holds the stream). Throws on bad gzip or bad JSON,
+ * naming the line number.
+ */
+export async function readChunk(store: BackupStore, id: string, chunk: ChunkInfo, onLine: (line: BackupLine, n: number) => Promise<void> | void): Promise<ChunkReadResult> {
+  const src = await store.openRead(id, chunk.file)
+  const hash = createHash('sha256')
+  let bytes = 0
+  src.on('data', (b: Buffer) => {
+    hash.update(b)
+    bytes += b.length
+  })
+  const gunzip = createGunzip()
+  src.on('error', (e) => gunzip.destroy(e))
+  src.pipe(gunzip)
+  let rest = ''
+  let n = 0
+  const handle = async (text: string) => {
+    if (text.length === 0) return
+    n++
+    let parsed: BackupLine
+    try {
+      parsed = JSON.parse(text) as BackupLine
+    } catch {
+      throw new Error(`line ${n} is not valid JSON`)
+    }
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.path !== 'string' || !parsed.path.startsWith('/') || !('value' in parsed)) {
+      throw new Error(`line ${n} is not a {path, value} record`)
+    }
+    await onLine(parsed, n)
+  }
+  for await (const part of gunzip) {
+    rest += (part as Buffer).toString('utf8')
+    let nl = rest.indexOf('\n')
+    while (nl >= 0) {
+      const text = rest.slice(0, nl)
+      rest = rest.slice(nl + 1)
+      await handle(text)
+      nl = rest.indexOf('\n')
+    }
+  }
+  await handle(rest)
+  return {sha256: hash.digest('hex'), bytes, lines: n}
+}
+
+/** What a backup holds: from its manifest, else its checkpoint; undefined when neither exists. */
+export async function backupKind(store: BackupStore, id: string): Promise<'rtdb' | 'firestore' | undefined> {
+  return (await readManifest(store, id).catch(() => undefined))?.kind ?? (await readCheckpoint(store, id))?.kind
+}
+
+/** A new backup id not yet used in the store (two backups in the same second get the next second). */
+export async function newBackupId(store: BackupStore, startedAt: Date, kind: 'rtdb' | 'firestore', source: string): Promise<string> {
+  const taken = new Set(await store.list())
+  let t = startedAt.getTime()
+  let id = backupId(new Date(t), kind, source)
+  while (taken.has(id)) {
+    t += 1000
+    id = backupId(new Date(t), kind, source)
+  }
+  return id
+}

@@ -1,0 +1,67 @@
+/**
+ * Verify a backup: it has a manifest (complete), every chunk's compressed bytes hash to the
+ * manifest's SHA-256, every line parses, and line counts, leaf counts and digests per
+ * top-level key equal the manifest's.
+ */
+import {KeyStatsBuilder, type Manifest} from './format.js'
+import type {BackupStore, Progress} from './ports.js'
+import {readChunk, readCheckpoint, readManifest} from './read-backup.js'
+
+export interface VerifyProblem {
+  chunk?: string
+  key?: string
+  problem: string
+}
+
+export interface VerifyResult {
+  id: string
+  location: string
+  complete: boolean
+  ok: boolean
+  chunks: number
+  lines: number
+  count: number
+  problems: VerifyProblem[]
+  manifest?: Manifest
+}
+
+export async function runVerify(options: {id: string}, deps: {store: BackupStore; progress?: Progress}): Promise<VerifyResult> {
+  const {store} = deps
+  const {id} = options
+  const location = `${store.location.replace(/\/$/, '')}/${id}`
+  const manifest = await readManifest(store, id)
+  if (!manifest) {
+    const cp = await readCheckpoint(store, id)
+    const problem = cp ? `incomplete: no manifest.json (${cp.chunks.length} chunk(s) checkpointed; resume it with \`firebase backup --resume\`)` : 'not a backup: no manifest.json'
+    return {id, location, complete: false, ok: false, chunks: 0, lines: 0, count: 0, problems: [{problem}]}
+  }
+  const problems: VerifyProblem[] = []
+  const stats = KeyStatsBuilder.forKind(manifest.kind)
+  let lines = 0
+  for (const chunk of manifest.chunks) {
+    deps.progress?.({phase: 'verify', message: `verifying ${chunk.file}`})
+    try {
+      const r = await readChunk(store, id, chunk, (line) => stats.addLine(line))
+      lines += r.lines
+      if (r.sha256 !== chunk.sha256) problems.push({chunk: chunk.file, problem: `SHA-256 mismatch (manifest ${chunk.sha256.slice(0, 12)}…, file ${r.sha256.slice(0, 12)}…)`})
+      else if (r.bytes !== chunk.bytes) problems.push({chunk: chunk.file, problem: `size mismatch (manifest ${chunk.bytes}, file ${r.bytes})`})
+      else if (r.lines !== chunk.lines) problems.push({chunk: chunk.file, problem: `line count mismatch (manifest ${chunk.lines}, file ${r.lines})`})
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const problem = code === 'ENOENT' || code === 'NoSuchKey' || /not found|NoSuchKey/i.test((error as Error).message) ? 'missing' : `unreadable: ${(error as Error).message}`
+      problems.push({chunk: chunk.file, problem})
+    }
+  }
+  if (problems.length === 0) {
+    const got = stats.snapshot()
+    const keys = new Set([...Object.keys(got), ...Object.keys(manifest.keys)])
+    for (const k of keys) {
+      const a = manifest.keys[k]
+      const b = got[k]
+      if (!a || !b || a.count !== b.count || a.digest !== b.digest) {
+        problems.push({key: k, problem: `content of "${k}" differs from the manifest (count ${a?.count ?? 0} vs ${b?.count ?? 0})`})
+      }
+    }
+  }
+  return {id, location, complete: true, ok: problems.length === 0, chunks: manifest.chunks.length, lines, count: stats.total().count, problems, manifest}
+}

@@ -1,0 +1,124 @@
+/**
+ * Firestore through firebase-admin (preferRest: HTTP/1.1 REST, which also reaches the sandbox).
+ * Pages collections by document id with a read time (a read-only transaction with readTime,
+ * so every page sees the same point in time), writes with BulkWriter (rate-limited, retried),
+ * and encodes values losslessly as tagged JSON: {"$ts": [seconds, nanos]}, {"$geo": [lat, lng]},
+ * {"$ref": path}, {"$bytes": base64}, {"$num": "NaN"|"Infinity"|"-Infinity"}, and {"$map": {…}}
+ * for a map whose keys start with "$". (Integers and doubles are both JS numbers in
+ * firebase-admin: a double with an integral value comes back as an integer.)
+ */
+import type {Firestore} from 'firebase-admin/firestore'
+import type {JsonValue} from '../../firebase/format.js'
+import type {FirestorePort} from '../../firebase/ports.js'
+
+export interface FirestoreTarget {
+  projectId: string
+  databaseId: string
+  /** host:port of the sandbox (sets FIRESTORE_EMULATOR_HOST for this process) */
+  emulatorHost?: string
+  credentialsFile?: string
+}
+
+let appCounter = 0
+
+export class FirestoreAdmin implements FirestorePort {
+  private constructor(
+    private readonly db: Firestore,
+    private readonly sdk: typeof import('firebase-admin/firestore'),
+    private readonly app: import('firebase-admin/app').App,
+    readonly source: {projectId: string; databaseId: string},
+  ) {}
+
+  static async create(target: FirestoreTarget): Promise<FirestoreAdmin> {
+    if (target.emulatorHost) process.env.FIRESTORE_EMULATOR_HOST = target.emulatorHost
+    const appSdk = await import('firebase-admin/app')
+    const sdk = await import('firebase-admin/firestore')
+    const options: import('firebase-admin/app').AppOptions = {projectId: target.projectId}
+    if (!target.emulatorHost) options.credential = target.credentialsFile ? appSdk.cert(target.credentialsFile) : appSdk.applicationDefault()
+    const app = appSdk.initializeApp(options, `impress-firestore-${++appCounter}`)
+    const db = target.databaseId === '(default)' ? sdk.getFirestore(app) : sdk.getFirestore(app, target.databaseId)
+    db.settings({
+      preferRest: true,
+      // Against the sandbox the client sends the emulator's "Bearer owner" itself; this empty
+      // auth client stops google-gax from looking for application default credentials
+      // (which would probe the metadata server).
+      ...(target.emulatorHost ? {authClient: {universeDomain: 'googleapis.com', getRequestHeaders: async () => ({})}} : {}),
+    })
+    return new FirestoreAdmin(db, sdk, app, {projectId: target.projectId, databaseId: target.databaseId})
+  }
+
+  async readTime(): Promise<string> {
+    return new Date(Date.now() - 1000).toISOString()
+  }
+
+  async listCollections(documentPath?: string): Promise<string[]> {
+    const cols = documentPath ? await this.db.doc(documentPath).listCollections() : await this.db.listCollections()
+    return cols.map((c) => c.id)
+  }
+
+  async page(collectionPath: string, afterId: string | undefined, limit: number, readTime?: string): Promise<{id: string; path: string; data: JsonValue}[]> {
+    const {FieldPath, Timestamp} = this.sdk
+    let q = this.db.collection(collectionPath).orderBy(FieldPath.documentId()).limit(limit)
+    if (afterId !== undefined) q = q.startAfter(afterId)
+    const snap = readTime
+      ? await this.db.runTransaction((tx) => tx.get(q), {readOnly: true, readTime: Timestamp.fromDate(new Date(readTime))})
+      : await q.get()
+    return snap.docs.map((d) => ({id: d.id, path: d.ref.path, data: this.encode(d.data())}))
+  }
+
+  async write(docs: {path: string; data: JsonValue}[]): Promise<void> {
+    const writer = this.db.bulkWriter()
+    const failures: string[] = []
+    writer.onWriteError((e) => {
+      if (e.failedAttempts < 8) return true
+      failures.push(`${e.documentRef.path}: ${e.message}`)
+      return false
+    })
+    for (const d of docs) void writer.set(this.db.doc(d.path), this.decode(d.data) as Record<string, unknown>).catch(() => undefined)
+    await writer.close()
+    if (failures.length > 0) throw new Error(`Firestore writes failed: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? ` (and ${failures.length - 3} more)` : ''}`)
+  }
+
+  async close(): Promise<void> {
+    await this.db.terminate()
+    const {deleteApp} = await import('firebase-admin/app')
+    await deleteApp(this.app)
+  }
+
+  private encode(v: unknown): JsonValue {
+    const {Timestamp, GeoPoint, DocumentReference} = this.sdk
+    if (v === null || v === undefined) return null
+    if (typeof v === 'number') return Number.isFinite(v) ? v : {$num: String(v)}
+    if (typeof v === 'string' || typeof v === 'boolean') return v
+    if (v instanceof Timestamp) return {$ts: [v.seconds, v.nanoseconds]}
+    if (v instanceof GeoPoint) return {$geo: [v.latitude, v.longitude]}
+    if (v instanceof DocumentReference) return {$ref: v.path}
+    if (v instanceof Uint8Array) return {$bytes: Buffer.from(v).toString('base64')}
+    if (Array.isArray(v)) return v.map((x) => this.encode(x))
+    const out: Record<string, JsonValue> = {}
+    let dollar = false
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k.startsWith('$')) dollar = true
+      out[k] = this.encode(x)
+    }
+    return dollar ? {$map: out} : out
+  }
+
+  private decode(v: JsonValue): unknown {
+    const {Timestamp, GeoPoint} = this.sdk
+    if (v === null || typeof v !== 'object') return v
+    if (Array.isArray(v)) return v.map((x) => this.decode(x))
+    const keys = Object.keys(v)
+    if (keys.length === 1) {
+      const [k] = keys
+      const x = v[k]
+      if (k === '$ts' && Array.isArray(x)) return new Timestamp(x[0] as number, x[1] as number)
+      if (k === '$geo' && Array.isArray(x)) return new GeoPoint(x[0] as number, x[1] as number)
+      if (k === '$ref' && typeof x === 'string') return this.db.doc(x)
+      if (k === '$bytes' && typeof x === 'string') return Buffer.from(x, 'base64')
+      if (k === '$num' && typeof x === 'string') return Number(x)
+      if (k === '$map' && x && typeof x === 'object' && !Array.isArray(x)) return Object.fromEntries(Object.entries(x).map(([a, b]) => [a, this.decode(b)]))
+    }
+    return Object.fromEntries(Object.entries(v).map(([a, b]) => [a, this.decode(b)]))
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Build the Firebase backup ports from a command's context: the Realtime Database REST client
+ * of the environment (or of --to-database), and the backup store (a local directory or an
+ * s3:// prefix). Sandbox-only settings (the sandbox URL as endpoint, ?ns=, the injected
+ * token) are decided here and nowhere else.
+ */
+import path from 'node:path'
+import {resolveSecret} from '../../config/secret-ref.js'
+import type {Context} from '../../context.js'
+import {ConfigError, UsageError} from '../../errors.js'
+import {LocalBackupStore} from '../../firebase/local-store.js'
+import type {BackupStore} from '../../firebase/ports.js'
+import {accessTokenProvider} from './credentials.js'
+import {RtdbRest} from './rtdb-rest.js'
+
+function firebaseConfig(ctx: Context) {
+  const fb = ctx.env.config.firebase
+  if (!fb) {
+    throw new ConfigError(`Environment "${ctx.env.name}" has no firebase section.`, {
+      hint: 'Add firebase: {projectId, databaseURL, credentials} to the environment in impress.config.yaml.',
+    })
+  }
+  return fb
+}
+
+/** A database URL or a bare name → its URL and namespace (the first label of the host). */
+export function parseDatabase(value: string): {databaseURL: string; namespace: string} {
+  if (/^https?:\/\//.test(value)) {
+    const u = new URL(value)
+    return {databaseURL: u.origin, namespace: u.hostname.split('.')[0]}
+  }
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(value)) {
+    throw new UsageError(`"${value}" is not a database URL or name.`, {hint: 'Pass https://NAME.firebaseio.com (or https://NAME.REGION.firebasedatabase.app) or just NAME.'})
+  }
+  return {databaseURL: `https://${value}.firebaseio.com`, namespace: value}
+}
+
+export async function rtdbFor(ctx: Context, override?: string, options: {maxResponseBytes?: number} = {}): Promise<RtdbRest> {
+  const fb = firebaseConfig(ctx)
+  const configured = override ?? fb.databaseURL ?? `https://${fb.projectId}-default-rtdb.firebaseio.com`
+  const db = parseDatabase(configured)
+  const where = `environments.${ctx.env.name}.firebase.credentials`
+  const credentialsFile = fb.credentials ? path.resolve(ctx.env.baseDir, resolveSecret(fb.credentials, where, {secret: false})) : undefined
+  if (ctx.env.sandbox) {
+    const sb = await ctx.sandbox()
+    return new RtdbRest({
+      baseUrl: sb.url,
+      namespace: db.namespace,
+      databaseURL: db.databaseURL,
+      projectId: fb.projectId,
+      token: accessTokenProvider({sandbox: true}),
+      timeScale: sb.timeScale,
+      maxResponseBytes: options.maxResponseBytes,
+      signal: ctx.signal,
+    })
+  }
+  return new RtdbRest({
+    baseUrl: db.databaseURL,
+    databaseURL: db.databaseURL,
+    projectId: fb.projectId,
+    token: accessTokenProvider({sandbox: false, credentialsFile}),
+    maxResponseBytes: options.maxResponseBytes,
+    signal: ctx.signal,
+  })
+}
+
+/** The default backups directory of the environment: <firebase.backups>/<env>. */
+export function defaultBackupRoot(ctx: Context): string {
+  const fb = ctx.env.config.firebase
+  const root = fb?.backups ?? './backups'
+  if (root.startsWith('s3://')) return `${root.replace(/\/$/, '')}/${ctx.env.name}`
+  return path.resolve(ctx.env.baseDir, root, ctx.env.name)
+}
+
+/** A store at a location: a directory, or s3://bucket/prefix. */
+export async function storeAt(ctx: Context, location: string): Promise<BackupStore> {
+  if (location.startsWith('s3://')) {
+    const {S3BackupStore} = await import('../aws/s3.js')
+    return S3BackupStore.create(ctx, location)
+  }
+  return new LocalBackupStore(path.resolve(location))
+}
+
+/** A BACKUP argument: an id in the default store, a directory path, or s3://bucket/prefix/ID. */
+export async function locateBackup(ctx: Context, ref: string, storeFlag?: string): Promise<{store: BackupStore; id: string}> {
+  const trimmed = ref.replace(/\/+$/, '')
+  if (trimmed.startsWith('s3://') || trimmed.includes('/') || trimmed.includes(path.sep)) {
+    const idx = trimmed.lastIndexOf('/')
+    const parent = trimmed.slice(0, idx)
+    return {store: await storeAt(ctx, trimmed.startsWith('s3://') ? parent : path.resolve(parent)), id: trimmed.slice(idx + 1)}
+  }
+  return {store: await storeAt(ctx, storeFlag ?? defaultBackupRoot(ctx)), id: trimmed}
+}
+
+/** The environment's Firestore (or another project / database id), through firebase-admin. */
+export async function firestoreFor(ctx: Context, override: {projectId?: string; databaseId?: string} = {}): Promise<import('./firestore.js').FirestoreAdmin> {
+  const fb = firebaseConfig(ctx)
+  const {FirestoreAdmin} = await import('./firestore.js')
+  const projectId = override.projectId ?? fb.projectId
+  const databaseId = override.databaseId ?? '(default)'
+  if (ctx.env.sandbox) {
+    const sb = await ctx.sandbox()
+    return FirestoreAdmin.create({projectId, databaseId, emulatorHost: new URL(sb.url).host})
+  }
+  const where = `environments.${ctx.env.name}.firebase.credentials`
+  const credentialsFile = fb.credentials ? path.resolve(ctx.env.baseDir, resolveSecret(fb.credentials, where, {secret: false})) : undefined
+  return FirestoreAdmin.create({projectId, databaseId, credentialsFile})
+}
