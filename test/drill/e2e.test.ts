@@ -30,6 +30,9 @@ async function nothingLeft(): Promise<void> {
   expect(cs.filter((c) => c.status !== 'deleting').map((c) => c.id)).toEqual(['impress-sandbox'])
   expect(cs.find((c) => c.id === 'impress-sandbox')!.instances.map((i) => i.status)).toEqual(['available', 'available'])
   expect(await aliases('impress-etl')).toEqual(['live=3'])
+  // the scratch Realtime Database is empty again; the source is untouched
+  expect(await getJson(`${sb.url}/.json?ns=impress-sandbox-scratch&shallow=true&access_token=owner`)).toBeNull()
+  expect(Object.keys(await getJson(`${sb.url}/.json?ns=impress-sandbox&shallow=true&access_token=owner`)).length).toBeGreaterThan(0)
 }
 
 /** A config file that points at the test sandbox with a custom drill section. */
@@ -37,7 +40,7 @@ function configWith(drill: string): string {
   const dir = fs.mkdtempSync(path.join(sb.cwd, 'cfg-'))
   fs.writeFileSync(
     path.join(dir, 'impress.config.yaml'),
-    `environments:\n  rehearsal:\n    sandbox: {url: "${sb.url}"}\n    aws: {region: eu-west-1}\n    lambda:\n      alias: live\n      modules:\n        etl: {function: impress-etl}\n    aurora: {cluster: impress-sandbox}\n    drill: ${drill}\n`,
+    `environments:\n  rehearsal:\n    sandbox: {url: "${sb.url}"}\n    aws: {region: eu-west-1}\n    lambda:\n      alias: live\n      modules:\n        etl: {function: impress-etl}\n    aurora: {cluster: impress-sandbox}\n    firebase: {projectId: impress-sandbox, databaseURL: "https://impress-sandbox.firebaseio.com", backups: ./backups}\n    drill: ${drill}\n`,
   )
   return dir
 }
@@ -52,7 +55,9 @@ describe('impress drill on the sandbox', () => {
     expect(report.status).toBe('passed')
     expect(report.rto.met && report.rpo.met).toBe(true)
     expect(report.rto.measuredMs).toBeGreaterThan(0)
-    expect(report.checks.map((c: {ok: boolean}) => c.ok)).toEqual(report.checks.map(() => true))
+    expect(report.checks.map((c: {name: string}) => c.name.split(':')[0]).sort()).toEqual(['aurora', 'firebase', 'lambda'])
+    expect(report.checks.every((c: {ok: boolean}) => c.ok)).toBe(true)
+    expect(report.rpo.firebase.gapMs).toBeGreaterThanOrEqual(0)
     for (const f of Object.values(files) as string[]) expect(fs.existsSync(f)).toBe(true)
     expect(fs.readdirSync(reportDir).sort()).toEqual([`drill-${report.id}.html`, `drill-${report.id}.json`, `drill-${report.id}.md`])
     expect(fs.readFileSync(junit, 'utf8')).toMatch(/failures="0"/)
@@ -83,12 +88,12 @@ describe('impress drill on the sandbox', () => {
   })
 
   it('a failing verification command: exit 3, the scratch endpoints were in its environment, clean-up done', async () => {
-    const dir = configWith(`{rto: 4h, rpo: 15m, verify: ["echo host=$IMPRESS_DRILL_DB_HOST alias=$IMPRESS_DRILL_LAMBDA_ALIAS > seen.txt", "echo row count mismatch >&2; exit 7"]}`)
+    const dir = configWith(`{rto: 4h, rpo: 15m, firebaseTarget: impress-sandbox-scratch, verify: ["echo host=$IMPRESS_DRILL_DB_HOST alias=$IMPRESS_DRILL_LAMBDA_ALIAS fb=$IMPRESS_DRILL_FIREBASE_TARGET > seen.txt", "echo row count mismatch >&2; exit 7"]}`)
     const r = await runCli(['drill', '--yes', '--json', '--no-notify'], {env: sb.env, cwd: dir})
     expect(r.exitCode, r.stderr).toBe(3)
     const {report} = JSON.parse(r.stdout)
     expect(report.checks.find((c: {name: string}) => c.name.includes('exit 7'))).toMatchObject({ok: false, detail: expect.stringContaining('exit 7: row count mismatch')})
-    expect(fs.readFileSync(path.join(dir, 'seen.txt'), 'utf8')).toMatch(new RegExp(`host=impress-drill-${report.id}\\S+ alias=drill-${report.id}`))
+    expect(fs.readFileSync(path.join(dir, 'seen.txt'), 'utf8')).toMatch(new RegExp(`host=impress-drill-${report.id}\\S+ alias=drill-${report.id} fb=impress-sandbox-scratch`))
     await nothingLeft()
   })
 
@@ -152,6 +157,7 @@ describe('impress drill interrupted', () => {
     expect(await left()).toEqual([])
     const source = ((await getJson(`${slow.url}/_sandbox/platform`)).rds.clusters as {id: string; status: string}[]).find((x) => x.id === 'impress-sandbox')
     expect(source?.status).toBe('available')
+    expect(await getJson(`${slow.url}/.json?ns=impress-sandbox-scratch&shallow=true&access_token=owner`)).toBeNull()
     const live = await new LambdaClient(awsTestConfig(slow.url)).send(new ListAliasesCommand({FunctionName: 'impress-etl'}))
     expect((live.Aliases ?? []).map((a) => `${a.Name}=${a.FunctionVersion}`)).toEqual(['live=3'])
     // a second clean-up finds nothing to do

@@ -48,6 +48,7 @@ export function fakePorts(world: FakeWorld, opts: {restoreMs?: number; failAuror
     },
     firebase: {
       ...scratch('firebase-namespace'),
+      scratchTarget: (drillId) => `impress-drill-${drillId}`,
       async newestBackup() {
         return {id: 'b1', location: '/backups/b1', time: new Date(Date.now() - (opts.backupAgeMs ?? 120_000)).toISOString()}
       },

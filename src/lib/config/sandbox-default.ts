@@ -24,7 +24,7 @@ export function builtinSandboxConfig(): ImpressConfig {
         aurora: {cluster: 'impress-sandbox', retentionDays: 7, maxReplicaLagMs: 1000},
         firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com'},
         auth0: {domain: 'impress-sandbox.eu.auth0.com', clientId: 'impress-ops-sandbox', clientSecret: 'impress-ops-sandbox-client-secret', roles: './roles.yaml'},
-        drill: {rto: '4h', rpo: '15m'},
+        drill: {rto: '4h', rpo: '15m', firebaseTarget: 'impress-sandbox-scratch'},
         compliance: {roster: './team.yaml', github: {org: 'impress'}, cloudflare: {accountId: '9a7806061c88ada191ed06f989cc3dac'}, google: {customer: 'my_customer'}, auth0: {connection: 'impress-staff'}},
       },
     },

@@ -113,6 +113,7 @@ export const drillSection = z
     rto: duration.default('4h'),
     rpo: duration.default('15m'),
     verify: z.array(z.string().min(1)).default([]),
+    firebaseTarget: z.string().min(1).optional().describe('Scratch Realtime Database (URL or name) the drill restores into; it must be empty and is emptied afterwards'),
   })
   .strict()
 

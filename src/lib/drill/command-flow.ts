@@ -60,7 +60,9 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
   const lines = [
     `Drill ${drillId} on ${ctx.env.name}:`,
     parts.aurora ? `  - restore Aurora ${cfg.aurora?.cluster} (${o.toTime ? `to ${o.toTime.toISOString()}` : 'to its latest restorable time'}) into scratch cluster impress-drill-${drillId}, instances like the source's` : '  - Aurora: not configured, not rehearsed',
-    parts.firebase ? `  - restore the newest Firebase backup of ${cfg.firebase?.projectId} into scratch target impress-drill-${drillId}` : '  - Firebase: not configured, not rehearsed',
+    parts.firebase
+      ? `  - restore the newest Firebase backup of ${cfg.firebase?.projectId} into the scratch database ${cfg.drill?.firebaseTarget} (must be empty; emptied afterwards)`
+      : `  - Firebase: ${cfg.firebase ? 'no drill.firebaseTarget (scratch database) configured' : 'not configured'}, not rehearsed`,
     module ? `  - rehearse a rollback of Lambda module ${module} on scratch alias drill-${drillId} (never the ${cfg.lambda?.alias ?? 'live'} alias), then roll it forward` : '  - Lambda: not rehearsed',
     `  - verify: ${verify.length ? verify.join('; ') : 'built-in checks only'}`,
     `  - targets: RTO ${fmt(rtoMs)}, RPO ${fmt(rpoMs)}`,

@@ -54,6 +54,8 @@ export interface FirebaseRestoreResult {
 }
 
 export interface FirebaseDrillPort extends ScratchPort {
+  /** The scratch database a drill restores into (a dedicated, otherwise empty database). */
+  scratchTarget(drillId: string): string
   newestBackup(): Promise<FirebaseBackupRef | undefined>
   /** Take a fresh backup when none exists (the sandbox's first drill). */
   backupNow(signal: AbortSignal): Promise<FirebaseBackupRef>

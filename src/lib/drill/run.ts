@@ -119,7 +119,7 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
       backup = await timed('no Firebase backup yet: take one', 'prepare', () => fb.backupNow(signal), (b) => b.id)
     }
     const auroraTarget = `impress-drill-${options.drillId}`
-    const firebaseTarget = `impress-drill-${options.drillId}`
+    const firebaseTarget = ports.firebase ? ports.firebase.scratchTarget(options.drillId) : ''
     const lambdaAlias = `drill-${options.drillId}`
     if (ports.firebase && !(await ports.firebase.targetIsEmpty(firebaseTarget))) {
       throw new DrillRefused(`The scratch Firebase target ${firebaseTarget} is not empty: a restore into old data proves nothing.`)

@@ -1,5 +1,6 @@
 /** The status sections of an environment, each built from its capability (only configured ones). */
 import fs from 'node:fs'
+import ms from 'ms'
 import type {Context} from '../context.js'
 import {fmt} from '../drill/run.js'
 import {readHistory} from '../drill/store.js'
@@ -112,11 +113,31 @@ function complianceSection(ctx: Context): StatusSection {
   }
 }
 
+function firebaseSection(ctx: Context, now = new Date()): StatusSection {
+  return {
+    name: 'firebase',
+    async gather() {
+      const [{defaultBackupRoot, storeAt}, {listBackups}] = await Promise.all([import('../platform/firebase/targets.js'), import('../firebase/list.js')])
+      const store = await storeAt(ctx, defaultBackupRoot(ctx))
+      const complete = (await listBackups({store})).filter((b) => b.complete).sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+      const newest = complete[0]
+      if (!newest) return {rows: [['newest backup', `none in ${store.location}`]], problems: ['no complete Firebase backup: run `impress firebase backup`']}
+      const age = now.getTime() - Date.parse(newest.startedAt)
+      const rpoMs = ms((ctx.env.config.drill?.rpo ?? '15m') as ms.StringValue)
+      const problems: string[] = []
+      if (age > BACKUP_MAX_AGE_MS) problems.push(`newest Firebase backup is ${fmt(age)} old (weekly schedule)`)
+      if (typeof rpoMs === 'number' && age > rpoMs) problems.push(`newest Firebase backup (${fmt(age)} old) is older than the RPO (${fmt(rpoMs)}) allows`)
+      return {rows: [['newest backup', `${newest.id} (${fmt(age)} ago, ${newest.kind}, ${newest.count} values)`], ['backups', `${complete.length} complete in ${store.location}`]], problems}
+    },
+  }
+}
+
 export async function buildSections(ctx: Context): Promise<StatusSection[]> {
   const cfg = ctx.env.config
   return [
     ...(cfg.lambda ? [lambdaSection(ctx)] : []),
     ...(cfg.aurora ? [auroraSection(ctx)] : []),
+    ...(cfg.firebase ? [firebaseSection(ctx)] : []),
     ...(cfg.compliance ? [complianceSection(ctx)] : []),
     drillSection(ctx),
   ]

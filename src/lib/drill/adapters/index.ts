@@ -6,12 +6,14 @@ import type {Context} from '../../context.js'
 import type {DrillPorts} from '../ports.js'
 import {auroraDrillPort} from './aurora.js'
 import {shellRunner} from './commands.js'
+import {firebaseDrillPort} from './firebase.js'
 import {lambdaDrillPort} from './lambda.js'
 
 export async function buildDrillPorts(ctx: Context): Promise<DrillPorts> {
-  const [aurora, lambda] = await Promise.all([auroraDrillPort(ctx), lambdaDrillPort(ctx)])
+  const [aurora, firebase, lambda] = await Promise.all([auroraDrillPort(ctx), firebaseDrillPort(ctx, ctx.version), lambdaDrillPort(ctx)])
   return {
     ...(aurora ? {aurora} : {}),
+    ...(firebase ? {firebase} : {}),
     ...(lambda ? {lambda} : {}),
     commands: shellRunner(ctx.env.baseDir),
     now: () => new Date(),
