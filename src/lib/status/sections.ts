@@ -132,12 +132,28 @@ function firebaseSection(ctx: Context, now = new Date()): StatusSection {
   }
 }
 
+function rolesSection(ctx: Context): StatusSection {
+  return {
+    name: 'roles',
+    async gather() {
+      const [{auth0Adapter, rolesFilePath}, {readRolesFile}, {runPlan}] = await Promise.all([import('../roles/deps.js'), import('../roles/file.js'), import('../roles/apply.js')])
+      const file = readRolesFile(rolesFilePath(ctx))
+      const r = await runPlan({file}, {tenant: await auth0Adapter(ctx)})
+      const problems: string[] = []
+      if (r.drift) problems.push(`${r.summary.changes} roles change(s) between ${r.file} and the tenant: run \`impress roles plan\``)
+      if (r.violations.length > 0) problems.push(`${r.violations.length} roles rule violation(s)`)
+      return {rows: [['drift', r.drift ? `${r.summary.changes} change(s) (${r.summary.removals} removal(s), ${r.summary.assignments} assignment(s))` : 'none']], problems}
+    },
+  }
+}
+
 export async function buildSections(ctx: Context): Promise<StatusSection[]> {
   const cfg = ctx.env.config
   return [
     ...(cfg.lambda ? [lambdaSection(ctx)] : []),
     ...(cfg.aurora ? [auroraSection(ctx)] : []),
     ...(cfg.firebase ? [firebaseSection(ctx)] : []),
+    ...(cfg.auth0 ? [rolesSection(ctx)] : []),
     ...(cfg.compliance ? [complianceSection(ctx)] : []),
     drillSection(ctx),
   ]
