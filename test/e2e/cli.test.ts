@@ -59,6 +59,18 @@ describe('impress CLI basics', () => {
     t.cleanup()
   })
 
+  it('no AWS credentials is a setup error (exit 2) naming the profile, not a stack trace', async () => {
+    const t = tempHome()
+    fs.writeFileSync(path.join(t.cwd, 'impress.config.yaml'), 'environments:\n  prod:\n    aws: {region: eu-west-1, profile: impress-nope}\n    aurora: {cluster: impress-prod}\n')
+    const env = {IMPRESS_HOME: t.home, AWS_CONFIG_FILE: path.join(t.home, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(t.home, 'none'), AWS_EC2_METADATA_DISABLED: 'true', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined}
+    const r = await runCli(['aurora', 'status'], {cwd: t.cwd, env})
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr).toMatch(/^Error: No AWS credentials for environment "prod" \(profile impress-nope\)\.$/m)
+    expect(r.stderr).toMatch(/aws sso login --profile impress-nope/)
+    expect(hasStackTrace(r.stderr)).toBe(false)
+    t.cleanup()
+  })
+
   it('init --yes writes a valid starter file and refuses to overwrite without --force', async () => {
     const t = tempHome()
     const r = await runCli(['init', '--yes'], {cwd: t.cwd, env: {IMPRESS_HOME: t.home}})

@@ -9,7 +9,7 @@ import {appendAudit} from '../audit/log.js'
 import type {AuditEntry} from '../audit/chain.js'
 import {loadEnvironment, type LoadedEnvironment} from '../config/load.js'
 import {Context} from '../context.js'
-import {causeChain, ExitCode, ImpressError, InterruptedError, toImpressError} from '../errors.js'
+import {causeChain, ConfigError, ExitCode, ImpressError, InterruptedError, toImpressError} from '../errors.js'
 import {redactArgv, redactor} from '../redact.js'
 import {confirmDestructive} from '../ui/confirm.js'
 import {Io} from '../ui/output.js'
@@ -114,7 +114,7 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
   protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
     // oclif's exit (this.exit) and help/version exits pass through.
     if ((err as {code?: string}).code === 'EEXIT' || (err as {oclif?: {exit?: number}}).oclif?.exit === 0) throw err
-    const e = this.signal.aborted && !(err instanceof ImpressError) ? new InterruptedError('Interrupted.', {cause: err}) : toImpressError(err)
+    const e = this.signal.aborted && !(err instanceof ImpressError) ? new InterruptedError('Interrupted.', {cause: err}) : (this.credentialsError(err) ?? toImpressError(err))
     this.failure = e
     process.exitCode = e.exitCode
     const io = this.io ?? new Io({json: this.argv.includes('--json')})
@@ -126,6 +126,20 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
   }
 
   private failure?: ImpressError
+
+  /** No AWS credentials anywhere in the cause chain: a setup problem (exit 2), said plainly. */
+  private credentialsError(err: unknown): ImpressError | undefined {
+    for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as Error).cause, depth++) {
+      if ((e as Error).name === 'CredentialsProviderError') {
+        const profile = this.flags?.profile ?? this.loadedEnv?.config.aws?.profile
+        return new ConfigError(`No AWS credentials for environment "${this.loadedEnv?.name ?? '?'}"${profile ? ` (profile ${profile})` : ''}.`, {
+          hint: profile ? `Run \`aws sso login --profile ${profile}\` (or configure that profile), or pass --profile NAME.` : 'Set AWS_PROFILE or pass --profile NAME, or run `aws configure`.',
+          cause: err,
+        })
+      }
+    }
+    return undefined
+  }
 
   /**
    * End with a non-zero exit code but still return the result (a drill that missed its target,
