@@ -46,7 +46,8 @@ export interface DeployOptions {
 }
 
 export interface DeployDeps {
-  lambda: LambdaPort
+  /** May still be loading (the SDK import then overlaps the builds and packaging). */
+  lambda: LambdaPort | Promise<LambdaPort>
   probe?: CanaryProbe
   /** Persist each module's progress (the deploy journal). */
   record?: (module: string, result: ModuleResult) => void
@@ -119,7 +120,11 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
 
 async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: DeployDeps): Promise<ModuleResult> {
   const started = Date.now()
-  const {lambda} = deps
+  // GetAlias (read-only) goes out while the module builds and packages; awaited in step 2.
+  const port = Promise.resolve(deps.lambda)
+  const aliasRead = port.then((l) => l.getAlias(spec.function, options.alias))
+  aliasRead.catch(() => undefined) // a build failure may come first; the error is seen when awaited
+  let lambda!: LambdaPort
   const sleep = deps.sleep ?? defaultSleep
   const say = (msg: string) => options.onEvent?.(spec.module, msg)
   const result: ModuleResult = {module: spec.module, function: spec.function, status: 'failed', aliasMoved: false, durationMs: 0}
@@ -144,9 +149,10 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     result.codeSize = artifact.size
     checkSignal()
 
+    lambda = await port
     // 2. What runs now? GetAlias: its mark (alias-mark.ts) names the code of the version it points
     // to; only when another tool moved the alias is GetFunctionConfiguration needed as well.
-    alias = await lambda.getAlias(spec.function, options.alias)
+    alias = await aliasRead
     result.previousVersion = alias.functionVersion
     if (alias.weights && Object.keys(alias.weights).length > 0) {
       return done({status: 'failed', error: `a canary is in progress on ${spec.function}:${options.alias} (${JSON.stringify(alias.weights)})`, hint: 'Finish it first: `impress deploy promote` or `impress deploy abort`.'})
