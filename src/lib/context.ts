@@ -20,6 +20,8 @@ export interface ContextOptions {
   awsProfile?: string
   /** May the command start the sandbox when none is running (default true). */
   autoStartSandbox?: boolean
+  /** Ask for the AWS caller identity (the audit entry's actor) as soon as AWS is first used, in the background. */
+  prefetchAwsActor?: boolean
 }
 
 export class Context {
@@ -29,6 +31,7 @@ export class Context {
   readonly version: string
   private sandboxPromise?: Promise<SandboxHealth>
   private awsConfigPromise?: Promise<AwsClientConfig>
+  private actorPromise?: Promise<string | undefined>
   private readonly clients = new Map<unknown, unknown>()
   /** Set once an AWS client was built: the audit actor then includes the caller identity. */
   awsUsed = false
@@ -82,7 +85,10 @@ export class Context {
       this.awsUsed = true
       const aws = this.env.config.aws
       const endpoint = this.env.sandbox ? (await this.sandbox()).url : aws?.endpoint
-      return awsClientConfig({region: aws?.region ?? SANDBOX_REGION, profile: this.options.awsProfile ?? aws?.profile, endpoint, sandbox: this.env.sandbox})
+      const config = await awsClientConfig({region: aws?.region ?? SANDBOX_REGION, profile: this.options.awsProfile ?? aws?.profile, endpoint, sandbox: this.env.sandbox})
+      // callerArn never rejects; overlapping it with the command's own work saves a serial round trip at the end
+      if (this.options.prefetchAwsActor) this.actorPromise ??= callerArn(config)
+      return config
     })()
     return this.awsConfigPromise
   }
@@ -100,7 +106,8 @@ export class Context {
   async awsActor(): Promise<string | undefined> {
     if (!this.awsUsed || !this.awsConfigPromise) return undefined
     try {
-      return await callerArn(await this.awsConfigPromise)
+      this.actorPromise ??= callerArn(await this.awsConfigPromise)
+      return await this.actorPromise
     } catch {
       return undefined
     }

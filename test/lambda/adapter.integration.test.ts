@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {LambdaClient} from '@aws-sdk/client-lambda'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {markDescription, markedCodeSha256} from '../../src/lib/lambda/alias-mark.js'
 import {SmokeInvokeProbe} from '../../src/lib/lambda/canary.js'
 import {runDeploy, type ModuleSpec} from '../../src/lib/lambda/deploy.js'
 import {pruneVersions} from '../../src/lib/lambda/prune.js'
@@ -59,6 +60,15 @@ describe('Lambda adapter + capabilities against the sandbox', () => {
     // a second run with the same files is unchanged for the deployed modules
     const again = await runDeploy({modules: specs.filter((s) => s.module !== 'request'), alias: 'live', cwd: work, dryRun: false, concurrency: 2, description: 'x'}, {lambda})
     expect(again.summary.unchanged).toBe(2)
+    // the alias records the code it serves; moved by another tool, that mark is stale and ignored
+    const etl = await lambda.getAlias('impress-etl', 'live')
+    expect(markedCodeSha256(etl)).toBe(r.modules[0].codeSha256)
+    await lambda.updateAlias('impress-etl', 'live', {version: '3', revisionId: etl.revisionId})
+    const moved = await lambda.getAlias('impress-etl', 'live')
+    expect(moved.description).toBe(etl.description)
+    expect(markedCodeSha256(moved)).toBeUndefined()
+    const redo = await runDeploy({modules: [specs[0]], alias: 'live', cwd: work, dryRun: false, concurrency: 1, description: 'x'}, {lambda})
+    expect(redo.modules[0]).toMatchObject({status: 'deployed', previousVersion: '3', newVersion: '5', aliasMoved: true})
   })
 
   it('bakes a canary with smoke invokes and promotes a healthy version', async () => {
@@ -120,6 +130,44 @@ describe('Lambda adapter + capabilities against the sandbox', () => {
     const raw = new AwsLambdaAdapter(new LambdaClient({...awsTestConfig(sb.url), maxAttempts: 1}), {requestsPerSecond: 1000})
     const results = await Promise.allSettled(Array.from({length: 40}, () => raw.getAlias('impress-etl', 'live')))
     expect(results.some((x) => x.status === 'rejected' && (x.reason as {code?: string}).code === 'E_THROTTLED')).toBe(true)
+  })
+
+  it('publishUpdated: publishes at once when the update is done, else waits for it after Lambda refuses (409)', async () => {
+    // this sandbox's updates take 2 s × 0.001; an adapter that never waits publishes while one is in progress
+    const slow = await startTestSandbox({timeScale: 0.2})
+    const c = new LambdaClient(awsTestConfig(slow.url))
+    try {
+      const eager = new AwsLambdaAdapter(c, {timeScale: 0})
+      const up = await eager.updateCode('impress-etl', makeZip('exports.handler = async () => 1'))
+      await fetch(`${slow.url}/_sandbox/requests`, {method: 'DELETE'})
+      const v = await eager.publishUpdated('impress-etl', {codeSha256: up.codeSha256, description: 'eager'})
+      expect(v).toMatchObject({version: '4', codeSha256: up.codeSha256, description: 'eager'})
+      const log = ((await (await fetch(`${slow.url}/_sandbox/requests?log=1&service=lambda`)).json()) as {log: {operation: string; status: number}[]}).log
+      expect(log[0]).toMatchObject({operation: 'PublishVersion', status: 409})
+      expect(log.at(-1)).toMatchObject({operation: 'PublishVersion', status: 201})
+      expect(log.slice(1, -1).length).toBeGreaterThan(0)
+      expect(log.slice(1, -1).every((x) => x.operation !== 'PublishVersion')).toBe(true)
+    } finally {
+      c.destroy()
+      await slow.stop()
+    }
+    // the adapter waiting the usual 2 s (scaled) first: one PublishVersion, no poll
+    const up = await lambda.updateCode('impress-request', makeZip('exports.handler = async () => 2'))
+    await fetch(`${sb.url}/_sandbox/requests`, {method: 'DELETE'})
+    await lambda.publishUpdated('impress-request', {codeSha256: up.codeSha256, description: 'patient'})
+    expect((await requests()).log.map((x) => [x.operation, x.status])).toEqual([['PublishVersion', 201]])
+  })
+
+  it('alias marks: kept text, at most 256 characters, only for the version they name', () => {
+    const sha = 'a'.repeat(43) + '='
+    const d = markDescription('production traffic', '12', sha)
+    expect(d).toBe(`production traffic [impress: version 12, code ${sha}]`)
+    const again = markDescription(d, '13', sha)
+    expect(again).toBe(`production traffic [impress: version 13, code ${sha}]`)
+    expect(markedCodeSha256({functionVersion: '13', description: again})).toBe(sha)
+    expect(markedCodeSha256({functionVersion: '12', description: again})).toBeUndefined()
+    expect(markDescription('x'.repeat(300), '1', sha).length).toBeLessThanOrEqual(256)
+    expect(markedCodeSha256({functionVersion: '1', description: markDescription('x'.repeat(300), '1', sha)})).toBe(sha)
   })
 
   it('translates errors: a missing function is a usage error (exit 2)', async () => {

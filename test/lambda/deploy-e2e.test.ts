@@ -56,7 +56,20 @@ describe('impress deploy / rollback / versions (e2e)', () => {
     expect(JSON.parse(second.stdout).summary.unchanged).toBe(5)
     const r = await requests()
     expect(r.counts.lambda?.UpdateFunctionCode).toBeUndefined()
-    expect(r.total).toBeLessThanOrEqual(2 * 5)
+    // the alias's mark names the code it serves: one GetAlias per module, nothing else
+    expect(r.counts.lambda).toEqual({GetAlias: 5})
+    expect(r.log.every((x) => x.status === 200)).toBe(true)
+
+    // one changed module: fewer requests than the 7 of the same steps by hand (AWS CLI)
+    writeHandler('etl', 'exports.handler = async () => ({etl: 2})\n')
+    await clearRequests()
+    const changed = await cli(['deploy', 'etl', '--json'])
+    expect(changed.exitCode, changed.stderr).toBe(0)
+    expect(JSON.parse(changed.stdout).modules[0]).toMatchObject({status: 'deployed', previousVersion: '4', newVersion: '5', aliasMoved: true})
+    const c = await requests()
+    expect(c.log.map((x) => x.operation)).toEqual(['GetAlias', 'UpdateFunctionCode', 'PublishVersion', 'Invoke', 'UpdateAlias'])
+    expect(c.total).toBeLessThan(7)
+    expect((await platform())['impress-etl'].aliases.live).toBe('5')
 
     // the version's description records who deployed which commit
     const versions = JSON.parse((await cli(['versions', 'etl', '--json'])).stdout)
@@ -64,7 +77,7 @@ describe('impress deploy / rollback / versions (e2e)', () => {
     expect(versions.versions.at(-1).aliases).toEqual([{name: 'live', weight: 1}])
 
     const entries = audit().filter((e) => e.command === 'deploy')
-    expect(entries).toHaveLength(2)
+    expect(entries).toHaveLength(3)
     expect(entries[0]).toMatchObject({result: 'ok', exitCode: 0})
     expect((entries[0].details?.modules as {status: string}[]).map((m) => m.status)).toEqual(Array(5).fill('deployed'))
   })
@@ -154,12 +167,24 @@ describe('impress deploy / rollback / versions (e2e)', () => {
     expect(prune.deleted).toEqual(['1', '2'])
     expect((await platform())['impress-message'].versions).toEqual(['3', '4'])
 
+    // another deploy sees the canary in progress (from GetAlias) and leaves the alias alone
+    await clearRequests()
+    const during = await cli(['deploy', 'message'])
+    expect(during.exitCode).toBe(1)
+    expect(during.stderr).toMatch(/a canary is in progress on impress-message:live/)
+    expect((await requests()).counts.lambda).toEqual({GetAlias: 1})
+
     const status = JSON.parse((await cli(['deploy', 'status', '--json'])).stdout)
     expect(status.modules[0]).toMatchObject({module: 'message', previousVersion: '3', newVersion: '4', live: {weights: {'4': 0.25}}})
     const promote = await cli(['deploy', 'promote', '--yes'])
     expect(promote.exitCode, promote.stderr).toBe(0)
     expect((await platform())['impress-message'].aliases.live).toBe('4')
     expect((await cli(['deploy', 'status'])).exitCode).toBe(2)
+    // the alias carries no mark for version 4 (promote moved it): the unchanged check asks Lambda
+    await clearRequests()
+    const same = JSON.parse((await cli(['deploy', 'message', '--json'])).stdout)
+    expect(same.modules[0]).toMatchObject({status: 'unchanged', previousVersion: '4'})
+    expect((await requests()).counts.lambda).toEqual({GetAlias: 1, GetFunctionConfiguration: 1})
 
     const back = await cli(['rollback', '--all', '--yes'])
     expect(back.exitCode, back.stderr).toBe(0)

@@ -43,8 +43,10 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
     if (typeof bakeMs !== 'number' || bakeMs <= 0) throw new UsageError(`--bake expects a duration such as 5m, got "${this.flags.bake}".`)
     if (this.environment.source.kind === 'builtin') ensureDemoWorkspace(this.environment.baseDir, specs.map((s) => s.module))
 
-    const lambda = await lambdaAdapter(this.ctx)
     const scale = await this.ctx.timeScale()
+    // Not awaited here: loading the SDK overlaps the modules' builds and packaging.
+    const lambda = lambdaAdapter(this.ctx)
+    lambda.catch(() => undefined) // awaited by each module (and the canary probe)
     const section = lambdaSection(this.ctx)
     let described: Promise<string> | undefined
     const description = () => (described ??= gitCommit(this.environment.baseDir).then((c) => versionDescription(deployer(), c, `impress ${this.config.version}`)))
@@ -61,7 +63,7 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
 
   private async deploy(
     specs: ReturnType<typeof moduleSpecs>,
-    lambda: Awaited<ReturnType<typeof lambdaAdapter>>,
+    lambda: ReturnType<typeof lambdaAdapter>,
     section: ReturnType<typeof lambdaSection>,
     description: () => Promise<string>,
     canary: {weight: number; bakeMs: number; detach: boolean} | undefined,
@@ -71,7 +73,7 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
     const result = await runDeploy(
       {modules: specs, alias: section.alias, cwd: this.environment.baseDir, dryRun: this.dryRun, concurrency: this.flags.concurrency, description, canary, keepVersions: section.keepVersions, signal: this.signal,
         onEvent: (m, msg) => this.io.info(`[${m}] ${msg}`)},
-      {lambda, probe: canary ? await canaryProbe(this.ctx, lambda, specs) : undefined, record: (m, r) => journal?.record(m, r)},
+      {lambda, probe: canary ? await canaryProbe(this.ctx, await lambda, specs) : undefined, record: (m, r) => journal?.record(m, r)},
     )
     journal?.close()
     this.auditDetails = {journal: journal?.id, alias: section.alias, modules: result.modules.map((m) => ({module: m.module, status: m.status, from: m.previousVersion, to: m.newVersion}))}

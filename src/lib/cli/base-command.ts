@@ -76,7 +76,7 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
 
   /** The lazy dependency context. */
   protected get ctx(): Context {
-    this.context ??= new Context({env: this.environment, io: this.io, signal: this.abort.signal, version: this.config.version, awsProfile: this.flags?.profile})
+    this.context ??= new Context({env: this.environment, io: this.io, signal: this.abort.signal, version: this.config.version, awsProfile: this.flags?.profile, prefetchAwsActor: (this.ctor as typeof ImpressCommand).mutating})
     return this.context
   }
 

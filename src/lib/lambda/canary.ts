@@ -35,7 +35,7 @@ export interface CanaryState {
 }
 
 export function pendingCanary(dataDir: string): {journal: DeployJournal; modules: ModuleResult[]} {
-  const journal = DeployJournal.latest(dataDir)
+  const journal = DeployJournal.waitingCanary(dataDir)
   const modules = journal?.modules().filter((m) => m.status === 'canary') ?? []
   if (!journal || modules.length === 0) {
     throw new UsageError('No detached canary is waiting.', {hint: 'Start one with `impress deploy MODULE --canary 10% --detach`.'})

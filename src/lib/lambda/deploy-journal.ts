@@ -22,9 +22,15 @@ export class DeployJournal {
     return new DeployJournal(Journal.create<DeployParams>(dataDir, DEPLOY_KIND, 'deploy', params, `deploy-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`))
   }
 
-  /** The newest deploy run that changed something, if any. */
+  /** The newest deploy run that changed something, if any (unchanged modules and failed ones, whose alias stayed, change nothing). */
   static latest(dataDir: string): DeployJournal | undefined {
-    const j = Journal.list<DeployParams>(dataDir, DEPLOY_KIND).find((x) => x.doc.steps.some((s) => s.data?.status !== 'unchanged'))
+    const j = Journal.list<DeployParams>(dataDir, DEPLOY_KIND).find((x) => x.doc.steps.some((s) => s.data?.status !== 'unchanged' && !(s.data?.status === 'failed' && !s.data?.aliasMoved)))
+    return j ? new DeployJournal(j) : undefined
+  }
+
+  /** The newest deploy run with a detached canary still waiting (later runs that failed on it do not hide it). */
+  static waitingCanary(dataDir: string): DeployJournal | undefined {
+    const j = Journal.list<DeployParams>(dataDir, DEPLOY_KIND).find((x) => x.doc.steps.some((s) => s.data?.status === 'canary'))
     return j ? new DeployJournal(j) : undefined
   }
 

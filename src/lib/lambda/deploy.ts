@@ -6,6 +6,7 @@
  */
 import path from 'node:path'
 import {ImpressError, InterruptedError, OperationError} from '../errors.js'
+import {markDescription, markedCodeSha256} from './alias-mark.js'
 import {runBuild} from './build.js'
 import {packageArtifact, type Artifact} from './package.js'
 import type {AliasInfo, CanaryProbe, LambdaPort} from './ports.js'
@@ -45,7 +46,8 @@ export interface DeployOptions {
 }
 
 export interface DeployDeps {
-  lambda: LambdaPort
+  /** May still be loading (the SDK import then overlaps the builds and packaging). */
+  lambda: LambdaPort | Promise<LambdaPort>
   probe?: CanaryProbe
   /** Persist each module's progress (the deploy journal). */
   record?: (module: string, result: ModuleResult) => void
@@ -118,7 +120,11 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
 
 async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: DeployDeps): Promise<ModuleResult> {
   const started = Date.now()
-  const {lambda} = deps
+  // GetAlias (read-only) goes out while the module builds and packages; awaited in step 2.
+  const port = Promise.resolve(deps.lambda)
+  const aliasRead = port.then((l) => l.getAlias(spec.function, options.alias))
+  aliasRead.catch(() => undefined) // a build failure may come first; the error is seen when awaited
+  let lambda!: LambdaPort
   const sleep = deps.sleep ?? defaultSleep
   const say = (msg: string) => options.onEvent?.(spec.module, msg)
   const result: ModuleResult = {module: spec.module, function: spec.function, status: 'failed', aliasMoved: false, durationMs: 0}
@@ -143,15 +149,17 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     result.codeSize = artifact.size
     checkSignal()
 
-    // 2. What runs now? (GetAlias + GetFunctionConfiguration: the only calls of an unchanged deploy.)
-    alias = await lambda.getAlias(spec.function, options.alias)
+    lambda = await port
+    // 2. What runs now? GetAlias: its mark (alias-mark.ts) names the code of the version it points
+    // to; only when another tool moved the alias is GetFunctionConfiguration needed as well.
+    alias = await aliasRead
     result.previousVersion = alias.functionVersion
     if (alias.weights && Object.keys(alias.weights).length > 0) {
       return done({status: 'failed', error: `a canary is in progress on ${spec.function}:${options.alias} (${JSON.stringify(alias.weights)})`, hint: 'Finish it first: `impress deploy promote` or `impress deploy abort`.'})
     }
-    const current = await lambda.getVersion(spec.function, alias.functionVersion)
-    result.currentSha256 = current.codeSha256
-    if (current.codeSha256 === artifact.sha256) {
+    const currentSha256 = markedCodeSha256(alias) ?? (await lambda.getVersion(spec.function, alias.functionVersion)).codeSha256
+    result.currentSha256 = currentSha256
+    if (currentSha256 === artifact.sha256) {
       say(`unchanged (version ${alias.functionVersion}, ${artifact.sha256.slice(0, 12)}…)`)
       return done({status: 'unchanged'})
     }
@@ -160,16 +168,15 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
       return done({status: 'planned'})
     }
 
-    // 3. Upload, wait, publish.
+    // 3. Upload, publish (once Lambda has finished the update).
     say(`uploading ${artifact.size} bytes`)
     const updated = await lambda.updateCode(spec.function, artifact.zip)
     if (updated.codeSha256 !== artifact.sha256) {
       throw new OperationError(`Lambda reports CodeSha256 ${updated.codeSha256} for ${spec.function}, but the package hashes to ${artifact.sha256}`, {hint: 'The upload was altered; run the deploy again.'})
     }
-    const ready = await lambda.waitUpdated(spec.function, options.signal)
-    checkSignal()
     const description = typeof options.description === 'string' ? options.description : await options.description()
-    const published = await lambda.publishVersion(spec.function, {codeSha256: artifact.sha256, revisionId: ready.revisionId || undefined, description})
+    checkSignal()
+    const published = await lambda.publishUpdated(spec.function, {codeSha256: artifact.sha256, description}, options.signal)
     result.newVersion = published.version
     say(`published version ${published.version}`)
 
@@ -183,7 +190,7 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
 
     // 5. Move the alias, directly or through a canary.
     if (!options.canary) {
-      await lambda.updateAlias(spec.function, options.alias, {version: published.version, revisionId: alias.revisionId})
+      await lambda.updateAlias(spec.function, options.alias, {version: published.version, revisionId: alias.revisionId, description: markDescription(alias.description, published.version, artifact.sha256)})
       say(`${options.alias}: ${alias.functionVersion} → ${published.version}`)
       const pruned = await pruneAfter(spec, options, lambda, say)
       return done({status: 'deployed', aliasMoved: true, ...(pruned ? {pruned} : {})})
@@ -205,7 +212,7 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
         hint: `The alias ${options.alias} points to version ${alias.functionVersion} again.`,
       })
     }
-    await lambda.updateAlias(spec.function, options.alias, {version: published.version, weights: {}, revisionId: shifted.revisionId})
+    await lambda.updateAlias(spec.function, options.alias, {version: published.version, weights: {}, revisionId: shifted.revisionId, description: markDescription(alias.description, published.version, artifact.sha256)})
     say(`promoted: ${options.alias} → ${published.version}`)
     const pruned = await pruneAfter(spec, options, lambda, say)
     return done({status: 'deployed', aliasMoved: true, bake: {checks: bake.checks, samples: bake.samples, errors: 0}, ...(pruned ? {pruned} : {})})

@@ -44,8 +44,16 @@ export interface LambdaPort {
   /** Wait until LastUpdateStatus is Successful (throws on Failed or time-out). */
   waitUpdated(fn: string, signal?: AbortSignal): Promise<FunctionVersionInfo>
   publishVersion(fn: string, options: {codeSha256: string; revisionId?: string; description: string}): Promise<FunctionVersionInfo>
+  /**
+   * Publish the code just uploaded as soon as Lambda allows it: PublishVersion (with the
+   * CodeSha256 precondition) is tried once the update should be done; while the update is still
+   * in progress Lambda refuses it (ResourceConflictException), and then this waits like
+   * `waitUpdated` and publishes again. Saves the status poll when the update is already done.
+   */
+  publishUpdated(fn: string, options: {codeSha256: string; description: string}, signal?: AbortSignal): Promise<FunctionVersionInfo>
   invoke(fn: string, qualifier: string, payload: unknown, timeoutMs: number): Promise<InvokeResult>
-  updateAlias(fn: string, alias: string, options: {version: string; weights?: Record<string, number>; revisionId?: string}): Promise<AliasInfo>
+  /** `description` replaces the alias's description; without it the description is kept. */
+  updateAlias(fn: string, alias: string, options: {version: string; weights?: Record<string, number>; revisionId?: string; description?: string}): Promise<AliasInfo>
   /** Published versions (not $LATEST), oldest first, every page. */
   listVersions(fn: string): Promise<FunctionVersionInfo[]>
   /** Every alias of the function, every page. */

@@ -192,6 +192,22 @@ export class AwsLambdaAdapter implements LambdaPort {
     )
   }
 
+  async publishUpdated(fn: string, options: {codeSha256: string; description: string}, signal?: AbortSignal): Promise<FunctionVersionInfo> {
+    const scale = this.options.timeScale ?? 1
+    const since = Date.now() - (this.lastUpdateAt.get(fn) ?? 0)
+    const first = FIRST_POLL_SECONDS * scale * 1000 - since
+    if (first > 0) await new Promise((r) => setTimeout(r, first))
+    try {
+      return await this.publishVersion(fn, options)
+    } catch (error) {
+      const cause = (error as {cause?: {name?: string; message?: string}}).cause
+      // "The operation cannot be performed at this time. An update is in progress for resource: …"
+      if (cause?.name !== 'ResourceConflictException' || !/in progress/i.test(cause.message ?? '')) throw error
+    }
+    const ready = await this.waitUpdated(fn, signal)
+    return this.publishVersion(fn, {...options, revisionId: ready.revisionId || undefined})
+  }
+
   async invoke(fn: string, qualifier: string, payload: unknown, timeoutMs: number): Promise<InvokeResult> {
     const s = await this.sdk()
     const abort = new AbortController()
@@ -218,11 +234,11 @@ export class AwsLambdaAdapter implements LambdaPort {
     }
   }
 
-  updateAlias(fn: string, alias: string, options: {version: string; weights?: Record<string, number>; revisionId?: string}): Promise<AliasInfo> {
+  updateAlias(fn: string, alias: string, options: {version: string; weights?: Record<string, number>; revisionId?: string; description?: string}): Promise<AliasInfo> {
     return this.call(`UpdateAlias ${fn}:${alias}`, async (s) =>
       toAlias(
         await this.client.send(
-          new s.UpdateAliasCommand({FunctionName: fn, Name: alias, FunctionVersion: options.version, RoutingConfig: {AdditionalVersionWeights: options.weights ?? {}}, RevisionId: options.revisionId}),
+          new s.UpdateAliasCommand({FunctionName: fn, Name: alias, FunctionVersion: options.version, RoutingConfig: {AdditionalVersionWeights: options.weights ?? {}}, RevisionId: options.revisionId, ...(options.description === undefined ? {} : {Description: options.description})}),
         ),
       ),
     )
