@@ -2,7 +2,7 @@
 // `impress firebase backup` against a raw `curl` download of the same data from the same
 // sandbox, in one run; then `impress firebase restore` into the scratch namespace.
 // Targets (issue 6): 1 GB / 1,000,000 values, peak RSS <= 300 MB, backup throughput >= 50% of curl.
-// Run (after npm run build): SIZE_MB=100 node bench/firebase-rtdb.mjs   (default 100 MB)
+// Run (after npm run build): SIZE_MB=100 node bench/firebase-rtdb.mjs   (default 100 MB; RESTORE=0 skips the restore)
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -73,7 +73,8 @@ const curlMBs = curlBytes / 1024 / 1024 / curlSeconds
 const backup = await timed(['firebase', 'backup', '--json', '--to', path.join(root, 'backups')])
 const m = backup.json.manifest
 const backupMBs = m.totals.rawBytes / 1024 / 1024 / backup.seconds
-const restore = await timed(['firebase', 'restore', path.join(root, 'backups', backup.json.id), '--to-database', 'impress-sandbox-scratch', '--json'])
+const skipRestore = process.env.RESTORE === '0'
+const restore = skipRestore ? {seconds: NaN, rssMb: 0, json: {requests: 0, match: true}} : await timed(['firebase', 'restore', path.join(root, 'backups', backup.json.id), '--to-database', 'impress-sandbox-scratch', '--json'])
 const restoreMBs = m.totals.rawBytes / 1024 / 1024 / restore.seconds
 
 console.log(`data: ${(curlBytes / 1024 / 1024).toFixed(1)} MB JSON, ${m.totals.count} values, ${m.chunks.length} chunks, ${(m.totals.bytes / 1024 / 1024).toFixed(1)} MB gzip`)

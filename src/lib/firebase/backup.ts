@@ -115,11 +115,11 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     requests++
     return rtdb.get(p, o)
   }
-  const emit = async (segments: string[], value: JsonValue) => {
+  const emit = (segments: string[], value: JsonValue) => {
     const line: BackupLine = {path: joinPath(segments), value}
     stats.addLine(line)
     pendingLast = segments
-    await writer.write(line)
+    return writer.write(line)
   }
 
   const cursor = lastPath
