@@ -20,6 +20,8 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'impress-bench-fb-'))
 const home = path.join(root, 'home')
 const cwd = path.join(root, 'work')
 fs.mkdirSync(cwd, {recursive: true})
+// Above 256 MB the sandbox (like RTDB) refuses a whole-database GET: raise its cap so curl can download it.
+process.env.IMPRESS_SANDBOX_RTDB_MAX_RESPONSE_BYTES ??= String(1024 * 1024 * 1024)
 const host = new SandboxHost({stateDir: path.join(home, 'sandbox'), port: 0, timeScale: 0.001})
 const {url} = await host.start()
 const env = {...process.env, IMPRESS_HOME: home, CI: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'}
@@ -38,7 +40,7 @@ function run(cmd, args) {
 
 async function timed(args) {
   const t0 = performance.now()
-  const prof = process.env.PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE_DIR] : []
+  const prof = [...(process.env.PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE_DIR] : []), ...(process.env.NODE_FLAGS ? process.env.NODE_FLAGS.split(' ') : [])]
   const r = await run('/usr/bin/time', ['-f', '__RSS_KB=%M', process.execPath, ...prof, bin, ...args])
   const seconds = (performance.now() - t0) / 1000
   const rss = Number(/__RSS_KB=(\d+)/.exec(r.err)?.[1] ?? 0) / 1024

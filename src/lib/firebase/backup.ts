@@ -12,6 +12,7 @@ import {InterruptedError, OperationError, RefusedError} from '../errors.js'
 import {newBackupId, readChunk} from './read-backup.js'
 import {ChunkWriter} from './chunk-writer.js'
 import {walkTree} from './walk.js'
+import {collectGarbage} from './memory.js'
 import {
   BACKUP_FORMAT,
   CHECKPOINT_FILE,
@@ -106,6 +107,7 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     chunks.push(chunk)
     lastPath = pendingLast
     await saveCheckpoint()
+    collectGarbage() // bounded RSS: see memory.ts
     deps.progress?.({phase: 'chunk', message: `${chunk.file}: ${chunk.lines} lines, ${chunk.bytes} bytes (last ${chunk.lastPath})`})
   })
 
