@@ -12,6 +12,7 @@ import {InterruptedError, OperationError, RefusedError} from '../errors.js'
 import {newBackupId, readChunk} from './read-backup.js'
 import {ChunkWriter} from './chunk-writer.js'
 import {walkTree} from './walk.js'
+import {collectGarbage} from './memory.js'
 import {
   BACKUP_FORMAT,
   CHECKPOINT_FILE,
@@ -106,6 +107,7 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     chunks.push(chunk)
     lastPath = pendingLast
     await saveCheckpoint()
+    collectGarbage() // bounded RSS: see memory.ts
     deps.progress?.({phase: 'chunk', message: `${chunk.file}: ${chunk.lines} lines, ${chunk.bytes} bytes (last ${chunk.lastPath})`})
   })
 
@@ -115,11 +117,11 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     requests++
     return rtdb.get(p, o)
   }
-  const emit = async (segments: string[], value: JsonValue) => {
+  const emit = (segments: string[], value: JsonValue) => {
     const line: BackupLine = {path: joinPath(segments), value}
     stats.addLine(line)
     pendingLast = segments
-    await writer.write(line)
+    return writer.write(line)
   }
 
   const cursor = lastPath

@@ -2,7 +2,7 @@
  * Writes NDJSON lines into gzip chunk files of bounded raw size, with backpressure, and
  * reports each finished chunk (name, SHA-256 of the compressed file, sizes, line count).
  */
-import {createHash} from 'node:crypto'
+import {createHash, type Hash} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {once} from 'node:events'
@@ -16,6 +16,8 @@ export class ChunkWriter {
   private index: number
   private buffer: string[] = []
   private buffered = 0
+  private hash?: Hash
+  private compressed = 0
 
   constructor(
     private readonly dir: string,
@@ -31,26 +33,29 @@ export class ChunkWriter {
     return this.current !== undefined
   }
 
-  async write(line: BackupLine): Promise<void> {
+  /** Add one line; returns a promise only when the caller must wait (buffer flush, chunk end). */
+  write(line: BackupLine): Promise<void> | undefined {
     if (!this.current) this.open()
     const text = `${JSON.stringify(line)}\n`
     const c = this.current!
     c.lines++
-    c.rawBytes += Buffer.byteLength(text)
     c.firstPath ??= line.path
     c.lastPath = line.path
     this.buffer.push(text)
     this.buffered += text.length
-    if (this.buffered >= 64 * 1024) await this.drainBuffer()
-    if (c.rawBytes >= this.chunkBytes) await this.close()
+    // Characters stand for bytes until the flush measures them (exact for ASCII, a little under otherwise).
+    if (c.rawBytes + this.buffered >= this.chunkBytes) return this.close()
+    if (this.buffered >= 256 * 1024) return this.drainBuffer()
+    return undefined
   }
 
   private async drainBuffer(): Promise<void> {
     if (this.buffer.length === 0) return
-    const text = this.buffer.join('')
+    const data = Buffer.from(this.buffer.join(''))
     this.buffer = []
     this.buffered = 0
-    if (!this.gzip!.write(text)) await once(this.gzip!, 'drain')
+    this.current!.rawBytes += data.length
+    if (!this.gzip!.write(data)) await once(this.gzip!, 'drain')
   }
 
   /** Finish the open chunk, if any. */
@@ -65,19 +70,26 @@ export class ChunkWriter {
     this.file = undefined
     gzip.end()
     await once(file, 'close')
-    const full = path.join(this.dir, c.file)
-    const hash = createHash('sha256')
-    for await (const part of fs.createReadStream(full)) hash.update(part as Buffer)
-    c.sha256 = hash.digest('hex')
-    c.bytes = fs.statSync(full).size
+    // The SHA-256 and size of the compressed bytes were taken as they went to the file.
+    c.sha256 = this.hash!.digest('hex')
+    c.bytes = this.compressed
+    this.hash = undefined
     await this.onChunk(c)
   }
 
   private open(): void {
     const name = chunkName(this.index++)
     this.current = {file: name, sha256: '', bytes: 0, rawBytes: 0, lines: 0}
-    this.gzip = createGzip({level: 1})
+    // Level 1: the fastest; backups are read rarely and the ratio is still ~10x on JSON.
+    this.gzip = createGzip({level: 1, chunkSize: 64 * 1024})
     this.file = fs.createWriteStream(path.join(this.dir, name))
+    const hash = createHash('sha256')
+    this.hash = hash
+    this.compressed = 0
+    this.gzip.on('data', (d: Buffer) => {
+      hash.update(d)
+      this.compressed += d.length
+    })
     this.gzip.pipe(this.file)
   }
 }

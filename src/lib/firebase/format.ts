@@ -82,12 +82,22 @@ export function forEachLeaf(path: string, value: JsonValue, leaf: (path: string,
     value.forEach((v, i) => forEachLeaf(`${base}/${i}`, v, leaf))
     return
   }
-  for (const k of Object.keys(value).sort(compareKeys)) forEachLeaf(`${base}/${k}`, value[k], leaf)
+  for (const k of sortedKeys(value)) forEachLeaf(`${base}/${k}`, value[k], leaf)
+}
+
+/** Keys in database order; objects usually arrive in that order already (one pass to check, no sort). */
+export function sortedKeys(value: {[key: string]: JsonValue}): string[] {
+  const keys = Object.keys(value)
+  for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1], keys[i]) > 0) return keys.sort(compareKeys)
+  return keys
 }
 
 export function topKeyOf(path: string): string {
-  const segs = splitPath(path)
-  return segs[0] ?? '/'
+  let start = 0
+  while (path.charCodeAt(start) === 47) start++ // "/"
+  if (start >= path.length) return '/'
+  const end = path.indexOf('/', start)
+  return end < 0 ? path.slice(start) : path.slice(start, end)
 }
 
 export function splitPath(p: string): string[] {
@@ -100,6 +110,8 @@ export function joinPath(segments: string[]): string {
 
 const INT_KEY = /^-?(0*)\d{1,10}$/
 function intKey(k: string): number | undefined {
+  const c = k.charCodeAt(0)
+  if ((c < 48 || c > 57) && c !== 45) return undefined // neither a digit nor "-": a string key (the common case, no regex)
   if (!INT_KEY.test(k)) return undefined
   const n = Number(k)
   return n >= -2147483648 && n <= 2147483647 ? n : undefined
@@ -144,12 +156,14 @@ export class KeyStatsBuilder {
       e.hash.update(`${line.path}\t${canonicalJson(line.value)}\n`)
       return
     }
-    const parts: string[] = []
+    let text = ''
+    let count = 0
     forEachLeaf(line.path, line.value, (p, v) => {
-      parts.push(`${p}\t${JSON.stringify(v)}\n`)
+      text += `${p}\t${typeof v === 'string' ? JSON.stringify(v) : String(v)}\n`
+      count++
     })
-    e.count += parts.length
-    e.hash.update(parts.join(''))
+    e.count += count
+    e.hash.update(text)
   }
 
   snapshot(): Record<string, KeyStats> {

@@ -6,12 +6,13 @@
  * walked the same way. With a cursor (the last path written), the walk resumes after it.
  */
 import {OperationError} from '../errors.js'
-import {compareKeys, joinPath, type JsonValue} from './format.js'
+import {compareKeys, joinPath, sortedKeys, type JsonValue} from './format.js'
 import type {RtdbPort} from './ports.js'
 
 export interface WalkOptions {
   get: RtdbPort['get']
-  emit: (segments: string[], value: JsonValue) => Promise<void>
+  /** May return undefined when the value was taken synchronously (no await per line). */
+  emit: (segments: string[], value: JsonValue) => Promise<void> | undefined | void
   /** Start below this node (default: the root). */
   root?: string[]
   /** Resume after this path (absolute segments, below root). */
@@ -23,6 +24,8 @@ export interface WalkOptions {
 
 /** Up to this many children, a too-big node is walked child by child rather than paged. */
 const FEW_CHILDREN = 16
+/** Shallow listings longer than this are not kept (memory stays bounded); they are re-read when needed. */
+const MAX_CACHED_KEYS = 100_000
 
 export async function walkTree(o: WalkOptions): Promise<void> {
   const {get, emit} = o
@@ -40,7 +43,7 @@ export async function walkTree(o: WalkOptions): Promise<void> {
       const v = r.value
       keys = v !== null && typeof v === 'object' ? Object.keys(v).sort(compareKeys) : []
       shallowCache.clear()
-      shallowCache.set(p, keys)
+      if (keys.length <= MAX_CACHED_KEYS) shallowCache.set(p, keys)
     }
     return after === undefined ? keys[0] : keys.find((k) => compareKeys(k, after) > 0)
   }
@@ -77,7 +80,7 @@ export async function walkTree(o: WalkOptions): Promise<void> {
         if (v !== null && after === undefined) await emit(segments, v)
         return
       }
-      const all = Object.keys(v).sort(compareKeys)
+      const all = sortedKeys(v)
       const keys = after === undefined ? all : all.filter((k) => compareKeys(k, after!) > 0)
       const last = keys.length === 0 || all.length < requested
       if (!last) {
@@ -86,7 +89,10 @@ export async function walkTree(o: WalkOptions): Promise<void> {
         limit = Math.min(maxPage, limit * 2)
         inflight = request(after, limit)
       }
-      for (const k of keys) await emit([...segments, k], v[k])
+      for (const k of keys) {
+        const w = emit([...segments, k], v[k])
+        if (w) await w
+      }
       if (last) return
     }
   }
@@ -111,7 +117,7 @@ export async function walkTree(o: WalkOptions): Promise<void> {
         return
       }
       shallowCache.clear()
-      shallowCache.set(joinPath(segments), keys)
+      if (keys.length <= MAX_CACHED_KEYS) shallowCache.set(joinPath(segments), keys)
     }
     await pageChildren(segments)
   }

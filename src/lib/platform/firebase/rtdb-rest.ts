@@ -142,7 +142,7 @@ async function readCapped(res: Response, cap: number): Promise<string> {
       await reader.cancel()
       throw new TooBig()
     }
-    parts.push(Buffer.from(value))
+    parts.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength))
   }
   return Buffer.concat(parts).toString('utf8')
 }

@@ -104,12 +104,26 @@ function query(req: SandboxRequest, node: RtdbNode, path: string): RtdbNode {
   const endAt = bound('endAt')
   const equalTo = bound('equalTo')
   if (!isNode(node)) return null
-  let keys = sortedKeys(node)
-  if (equalTo !== undefined) keys = keys.filter((k) => k === equalTo)
-  if (startAt !== undefined) keys = keys.slice(lowerBound(keys, startAt))
-  if (endAt !== undefined) keys = keys.slice(0, lowerBound(keys, endAt) + (keys.includes(endAt) ? 1 : 0))
-  if (first !== undefined) keys = keys.slice(0, first)
-  if (last !== undefined) keys = keys.slice(Math.max(0, keys.length - last))
+  // Index bounds into the cached sorted keys, sliced once (not a copy of the rest per page).
+  const all = sortedKeys(node)
+  let keys: string[]
+  if (equalTo !== undefined) {
+    keys = all.filter((k) => k === equalTo)
+    if (startAt !== undefined) keys = keys.slice(lowerBound(keys, startAt))
+    if (endAt !== undefined) keys = keys.slice(0, lowerBound(keys, endAt) + (keys.includes(endAt) ? 1 : 0))
+    if (first !== undefined) keys = keys.slice(0, first)
+    if (last !== undefined) keys = keys.slice(Math.max(0, keys.length - last))
+  } else {
+    let lo = startAt === undefined ? 0 : lowerBound(all, startAt)
+    let hi = all.length
+    if (endAt !== undefined) {
+      const e = lowerBound(all, endAt)
+      hi = Math.max(lo, e + (all[e] === endAt ? 1 : 0))
+    }
+    if (first !== undefined) hi = Math.min(hi, lo + first)
+    if (last !== undefined) lo = Math.max(lo, hi - last)
+    keys = all.slice(lo, hi)
+  }
   if (keys.length === 0) return null
   const out: {[key: string]: RtdbValue} = {}
   for (const k of keys) out[k] = node[k]
