@@ -16,6 +16,10 @@ function intKey(k: string): number | undefined {
   return n >= -2147483648 && n <= 2147483647 ? n : undefined
 }
 
+/**
+ * Deliberately not shared with src/lib/firebase/format.ts: the emulation and the client each
+ * implement the public key order on their own, so a mistake in one is caught by the other's tests.
+ */
 /** RTDB key order (the Firebase SDKs' nameCompare): 32-bit integer keys numerically first (ties: shorter first), then the rest lexicographically. */
 export function compareKeys(a: string, b: string): number {
   if (a === b) return 0
