@@ -226,7 +226,7 @@ describe('Auth0 staff port over fetch (Management API v2 shapes)', () => {
       const id = decodeURIComponent(url.pathname.split('/')[4])
       return Response.json(id === 'auth0|1' ? [{type: 'totp', confirmed: true}] : [{type: 'password'}])
     }) as typeof fetch
-    const {fetchAuth0StaffPort} = await import('../../src/lib/compliance/auth0-staff.js')
+    const {fetchAuth0StaffPort} = await import('../../src/lib/platform/auth0/staff.js')
     const port = fetchAuth0StaffPort({baseUrl: 'https://t.example', clientId: 'id', clientSecret: 's', connection: 'impress-staff', fetch: fakeFetch})
     const snap = await auth0StaffSource(port).snapshot({leavers: []})
     expect(snap.accounts.map((a) => [a.id, a.mfa])).toEqual([

@@ -97,6 +97,23 @@ describe('impress drill on the sandbox', () => {
     await nothingLeft()
   })
 
+  it('a secret printed by a verification command reaches no output, report, JUnit file or audit entry', async () => {
+    const secret = 'drill-hook-secret-7f3a9c'
+    const dir = configWith(`{rto: 4h, rpo: 15m, firebaseTarget: impress-sandbox-scratch, verify: ["echo calling $IMPRESS_TEST_HOOK; exit 1"]}\n    notify: {webhook: "env:IMPRESS_TEST_HOOK"}`)
+    const junit = path.join(dir, 'drill.xml')
+    const env = {...sb.env, IMPRESS_TEST_HOOK: `${sb.url}/hooks/secret-channel?token=${secret}`}
+    const r = await runCli(['drill', '--yes', '--json', '--verbose', '--junit', junit], {env, cwd: dir})
+    expect(r.exitCode, r.stderr).toBe(3)
+    const {report, files} = JSON.parse(r.stdout)
+    // the command really printed it: the redacted marker stands in its place
+    expect(report.checks.find((c: {name: string}) => c.name.startsWith('verify:')).detail).toContain('[REDACTED]')
+    const outputs = [r.stdout, r.stderr, fs.readFileSync(junit, 'utf8'), ...Object.values(files as Record<string, string>).map((f) => fs.readFileSync(f, 'utf8')), fs.readFileSync(path.join(dir, '.impress', 'audit.jsonl'), 'utf8')]
+    for (const text of outputs) expect(text).not.toContain(secret)
+    // the notification still went to the secret URL
+    expect((await getJson(`${sb.url}/hooks/secret-channel`)).messages.at(-1).body.text).toContain(`DR drill ${report.id}`)
+    await nothingLeft()
+  })
+
   it('--dry-run shows the plan and makes no mutating request', async () => {
     await fetch(`${sb.url}/_sandbox/requests`, {method: 'DELETE'})
     const r = await runCli(['drill', '--dry-run'], {env: sb.env, cwd: sb.cwd})

@@ -8,6 +8,7 @@ import {loadRoster} from '../../lib/compliance/roster.js'
 import {toSarif} from '../../lib/compliance/sarif.js'
 import {complianceWiring, rosterPath} from '../../lib/compliance/sources.js'
 import {SERVICE_LABELS, SERVICES, SEVERITIES} from '../../lib/compliance/types.js'
+import {redactor} from '../../lib/redact.js'
 import {renderTable} from '../../lib/ui/table.js'
 
 const CELL = {pass: 'ok', fail: 'FAIL', unknown: 'unknown', waived: 'waived', none: '-', 'not-checked': 'not checked'} as const
@@ -37,8 +38,8 @@ export default class ComplianceCheck extends ImpressCommand<typeof ComplianceChe
       {loaded, failOn: this.flags['fail-on'] as ComplianceReport['failOn'], allowUnreachable: this.flags['allow-unreachable']},
       {sources: wiring.sources, notConfigured: wiring.notConfigured, signal: this.signal},
     )
-    if (this.flags.report) fs.writeFileSync(this.flags.report, toMarkdown(report))
-    if (this.flags.sarif) fs.writeFileSync(this.flags.sarif, JSON.stringify(toSarif({findings: report.findings, rosterFile: file, memberLines: loaded.memberLines, version: this.config.version}), null, 2))
+    if (this.flags.report) fs.writeFileSync(this.flags.report, redactor.redactText(toMarkdown(report)))
+    if (this.flags.sarif) fs.writeFileSync(this.flags.sarif, redactor.redactText(JSON.stringify(toSarif({findings: report.findings, rosterFile: file, memberLines: loaded.memberLines, version: this.config.version}), null, 2)))
     this.render(report)
     process.exitCode = report.exitCode
     return report

@@ -40,8 +40,8 @@ export async function complianceWiring(ctx: Context, options: {only?: ServiceId[
 
   if (wanted('aws')) {
     if (c.aws && (ctx.env.config.aws || sandboxUrl)) {
-      const [{IAMClient}, {IamAdapter}] = await Promise.all([import('@aws-sdk/client-iam'), import('../platform/aws/iam.js')])
-      sources.aws = new IamAdapter({client: await ctx.aws(IAMClient), timeScale})
+      const {createIamAdapter} = await import('../platform/aws/iam.js')
+      sources.aws = await createIamAdapter(ctx, timeScale)
     } else notConfigured.aws = c.aws ? 'no aws section in this environment' : 'compliance.aws is false'
   }
   if (wanted('github') && c.github) {
@@ -71,8 +71,7 @@ export async function complianceWiring(ctx: Context, options: {only?: ServiceId[
   if (wanted('auth0')) {
     const a = ctx.env.config.auth0
     if (a && c.auth0) {
-      const {auth0StaffSource, fetchAuth0StaffPort} = await import('./auth0-staff.js')
-      const {createAuth0Fetch} = await import('../platform/auth0/fetch.js')
+      const [{auth0StaffSource}, {fetchAuth0StaffPort}, {createAuth0Fetch}] = await Promise.all([import('./auth0-staff.js'), import('../platform/auth0/staff.js'), import('../platform/auth0/fetch.js')])
       // The tenant's own URL (token audience included); in the sandbox the rate-limit aware
       // fetch routes https://<domain>/… to the emulation.
       const base = `https://${a.domain}`

@@ -9,6 +9,7 @@ import {UsageError} from '../errors.js'
 import {Journal, Lock} from '../journal/journal.js'
 import {defaultNotifyDeps, sendNotification, type ChannelResult} from '../notify/notify.js'
 import {notifyTargets} from '../notify/targets.js'
+import {redactor} from '../redact.js'
 import {buildDrillPorts} from './adapters/index.js'
 import type {DrillPorts} from './ports.js'
 import {reportJunit} from './report.js'
@@ -74,6 +75,9 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
 export async function executeDrill(ctx: Context, plan: DrillPlan & {ports: DrillPorts}, o: {signal: AbortSignal; notify: boolean; progress: (m: string) => void}): Promise<DrillOutcome> {
   const lock = Lock.acquire(ctx.env.dataDir, `drill-${ctx.env.name}`, `impress drill on ${ctx.env.name}`)
   try {
+    // Resolved before the drill runs, so their secrets (a webhook URL, an SMTP password) are
+    // known to the redactor when the reports are written.
+    const targets = o.notify ? await notifyTargets(ctx) : {}
     const journal = Journal.create(ctx.env.dataDir, 'drill', ctx.env.name, {drillId: plan.drillId}, plan.drillId)
     const report = await runDrill(
       {drillId: plan.drillId, environment: plan.environment, rtoMs: plan.rtoMs, rpoMs: plan.rpoMs, verify: plan.verify, toTime: plan.toTime ? new Date(plan.toTime) : undefined, lambdaModule: plan.module, scratchTtlMs: SCRATCH_TTL_MS, journal, signal: o.signal, onProgress: o.progress},
@@ -92,7 +96,7 @@ export async function executeDrill(ctx: Context, plan: DrillPlan & {ports: Drill
             lines: report.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}`),
             fields: {RTO: report.rto.measuredMs === undefined ? 'not reached' : fmt(report.rto.measuredMs), RPO: report.rpo.measuredMs === undefined ? 'unknown' : fmt(report.rpo.measuredMs)},
           },
-          await notifyTargets(ctx),
+          targets,
           defaultNotifyDeps,
         )
       } catch (error) {
@@ -100,7 +104,7 @@ export async function executeDrill(ctx: Context, plan: DrillPlan & {ports: Drill
       }
       for (const n of notifications) if (!n.ok) ctx.io.warn(`Notification by ${n.channel} failed: ${n.error} (the drill result stands).`)
     }
-    return {report, files, junit: reportJunit(report), notifications}
+    return {report: redactor.redactValue(report), files, junit: reportJunit(redactor.redactValue(report)), notifications}
   } finally {
     lock.release()
   }

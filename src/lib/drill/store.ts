@@ -1,6 +1,7 @@
 /** Where drill reports live: <dataDir>/drills/<id>/report.{json,md,html}; history reads them back. */
 import fs from 'node:fs'
 import path from 'node:path'
+import {redactor} from '../redact.js'
 import {reportHtml, reportMarkdown} from './report.js'
 import type {DrillReport} from './run.js'
 
@@ -8,7 +9,12 @@ export function drillsDir(dataDir: string): string {
   return path.join(dataDir, 'drills')
 }
 
-export function writeReports(dataDir: string, report: DrillReport): {json: string; markdown: string; html: string} {
+/**
+ * Write the three reports. The report is redacted first: a verification command's output is
+ * quoted in it and may print a secret the tool knows.
+ */
+export function writeReports(dataDir: string, unsafe: DrillReport): {json: string; markdown: string; html: string} {
+  const report = redactor.redactValue(unsafe)
   const dir = path.join(drillsDir(dataDir), report.id)
   fs.mkdirSync(dir, {recursive: true})
   const files = {json: path.join(dir, 'report.json'), markdown: path.join(dir, 'report.md'), html: path.join(dir, 'report.html')}

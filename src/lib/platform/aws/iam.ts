@@ -6,6 +6,7 @@
  * GetLoginProfile); leavers' access keys are listed (ListAccessKeys); root MFA comes from
  * GetAccountSummary.
  */
+import type {AwsClientConfig} from './client-config.js'
 import type {IAMClient} from '@aws-sdk/client-iam'
 import type {AccountSource, SnapshotRequest} from '../../compliance/ports.js'
 import type {ServiceAccount, ServiceSnapshot} from '../../compliance/types.js'
@@ -50,6 +51,12 @@ export function parseCredentialReport(csv: string): CredentialReportRow[] {
       accessKey2Active: f[c.k2] === 'true',
     }
   })
+}
+
+/** The adapter on the context's IAM client (the SDK is imported here, not by the capability). */
+export async function createIamAdapter(ctx: {aws<C extends {destroy(): void}>(Ctor: new (config: AwsClientConfig) => C): Promise<C>}, timeScale: number): Promise<IamAdapter> {
+  const {IAMClient} = await import('@aws-sdk/client-iam')
+  return new IamAdapter({client: await ctx.aws(IAMClient), timeScale})
 }
 
 export class IamAdapter implements AccountSource {
