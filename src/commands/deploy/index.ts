@@ -1,8 +1,10 @@
 import {Args, Flags} from '@oclif/core'
+import path from 'node:path'
 import ms from 'ms'
 import {ImpressCommand, mutatingFlags} from '../../lib/cli/base-command.js'
 import {InterruptedError, OperationError, UsageError} from '../../lib/errors.js'
 import {Lock} from '../../lib/journal/journal.js'
+import {BuildCache} from '../../lib/lambda/build-cache.js'
 import {ensureDemoWorkspace} from '../../lib/lambda/demo-workspace.js'
 import {DeployJournal} from '../../lib/lambda/deploy-journal.js'
 import {parseWeight, runDeploy, type DeployResult} from '../../lib/lambda/deploy.js'
@@ -30,6 +32,7 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
     concurrency: Flags.integer({description: 'Modules deployed at once.', default: 4, min: 1, max: 16}),
     canary: Flags.string({description: 'Shift this share of the alias to the new version first, e.g. 10%.'}),
     bake: Flags.string({description: 'How long the canary bakes before promotion.', default: '5m'}),
+    rebuild: Flags.boolean({description: 'Run every build, even one whose declared inputs are unchanged since its last build.'}),
     detach: Flags.boolean({description: 'Return after shifting the canary weight; finish with `deploy promote|abort`.', dependsOn: ['canary']}),
   }
 
@@ -72,6 +75,7 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
     this.io.info(`${this.dryRun ? 'Plan' : 'Deploying'}: ${specs.map((s) => s.module).join(', ')} → alias ${section.alias}${canary ? ` (canary ${Math.round(canary.weight * 100)}%, bake ${this.flags.bake})` : ''}`)
     const result = await runDeploy(
       {modules: specs, alias: section.alias, cwd: this.environment.baseDir, dryRun: this.dryRun, concurrency: this.flags.concurrency, description, canary, keepVersions: section.keepVersions, signal: this.signal,
+        buildCache: new BuildCache(path.join(this.environment.dataDir, 'builds')), rebuild: this.flags.rebuild,
         onEvent: (m, msg) => this.io.info(`[${m}] ${msg}`)},
       {lambda, probe: canary ? await canaryProbe(this.ctx, await lambda, specs) : undefined, record: (m, r) => journal?.record(m, r)},
     )

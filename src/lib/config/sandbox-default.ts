@@ -18,7 +18,7 @@ export function builtinSandboxConfig(): ImpressConfig {
           alias: 'live',
           // Demo sources live in the per-user workspace (written on first deploy, see src/lib/lambda/demo-workspace.ts).
           modules: Object.fromEntries(
-            LAMBDA_MODULES.map((m) => [m, {function: `impress-${m}`, build: `node lambda/build.mjs ${m}`, artifact: `lambda/${m}/dist`, smoke: {payload: {ping: true}}}]),
+            LAMBDA_MODULES.map((m) => [m, {function: `impress-${m}`, build: `node lambda/build.mjs ${m}`, inputs: ['lambda/build.mjs', `lambda/${m}/src/**`], artifact: `lambda/${m}/dist`, smoke: {payload: {ping: true}}}]),
           ),
         },
         aurora: {cluster: 'impress-sandbox', retentionDays: 7, maxReplicaLagMs: 1000},

@@ -42,6 +42,11 @@ export const lambdaModule = z
   .object({
     function: z.string().min(1).describe('Lambda function name'),
     build: z.string().optional().describe('Shell command that builds the module'),
+    inputs: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('Files the build reads (globs relative to the configuration file). With them, a build whose inputs, command and artifact are unchanged since its last success is skipped'),
     artifact: z.string().optional().describe('Path of the built artifact (zip file or directory)'),
     smoke: z
       .object({payload: z.unknown().optional(), timeout: duration.optional()})

@@ -8,6 +8,7 @@ import path from 'node:path'
 import {ImpressError, InterruptedError, OperationError} from '../errors.js'
 import {markDescription, markedCodeSha256} from './alias-mark.js'
 import {runBuild} from './build.js'
+import {inputsDigest, type BuildCache, type InputsDigest} from './build-cache.js'
 import {packageArtifact, type Artifact} from './package.js'
 import type {AliasInfo, CanaryProbe, LambdaPort} from './ports.js'
 import {pruneVersions} from './prune.js'
@@ -16,6 +17,8 @@ export interface ModuleSpec {
   module: string
   function: string
   build?: string
+  /** Globs of the files the build reads: with them, an unchanged build is skipped (build-cache.ts). */
+  inputs?: string[]
   artifact?: string
   smokePayload?: unknown
   smokeTimeoutMs: number
@@ -41,6 +44,9 @@ export interface DeployOptions {
   description: string | (() => Promise<string>)
   canary?: CanaryOptions
   keepVersions?: number
+  /** Where builds with declared inputs are remembered; `rebuild` ignores what it holds. */
+  buildCache?: BuildCache
+  rebuild?: boolean
   signal?: AbortSignal
   onEvent?: (module: string, message: string) => void
 }
@@ -66,6 +72,8 @@ export interface ModuleResult {
   codeSha256?: string
   currentSha256?: string
   codeSize?: number
+  /** ran: the build command ran; cached: skipped, its inputs and artifact unchanged since the last build. */
+  build?: 'ran' | 'cached'
   aliasMoved: boolean
   canaryWeight?: number
   bake?: {checks: number; samples: number; errors: number}
@@ -114,11 +122,13 @@ export function summarize(modules: ModuleResult[]): Record<ModuleStatus, number>
 export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promise<DeployResult> {
   const {default: pLimit} = await import('p-limit')
   const limit = pLimit(Math.max(1, options.concurrency))
-  const modules = await Promise.all(options.modules.map((m) => limit(() => deployModule(m, options, deps))))
+  // Build inputs are hashed first: a glob that matches nothing is a configuration error for the whole run (exit 2).
+  const inputs = await Promise.all(options.modules.map((m) => (m.build && m.inputs?.length && options.buildCache ? inputsDigest(options.cwd, m.inputs, m.build) : undefined)))
+  const modules = await Promise.all(options.modules.map((m, i) => limit(() => deployModule(m, options, deps, inputs[i]))))
   return {alias: options.alias, dryRun: options.dryRun, modules, summary: summarize(modules)}
 }
 
-async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: DeployDeps): Promise<ModuleResult> {
+async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: DeployDeps, inputs?: InputsDigest): Promise<ModuleResult> {
   const started = Date.now()
   // GetAlias (read-only) goes out while the module builds and packages; awaited in step 2.
   const port = Promise.resolve(deps.lambda)
@@ -139,12 +149,9 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
   let alias: AliasInfo | undefined
   try {
     // 1. Build and package.
-    if (spec.build) {
-      say(`build: ${spec.build}`)
-      await runBuild(spec.build, {cwd: options.cwd, onLine: (l) => say(`  ${l}`), signal: options.signal})
-    }
     if (!spec.artifact) throw new OperationError(`module ${spec.module} has no artifact configured`, {code: 'E_CONFIG', hint: `Set lambda.modules.${spec.module}.artifact (a zip file or a directory).`})
-    const artifact: Artifact = await packageArtifact(path.resolve(options.cwd, spec.artifact))
+    const artifactPath = path.resolve(options.cwd, spec.artifact)
+    const artifact: Artifact = spec.build ? await buildAndPackage(spec as ModuleSpec & {build: string}, artifactPath, inputs, options, say, result) : await packageArtifact(artifactPath)
     result.codeSha256 = artifact.sha256
     result.codeSize = artifact.size
     checkSignal()
@@ -266,4 +273,25 @@ async function pruneAfter(spec: ModuleSpec, options: DeployOptions, lambda: Lamb
     say(`pruning skipped: ${(error as Error).message}`)
     return undefined
   }
+}
+
+/** Run the module's build (or skip it: its declared inputs and artifact are unchanged since its last build), then package. */
+async function buildAndPackage(spec: ModuleSpec & {build: string}, artifactPath: string, inputs: InputsDigest | undefined, options: DeployOptions, say: (msg: string) => void, result: ModuleResult): Promise<Artifact> {
+  const cache = inputs ? options.buildCache : undefined
+  const last = cache && !options.rebuild ? cache.read(spec.module) : undefined
+  if (inputs && last?.inputs === inputs.digest) {
+    const packaged = await packageArtifact(artifactPath).catch(() => undefined)
+    if (packaged?.sha256 === last.artifactSha256) {
+      say(`build skipped: ${inputs.files} input file(s) unchanged since ${last.builtAt}`)
+      result.build = 'cached'
+      return packaged
+    }
+    say('the artifact is not what the last build produced: building')
+  }
+  say(`build: ${spec.build}`)
+  await runBuild(spec.build, {cwd: options.cwd, onLine: (l) => say(`  ${l}`), signal: options.signal})
+  result.build = 'ran'
+  const artifact = await packageArtifact(artifactPath)
+  if (cache && inputs) cache.write(spec.module, {inputs: inputs.digest, artifactSha256: artifact.sha256, files: inputs.files, builtAt: new Date().toISOString()})
+  return artifact
 }

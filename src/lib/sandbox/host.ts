@@ -13,21 +13,13 @@ import {FaultTable, faultRuleInput, type FaultRule} from './faults.js'
 import {RequestLog} from './requests.js'
 import {serviceFactories} from './services/index.js'
 import {StateStore} from './state.js'
+import {SANDBOX_INFO_FILE, type SandboxInfo} from './info.js'
+import {sendJson} from './respond.js'
 import type {SandboxRequest, SandboxService} from './types.js'
 
-export const SANDBOX_INFO_FILE = 'sandbox.json'
+export {SANDBOX_INFO_FILE, type SandboxInfo} from './info.js'
+export {sendJson} from './respond.js'
 
-export interface SandboxInfo {
-  pid: number
-  url: string
-  port: number
-  stateDir: string
-  startedAt: string
-  timeScale: number
-  version: string
-  /** Extra endpoints of side servers, e.g. {smtp: 'smtp://127.0.0.1:2525'}. */
-  endpoints: Record<string, string>
-}
 
 export interface HostOptions {
   stateDir: string
@@ -297,11 +289,6 @@ function makeRequest(req: IncomingMessage, url: URL, body: Buffer): SandboxReque
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify(value)
-  res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers})
-  res.end(body)
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))

@@ -30,6 +30,7 @@ export function moduleSpecs(ctx: Context, names: string[]): ModuleSpec[] {
       module: key,
       function: m.function,
       build: m.build,
+      inputs: m.inputs,
       artifact: m.artifact,
       smokePayload: m.smoke?.payload ?? {},
       smokeTimeoutMs: m.smoke?.timeout ? ms(m.smoke.timeout as ms.StringValue) : 30_000,

@@ -6,7 +6,7 @@
  */
 import {createHmac, randomBytes} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
-import {sendJson} from '../../host.js'
+import {sendJson} from '../../respond.js'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
 import {parseUserQuery, QueryError} from './query.js'
 import {seedTenant, type Client, type Role, type TenantState, type User, SANDBOX_AUTH0_DOMAIN} from './seed.js'

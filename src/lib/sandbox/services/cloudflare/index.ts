@@ -5,7 +5,7 @@
  * envelope `{success, errors[{code, message}], messages, result}`. See SPEC.md.
  */
 import type {ServerResponse} from 'node:http'
-import {sendJson} from '../../host.js'
+import {sendJson} from '../../respond.js'
 import type {ServiceContext, ServiceFactory} from '../../types.js'
 import {demoCloudflare, type CloudflareState} from './seed.js'
 

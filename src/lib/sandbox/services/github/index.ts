@@ -5,7 +5,7 @@
  * limits as 403/429 with `retry-after`. See SPEC.md.
  */
 import type {ServerResponse} from 'node:http'
-import {sendJson} from '../../host.js'
+import {sendJson} from '../../respond.js'
 import type {SandboxRequest, ServiceContext, ServiceFactory} from '../../types.js'
 import {demoGithub, type GithubState, type GithubUser} from './seed.js'
 

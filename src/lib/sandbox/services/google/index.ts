@@ -6,7 +6,7 @@
  * Errors in Google's JSON error shape. See SPEC.md.
  */
 import type {ServerResponse} from 'node:http'
-import {sendJson} from '../../host.js'
+import {sendJson} from '../../respond.js'
 import type {ServiceContext, ServiceFactory} from '../../types.js'
 import {demoGoogle, type GoogleState} from './seed.js'
 

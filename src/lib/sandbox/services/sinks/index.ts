@@ -4,7 +4,7 @@
  * read notifications back (GET /hooks/<channel>, GET /mail/messages). See SPEC.md.
  */
 import type {ServerResponse} from 'node:http'
-import {sendJson} from '../../host.js'
+import {sendJson} from '../../respond.js'
 import type {ServiceFactory} from '../../types.js'
 
 export interface HookMessage {
