@@ -5,7 +5,7 @@
  */
 import {RefusedError} from './errors.js'
 import type {LoadedEnvironment} from './config/load.js'
-import {SANDBOX_REGION} from './config/sandbox-default.js'
+import {SANDBOX_REGION} from './config/constants.js'
 import {awsClientConfig, type AwsClientConfig} from './platform/aws/client-config.js'
 import {callerArn} from './platform/aws/identity.js'
 import {findRunning, health, startDetached, type SandboxHealth} from './sandbox/client.js'

@@ -7,9 +7,10 @@ import os from 'node:os'
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {appendAudit} from '../audit/log.js'
 import type {AuditEntry} from '../audit/chain.js'
-import {loadEnvironment, type LoadedEnvironment} from '../config/load.js'
+import {environmentCacheFile, readCachedEnvironment, writeCachedEnvironment} from '../config/cache.js'
+import type {LoadedEnvironment} from '../config/load.js'
 import {Context} from '../context.js'
-import {causeChain, ConfigError, ExitCode, ImpressError, InterruptedError, toImpressError} from '../errors.js'
+import {BugError, causeChain, ConfigError, ExitCode, ImpressError, InterruptedError, toImpressError} from '../errors.js'
 import {redactArgv, redactor} from '../redact.js'
 import {confirmDestructive} from '../ui/confirm.js'
 import {Io} from '../ui/output.js'
@@ -44,6 +45,9 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
   protected auditDetails: Record<string, unknown> = {}
   private readonly started = Date.now()
   private loadedEnv?: LoadedEnvironment
+  private cachedEnv?: LoadedEnvironment
+  private configCacheFile?: string
+  private configLoader?: typeof import('../config/load.js')
   private context?: Context
   private readonly abort = new AbortController()
   private signalCount = 0
@@ -64,13 +68,28 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
     this.io = new Io({json: this.jsonEnabled(), verbose: Boolean(this.flags.verbose)})
+    // The environment is read on first use; an unchanged configuration comes from the cache
+    // (config/cache.ts) without loading the YAML parser and the schema; otherwise the loader is
+    // imported now and runs when the command first asks (so a command that never does, like
+    // `init`, is not stopped by a broken file).
+    this.configCacheFile = environmentCacheFile({configPath: this.flags.config as string | undefined, envName: this.flags.env as string | undefined}, this.config.version)
+    this.cachedEnv = readCachedEnvironment(this.configCacheFile)
+    if (!this.cachedEnv) this.configLoader = await import('../config/load.js')
     process.on('SIGINT', this.onSignal)
     process.on('SIGTERM', this.onSignal)
   }
 
   /** The selected environment (loaded on first use). */
   protected get environment(): LoadedEnvironment {
-    this.loadedEnv ??= loadEnvironment({configPath: this.flags?.config, envName: this.flags?.env})
+    if (!this.loadedEnv) {
+      if (this.cachedEnv) {
+        this.loadedEnv = this.cachedEnv
+      } else {
+        if (!this.configLoader) throw new BugError('the configuration loader was not imported before the environment was read')
+        this.loadedEnv = this.configLoader.loadEnvironment({configPath: this.flags?.config, envName: this.flags?.env})
+        writeCachedEnvironment(this.configCacheFile, this.loadedEnv)
+      }
+    }
     return this.loadedEnv
   }
 

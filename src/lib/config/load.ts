@@ -5,7 +5,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {ConfigError} from '../errors.js'
-import {CONFIG_FILE_NAMES, defaultSandboxStateDir, impressHome} from './paths.js'
+import {defaultSandboxStateDir, impressHome, locateConfigFile} from './paths.js'
+
+export {findConfigFile} from './paths.js'
 import {configSchema, type EnvironmentConfig, type ImpressConfig} from './schema.js'
 import {parseYamlFile} from './yaml-file.js'
 import {builtinSandboxConfig, SANDBOX_ENV} from './sandbox-default.js'
@@ -39,19 +41,6 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv
 }
 
-/** Walk up from `cwd` to the file system root looking for a config file. */
-export function findConfigFile(cwd: string): string | undefined {
-  let dir = path.resolve(cwd)
-  for (;;) {
-    for (const name of CONFIG_FILE_NAMES) {
-      const candidate = path.join(dir, name)
-      if (fs.existsSync(candidate)) return candidate
-    }
-    const parent = path.dirname(dir)
-    if (parent === dir) return undefined
-    dir = parent
-  }
-}
 
 /** Parse and validate config text. Errors name the file, the line and the path inside it. */
 export function parseConfig(text: string, file: string): ImpressConfig {
@@ -65,21 +54,7 @@ export function parseConfig(text: string, file: string): ImpressConfig {
 /** Load the configuration and select the environment. */
 export function loadEnvironment(options: LoadOptions = {}): LoadedEnvironment {
   const env = options.env ?? process.env
-  const cwd = options.cwd ?? process.cwd()
-  let file: string | undefined
-  if (options.configPath) {
-    file = path.resolve(cwd, options.configPath)
-    if (!fs.existsSync(file)) {
-      throw new ConfigError(`Config file not found: ${file}`, {
-        hint: 'Check the --config path, or run `impress init` to write one.',
-        details: {file},
-      })
-    }
-  } else if (env.IMPRESS_CONFIG) {
-    file = path.resolve(cwd, env.IMPRESS_CONFIG)
-  } else {
-    file = findConfigFile(cwd)
-  }
+  const file = locateConfigFile(options)
 
   if (!file) {
     const config = builtinSandboxConfig()

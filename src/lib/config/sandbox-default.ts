@@ -2,11 +2,10 @@
  * The built-in environment used when no impress.config.yaml exists: the local sandbox
  * platform with the demo IMPRESS layout, so a new user's first command does real work.
  */
+import {LAMBDA_MODULES, SANDBOX_ENV, SANDBOX_REGION} from './constants.js'
 import {configSchema, type ImpressConfig} from './schema.js'
 
-export const SANDBOX_ENV = 'sandbox'
-export const SANDBOX_REGION = 'eu-west-1'
-export const LAMBDA_MODULES = ['etl', 'request', 'compute', 'message', 'pdf'] as const
+export {LAMBDA_MODULES, SANDBOX_ENV, SANDBOX_REGION} from './constants.js'
 
 export function builtinSandboxConfig(): ImpressConfig {
   return configSchema.parse({

@@ -1,6 +1,6 @@
 /** The starter impress.config.yaml that `impress init` writes, from a few answers. */
 import {stringify} from 'yaml'
-import {LAMBDA_MODULES} from './sandbox-default.js'
+import {LAMBDA_MODULES} from './constants.js'
 
 export interface StarterAnswers {
   envName: string

@@ -1,5 +1,5 @@
 /** The environment variables with which SDKs and CLIs that are not ours reach the sandbox. */
-import {SANDBOX_REGION} from '../config/sandbox-default.js'
+import {SANDBOX_REGION} from '../config/constants.js'
 
 export function sandboxEnvironment(url: string): Record<string, string> {
   const hostPort = new URL(url).host
