@@ -3,6 +3,7 @@
  * terminal, the interrupt signal, and platform clients created on first use (an SDK is
  * imported only when a command needs it, so --help stays fast).
  */
+import path from 'node:path'
 import {RefusedError} from './errors.js'
 import type {LoadedEnvironment} from './config/load.js'
 import {SANDBOX_REGION} from './config/constants.js'
@@ -87,7 +88,7 @@ export class Context {
       const endpoint = this.env.sandbox ? (await this.sandbox()).url : aws?.endpoint
       const config = await awsClientConfig({region: aws?.region ?? SANDBOX_REGION, profile: this.options.awsProfile ?? aws?.profile, endpoint, sandbox: this.env.sandbox})
       // callerArn never rejects; overlapping it with the command's own work saves a serial round trip at the end
-      if (this.options.prefetchAwsActor) this.actorPromise ??= callerArn(config)
+      if (this.options.prefetchAwsActor) this.actorPromise ??= callerArn(config, {cacheDir: this.identityCacheDir})
       return config
     })()
     return this.awsConfigPromise
@@ -103,10 +104,15 @@ export class Context {
   }
 
   /** The AWS caller identity, when this command used AWS. */
+  /** Answers of STS GetCallerIdentity, per access key (see platform/aws/identity.ts). */
+  private get identityCacheDir(): string {
+    return path.join(this.env.dataDir, 'identity')
+  }
+
   async awsActor(): Promise<string | undefined> {
     if (!this.awsUsed || !this.awsConfigPromise) return undefined
     try {
-      this.actorPromise ??= callerArn(await this.awsConfigPromise)
+      this.actorPromise ??= callerArn(await this.awsConfigPromise, {cacheDir: this.identityCacheDir})
       return await this.actorPromise
     } catch {
       return undefined
