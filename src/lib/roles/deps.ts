@@ -13,6 +13,7 @@ import type {PendingStore} from './rotate.js'
 import {ensureSandboxRolesFile} from './sandbox-roles.js'
 import {SecretsManagerStore} from '../platform/aws/secrets.js'
 import {Auth0Adapter} from '../platform/auth0/management.js'
+import {awsSdk} from '../platform/aws/sdk.js'
 
 export function auth0Section(ctx: Context) {
   const section = ctx.env.config.auth0
@@ -51,7 +52,7 @@ export function rolesFilePath(ctx: Context, override?: string): string {
 }
 
 export async function secretStore(ctx: Context): Promise<SecretsManagerStore> {
-  const {SecretsManagerClient} = await import('@aws-sdk/client-secrets-manager')
+  const {SecretsManagerClient} = awsSdk('@aws-sdk/client-secrets-manager')
   return new SecretsManagerStore(() => ctx.aws(SecretsManagerClient))
 }
 

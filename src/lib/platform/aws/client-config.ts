@@ -5,6 +5,7 @@
  * (--profile / AWS_PROFILE, SSO, environment, instance roles).
  */
 import type {AwsCredentialIdentity, AwsCredentialIdentityProvider} from '@smithy/types'
+import {awsSdk} from './sdk.js'
 
 export const SANDBOX_CREDENTIALS: AwsCredentialIdentity = {accessKeyId: 'sandbox', secretAccessKey: 'sandbox'}
 
@@ -30,7 +31,7 @@ export async function awsClientConfig(target: AwsTarget): Promise<AwsClientConfi
     process.env.AWS_EC2_METADATA_DISABLED = 'true'
     return {region: target.region, endpoint: target.endpoint, credentials: SANDBOX_CREDENTIALS, maxAttempts: 5}
   }
-  const {fromNodeProviderChain} = await import('@aws-sdk/credential-providers')
+  const {fromNodeProviderChain} = awsSdk('@aws-sdk/credential-providers')
   return {
     region: target.region,
     endpoint: target.endpoint,

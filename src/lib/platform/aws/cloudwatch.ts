@@ -2,9 +2,10 @@
 import {OperationError} from '../../errors.js'
 import type {MetricsPort} from '../../aurora/ports.js'
 import type {RdsAdapterDeps} from './rds.js'
+import {awsSdk} from './sdk.js'
 
 export async function createCloudWatchPort(deps: Pick<RdsAdapterDeps, 'aws'>, now: () => Date = () => new Date()): Promise<MetricsPort> {
-  const sdk = await import('@aws-sdk/client-cloudwatch')
+  const sdk = awsSdk('@aws-sdk/client-cloudwatch')
   const client = await deps.aws(sdk.CloudWatchClient)
   return {
     async replicaLagMs(instanceIds) {

@@ -10,6 +10,7 @@ import type {AwsClientConfig} from './client-config.js'
 import type {IAMClient} from '@aws-sdk/client-iam'
 import type {AccountSource, SnapshotRequest} from '../../compliance/ports.js'
 import type {ServiceAccount, ServiceSnapshot} from '../../compliance/types.js'
+import {awsSdk} from './sdk.js'
 
 export interface IamOptions {
   client: IAMClient
@@ -55,7 +56,7 @@ export function parseCredentialReport(csv: string): CredentialReportRow[] {
 
 /** The adapter on the context's IAM client (the SDK is imported here, not by the capability). */
 export async function createIamAdapter(ctx: {aws<C extends {destroy(): void}>(Ctor: new (config: AwsClientConfig) => C): Promise<C>}, timeScale: number): Promise<IamAdapter> {
-  const {IAMClient} = await import('@aws-sdk/client-iam')
+  const {IAMClient} = awsSdk('@aws-sdk/client-iam')
   return new IamAdapter({client: await ctx.aws(IAMClient), timeScale})
 }
 
@@ -64,7 +65,7 @@ export class IamAdapter implements AccountSource {
   constructor(private readonly options: IamOptions) {}
 
   async snapshot(request: SnapshotRequest): Promise<ServiceSnapshot> {
-    const iam = await import('@aws-sdk/client-iam')
+    const iam = awsSdk('@aws-sdk/client-iam')
     const client = this.options.client
     const [report, users, summary] = await Promise.all([this.credentialReport(), this.listUsers(), client.send(new iam.GetAccountSummaryCommand({}))])
     const rows = parseCredentialReport(report.csv)
@@ -117,7 +118,7 @@ export class IamAdapter implements AccountSource {
   }
 
   private async listUsers(): Promise<string[]> {
-    const iam = await import('@aws-sdk/client-iam')
+    const iam = awsSdk('@aws-sdk/client-iam')
     const out: string[] = []
     for await (const page of iam.paginateListUsers({client: this.options.client, pageSize: this.options.pageSize ?? 100}, {})) {
       for (const u of page.Users ?? []) if (u.UserName) out.push(u.UserName)
@@ -126,7 +127,7 @@ export class IamAdapter implements AccountSource {
   }
 
   private async credentialReport(): Promise<{csv: string; generatedAt?: string}> {
-    const iam = await import('@aws-sdk/client-iam')
+    const iam = awsSdk('@aws-sdk/client-iam')
     const client = this.options.client
     const scale = this.options.timeScale ?? 1
     const maxPolls = this.options.maxPolls ?? 60

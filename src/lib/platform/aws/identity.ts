@@ -3,6 +3,7 @@ import {createHash} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type {AwsClientConfig} from './client-config.js'
+import {awsSdk} from './sdk.js'
 
 /** An access key belongs to one identity for its whole life, so the answer is kept (hashed key → ARN) for a day. */
 const IDENTITY_TTL_MS = 24 * 3600 * 1000
@@ -34,7 +35,7 @@ export async function callerArn(config: AwsClientConfig, options: {timeoutMs?: n
       // not cached
     }
   }
-  const {STSClient, GetCallerIdentityCommand} = await import('@aws-sdk/client-sts')
+  const {STSClient, GetCallerIdentityCommand} = awsSdk('@aws-sdk/client-sts')
   const client = new STSClient({...config, maxAttempts: 2})
   try {
     const out = await client.send(new GetCallerIdentityCommand({}), {abortSignal: AbortSignal.timeout(options.timeoutMs ?? 3000)})

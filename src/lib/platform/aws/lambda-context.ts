@@ -10,6 +10,7 @@ import type {ModuleSpec} from '../../lambda/deploy.js'
 import {SmokeInvokeProbe} from '../../lambda/canary.js'
 import type {CanaryProbe} from '../../lambda/ports.js'
 import {AwsLambdaAdapter} from './lambda.js'
+import {awsSdk} from './sdk.js'
 
 export function lambdaSection(ctx: Context) {
   const section = ctx.env.config.lambda
@@ -48,7 +49,7 @@ export async function canaryProbe(ctx: Context, lambda: AwsLambdaAdapter, specs:
   if (ctx.env.sandbox) {
     return new SmokeInvokeProbe(lambda, (fn) => specs.find((s) => s.function === fn)?.smokePayload ?? {})
   }
-  const {CloudWatchClient} = await import('@aws-sdk/client-cloudwatch')
+  const {CloudWatchClient} = awsSdk('@aws-sdk/client-cloudwatch')
   const {CloudWatchErrorsProbe} = await import('./lambda-metrics.js')
   return new CloudWatchErrorsProbe(await ctx.aws(CloudWatchClient), lambdaSection(ctx).alias)
 }

@@ -6,6 +6,7 @@
 import type {CloudWatchClient} from '@aws-sdk/client-cloudwatch'
 import type {CanaryProbe} from '../../lambda/ports.js'
 import {translateLambdaError} from './lambda.js'
+import {awsSdk} from './sdk.js'
 
 export class CloudWatchErrorsProbe implements CanaryProbe {
   constructor(
@@ -14,7 +15,7 @@ export class CloudWatchErrorsProbe implements CanaryProbe {
   ) {}
 
   async errors(fn: string, version: string, since: Date): Promise<{errors: number; samples: number}> {
-    const {GetMetricStatisticsCommand} = await import('@aws-sdk/client-cloudwatch')
+    const {GetMetricStatisticsCommand} = awsSdk('@aws-sdk/client-cloudwatch')
     const sum = async (metric: string) => {
       const out = await this.client.send(
         new GetMetricStatisticsCommand({

@@ -9,6 +9,7 @@ import type {LambdaClient} from '@aws-sdk/client-lambda'
 import {OperationError, UsageError} from '../../errors.js'
 import type {AliasInfo, FunctionVersionInfo, InvokeResult, LambdaPort} from '../../lambda/ports.js'
 import {Pacer} from './lambda-pacer.js'
+import {awsSdk} from './sdk.js'
 
 type Sdk = typeof import('@aws-sdk/client-lambda')
 
@@ -113,7 +114,7 @@ export class AwsLambdaAdapter implements LambdaPort {
 
   /** Build an adapter on a client created by the context. */
   static async create(getClient: (ctor: Sdk['LambdaClient']) => Promise<LambdaClient>, options: LambdaAdapterOptions = {}): Promise<AwsLambdaAdapter> {
-    const sdk = await import('@aws-sdk/client-lambda')
+    const sdk = awsSdk('@aws-sdk/client-lambda')
     return new AwsLambdaAdapter(await getClient(sdk.LambdaClient), options)
   }
 

@@ -7,6 +7,7 @@ import type {DBCluster, DBClusterSnapshot, DBInstance, RDSClient, Tag} from '@aw
 import {OperationError} from '../../errors.js'
 import {AlreadyExistsError, type AuroraPort, type ClusterInfo, type InstanceInfo, type SnapshotInfo, type Tags, type WaitOptions} from '../../aurora/ports.js'
 import type {AwsClientConfig} from './client-config.js'
+import {awsSdk} from './sdk.js'
 
 /** Waiter delays in (simulated) seconds: never more than one describe per 5 s of waiting per resource. */
 export const WAIT_MIN_DELAY_S = 5
@@ -91,7 +92,7 @@ export function toSnapshotInfo(s: DBClusterSnapshot): SnapshotInfo {
 }
 
 export async function createRdsPort(deps: RdsAdapterDeps): Promise<AuroraPort> {
-  const sdk = await import('@aws-sdk/client-rds')
+  const sdk = awsSdk('@aws-sdk/client-rds')
   const client: RDSClient = await deps.aws(sdk.RDSClient)
   const scale = await deps.timeScale()
 

@@ -13,6 +13,7 @@ import {S3Client, type S3ClientConfig} from '@aws-sdk/client-s3'
 import type {Context} from '../../context.js'
 import {OperationError, UsageError} from '../../errors.js'
 import type {BackupStore} from '../../firebase/ports.js'
+import {awsSdk} from './sdk.js'
 
 /** Path-style addressing: the sandbox (and most S3 stand-ins) serve buckets under the path. */
 class PathStyleS3Client extends S3Client {
@@ -55,7 +56,7 @@ export class S3BackupStore implements BackupStore {
   }
 
   private async listAll(prefix: string, delimiter?: string): Promise<{keys: {key: string; size: number}[]; prefixes: string[]}> {
-    const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
+    const {ListObjectsV2Command} = awsSdk('@aws-sdk/client-s3')
     const keys: {key: string; size: number}[] = []
     const prefixes: string[] = []
     let token: string | undefined
@@ -81,7 +82,7 @@ export class S3BackupStore implements BackupStore {
   }
 
   async read(id: string, name: string): Promise<Buffer | undefined> {
-    const {GetObjectCommand} = await import('@aws-sdk/client-s3')
+    const {GetObjectCommand} = awsSdk('@aws-sdk/client-s3')
     try {
       const r = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.key(id, name)}))
       return Buffer.from(await r.Body!.transformToByteArray())
@@ -92,7 +93,7 @@ export class S3BackupStore implements BackupStore {
   }
 
   async write(id: string, name: string, data: string | Buffer): Promise<void> {
-    const {PutObjectCommand} = await import('@aws-sdk/client-s3')
+    const {PutObjectCommand} = awsSdk('@aws-sdk/client-s3')
     const body = typeof data === 'string' ? Buffer.from(data) : data
     await this.wrap('write', () =>
       this.client.send(new PutObjectCommand({Bucket: this.bucket, Key: this.key(id, name), Body: body, ServerSideEncryption: 'AES256', ContentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream'})),
@@ -107,7 +108,7 @@ export class S3BackupStore implements BackupStore {
   }
 
   async putChunk(id: string, name: string): Promise<void> {
-    const {Upload} = await import('@aws-sdk/lib-storage')
+    const {Upload} = awsSdk('@aws-sdk/lib-storage')
     const file = path.join(await this.stagingDir(id), name)
     const upload = new Upload({
       client: this.client,
@@ -121,7 +122,7 @@ export class S3BackupStore implements BackupStore {
   }
 
   async openRead(id: string, name: string): Promise<Readable> {
-    const {GetObjectCommand} = await import('@aws-sdk/client-s3')
+    const {GetObjectCommand} = awsSdk('@aws-sdk/client-s3')
     try {
       const r = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.key(id, name)}))
       return r.Body as Readable
@@ -131,7 +132,7 @@ export class S3BackupStore implements BackupStore {
   }
 
   async removeFile(id: string, name: string): Promise<void> {
-    const {DeleteObjectCommand} = await import('@aws-sdk/client-s3')
+    const {DeleteObjectCommand} = awsSdk('@aws-sdk/client-s3')
     await this.wrap('delete', () => this.client.send(new DeleteObjectCommand({Bucket: this.bucket, Key: this.key(id, name)})))
   }
 

@@ -6,12 +6,13 @@
 import type {SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {OperationError} from '../../errors.js'
 import type {SecretStorePort} from '../../roles/ports.js'
+import {awsSdk} from './sdk.js'
 
 export class SecretsManagerStore implements SecretStorePort {
   constructor(private readonly client: () => Promise<SecretsManagerClient>) {}
 
   async current(secretId: string): Promise<string | undefined> {
-    const {GetSecretValueCommand} = await import('@aws-sdk/client-secrets-manager')
+    const {GetSecretValueCommand} = awsSdk('@aws-sdk/client-secrets-manager')
     try {
       const r = await (await this.client()).send(new GetSecretValueCommand({SecretId: secretId}))
       return r.SecretString
@@ -22,7 +23,7 @@ export class SecretsManagerStore implements SecretStorePort {
   }
 
   async put(secretId: string, value: string, token: string): Promise<{arn: string; versionId: string}> {
-    const {PutSecretValueCommand} = await import('@aws-sdk/client-secrets-manager')
+    const {PutSecretValueCommand} = awsSdk('@aws-sdk/client-secrets-manager')
     const r = await (await this.client()).send(new PutSecretValueCommand({SecretId: secretId, SecretString: value, ClientRequestToken: token}))
     if (!r.ARN || !r.VersionId) throw new OperationError(`Secrets Manager stored ${secretId} but returned no ARN or version.`)
     return {arn: r.ARN, versionId: r.VersionId}
