@@ -4,9 +4,11 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import lockfile from 'proper-lockfile'
 import {OperationError} from '../errors.js'
+import {requireCjs} from '../require-cjs.js'
 import {GENESIS, sealEntry, sha256, verifyLines, type AuditEntry, type AuditHead, type ChainBreak} from './chain.js'
+
+const lockfile = requireCjs('proper-lockfile') as typeof import('proper-lockfile')
 
 export type NewAuditEntry = Omit<AuditEntry, 'prev' | 'hash'>
 

@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {pipeline} from 'node:stream/promises'
 import {UsageError} from '../errors.js'
+import {requireCjs} from '../require-cjs.js'
 
 /** The fixed timestamp of every entry (DOS dates start in 1980). */
 export const ZIP_MTIME = new Date(Date.UTC(1980, 0, 2, 0, 0, 0))
@@ -52,7 +53,7 @@ export async function packageArtifact(artifactPath: string): Promise<Artifact> {
   }
   const files = listFiles(artifactPath)
   if (files.length === 0) throw new UsageError(`The artifact directory ${artifactPath} is empty.`, {hint: 'Did the build write its output there?'})
-  const yazl = await import('yazl')
+  const yazl = requireCjs('yazl') as typeof import('yazl')
   const zipfile = new yazl.ZipFile()
   for (const f of files) {
     const full = path.join(artifactPath, f)

@@ -4,9 +4,7 @@
  * ≈60 ms less CPU for @aws-sdk/client-lambda alone (measured on Node 20), on every deploy.
  * Still lazy: a package loads on the first call for it, so --help never pays for one.
  */
-import {createRequire} from 'node:module'
-
-const load = createRequire(import.meta.url)
+import {requireCjs} from '../../require-cjs.js'
 
 interface AwsSdkPackages {
   '@aws-sdk/client-cloudwatch': typeof import('@aws-sdk/client-cloudwatch')
@@ -21,5 +19,5 @@ interface AwsSdkPackages {
 }
 
 export function awsSdk<N extends keyof AwsSdkPackages>(name: N): AwsSdkPackages[N] {
-  return load(name) as AwsSdkPackages[N]
+  return requireCjs(name) as AwsSdkPackages[N]
 }
