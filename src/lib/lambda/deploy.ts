@@ -69,6 +69,8 @@ export interface ModuleResult {
   aliasMoved: boolean
   canaryWeight?: number
   bake?: {checks: number; samples: number; errors: number}
+  /** A detached canary finished by `impress deploy promote` or `impress deploy abort`. */
+  finishedBy?: 'promote' | 'abort'
   pruned?: string[]
   error?: string
   hint?: string
