@@ -134,7 +134,7 @@ describe('detached canary: deploy status / abort / promote (e2e)', () => {
     expect(put.status).toBe(200)
     const promote = await cli(['deploy', 'promote', '--yes', '--json'])
     expect(promote.exitCode, promote.stderr).toBe(0)
-    expect(JSON.parse(promote.stdout).modules.map((m: {module: string; status: string; finishedBy: string}) => [m.module, m.status, m.finishedBy])).toEqual([
+    expect(JSON.parse(promote.stdout).modules.map((m: {module: string; status: string; finishedBy: string}) => [m.module, m.status, m.finishedBy]).sort()).toEqual([
       ['pdf', 'deployed', 'promote'],
       ['request', 'deployed', 'promote'],
     ])
