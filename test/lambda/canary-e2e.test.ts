@@ -3,6 +3,7 @@
 // and what `deploy --dry-run` leaves behind.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {hasStackTrace, runCli} from '../helpers/cli.js'
@@ -71,6 +72,17 @@ describe('detached canary: deploy status / abort / promote (e2e)', () => {
     expect(await live('impress-etl')).toEqual({version: '3', weights: {'4': 0.1}})
     expect(journals().find((j) => j.steps.some((s) => s.data.status === 'canary'))?.status).toBe('running')
 
+    // a deploy of the function running on this machine (its lock): refused, exit 4, nothing called
+    const locks = path.join(sb.home, 'data', 'sandbox', 'locks')
+    const lock = path.join(locks, 'lambda-deploy-impress-etl.lock')
+    fs.mkdirSync(locks, {recursive: true})
+    fs.writeFileSync(lock, JSON.stringify({owner: 'ci@runner', pid: process.pid, host: os.hostname(), since: new Date().toISOString(), operation: 'impress deploy of impress-etl'}))
+    const locked = await cli(['deploy', 'abort', '--yes'])
+    expect(locked.exitCode).toBe(4)
+    expect(locked.stderr).toMatch(/impress deploy of impress-etl is already running: locked by ci@runner/)
+    fs.rmSync(lock)
+    expect(await lambdaOps()).toEqual({})
+
     // --dry-run: the plan, no call
     const plan = await cli(['deploy', 'abort', '--dry-run'])
     expect(plan.exitCode).toBe(0)
@@ -90,6 +102,7 @@ describe('detached canary: deploy status / abort / promote (e2e)', () => {
     expect(journal.steps[0].data).toMatchObject({status: 'rolled-back', error: 'canary of version 4 aborted (impress deploy abort)'})
     const entry = audit().filter((e) => e.command === 'deploy abort')
     expect(entry.map((e) => [e.result, e.exitCode])).toEqual([
+      ['refused', 4],
       ['refused', 4],
       ['dry-run', 0],
       ['ok', 0],

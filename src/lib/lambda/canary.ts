@@ -3,6 +3,7 @@
  * journal, and the sandbox's canary probe (repeated smoke invokes of the new version).
  */
 import {OperationError, UsageError} from '../errors.js'
+import {Lock} from '../journal/journal.js'
 import {markDescription} from './alias-mark.js'
 import {DeployJournal} from './deploy-journal.js'
 import type {ModuleResult} from './deploy.js'
@@ -78,6 +79,17 @@ function isCanary(live: AliasInfo, m: ModuleResult): boolean {
  */
 export async function finishCanary(dataDir: string, action: 'promote' | 'abort', deps: {lambda: LambdaPort}): Promise<CanaryState> {
   const {journal, modules} = pendingCanary(dataDir)
+  // The deploy's lock per function: not while a deploy of it (a canary being baked) runs here, nor twice at once.
+  const locks: Lock[] = []
+  try {
+    for (const m of modules) locks.push(Lock.acquire(dataDir, `lambda-deploy-${m.function}`, `impress deploy of ${m.function}`))
+    return await finish(journal, modules, action, deps)
+  } finally {
+    for (const l of locks) l.release()
+  }
+}
+
+async function finish(journal: DeployJournal, modules: ModuleResult[], action: 'promote' | 'abort', deps: {lambda: LambdaPort}): Promise<CanaryState> {
   const current = await Promise.all(modules.map(async (m) => ({m, live: await deps.lambda.getAlias(m.function, journal.alias)})))
   const target = (m: ModuleResult) => (action === 'promote' ? m.newVersion! : m.previousVersion!)
   const done = (live: AliasInfo, m: ModuleResult) => live.functionVersion === target(m) && !live.weights
