@@ -6,6 +6,7 @@ import {InvokeCommand, LambdaClient, UpdateAliasCommand} from '@aws-sdk/client-l
 import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {CloudWatchErrorsProbe} from '../../src/lib/platform/aws/lambda-metrics.js'
+import {lambdaDatapoints} from '../../src/lib/sandbox/services/cloudwatch/lambda-metrics.js'
 import {routesToExtra} from '../../src/lib/sandbox/services/lambda/index.js'
 import {awsTestConfig, startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 
@@ -18,6 +19,27 @@ describe('weighted routing (deterministic split)', () => {
         for (let i = 1; i <= k; i++) if (routesToExtra(i, w)) extra++
         expect(extra).toBe(Math.ceil(k * w - 1e-9))
         expect(routesToExtra(1, w)).toBe(true)
+      }),
+    )
+  })
+})
+
+describe('AWS/Lambda datapoints (pure)', () => {
+  it('per period: Sum of Invocations counts the invocations in [start, end), Errors the failed ones, SampleCount both', () => {
+    const rec = fc.record({t: fc.integer({min: 0, max: 3_600_000}), error: fc.boolean()})
+    fc.assert(
+      fc.property(fc.array(rec, {maxLength: 60}), fc.constantFrom(1, 60, 300), fc.integer({min: 0, max: 1800}), (records, period, startS) => {
+        const rs = records.map((r) => ({fn: 'f', executedVersion: '1', durationMs: 1, ...r}))
+        const end = startS + 1800
+        const inRange = rs.filter((r) => r.t / 1000 >= startS && r.t / 1000 < end)
+        const sum = (x: number[]) => x.reduce((a, b) => a + b, 0)
+        const inv = lambdaDatapoints(rs, 'Invocations', 'Sum', startS, end, period)
+        const err = lambdaDatapoints(rs, 'Errors', 'Sum', startS, end, period)
+        expect(sum(inv.values)).toBe(inRange.length)
+        expect(sum(err.values)).toBe(inRange.filter((r) => r.error).length)
+        expect(lambdaDatapoints(rs, 'Errors', 'SampleCount', startS, end, period).values).toEqual(inv.values)
+        expect(inv.timestamps.every((t, i) => t % period === 0 && (i === 0 || t > inv.timestamps[i - 1]))).toBe(true)
+        expect(inv.values.every((v) => v > 0)).toBe(true) // no datapoint for a period without invocations
       }),
     )
   })
