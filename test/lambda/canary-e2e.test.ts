@@ -10,8 +10,11 @@ import {hasStackTrace, runCli} from '../helpers/cli.js'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 
 type AliasState = string | {version: string; weights: Record<string, number>}
+// Each test runs a dozen CLI processes: on the shared 2-core machine under a full suite that can
+// take minutes, so the default 60 s per test is raised (each CLI run still has its own 60 s limit).
+const E2E = {timeout: 240_000}
 
-describe('detached canary: deploy status / abort / promote (e2e)', () => {
+describe('detached canary: deploy status / abort / promote (e2e)', E2E, () => {
   let sb: TestSandbox
   const cli = (args: string[]) => runCli(args, {env: sb.env, cwd: sb.cwd})
   const live = async (fn: string): Promise<AliasState> => {
@@ -166,7 +169,7 @@ describe('detached canary: deploy status / abort / promote (e2e)', () => {
   })
 })
 
-describe('canary checked through CloudWatch (e2e, lambda.canaryProbe: cloudwatch)', () => {
+describe('canary checked through CloudWatch (e2e, lambda.canaryProbe: cloudwatch)', E2E, () => {
   let sb: TestSandbox
   beforeEach(async () => {
     sb = await startTestSandbox({timeScale: 0.001})
@@ -242,7 +245,7 @@ describe('canary checked through CloudWatch (e2e, lambda.canaryProbe: cloudwatch
   })
 })
 
-describe('deploy --dry-run (e2e)', () => {
+describe('deploy --dry-run (e2e)', E2E, () => {
   let sb: TestSandbox
   beforeEach(async () => {
     sb = await startTestSandbox({timeScale: 0.001})

@@ -12,7 +12,8 @@ interface FnState {
   aliases: Record<string, string | {version: string; weights: Record<string, number>}>
 }
 
-describe('impress deploy / rollback / versions (e2e)', () => {
+// Several tests run a dozen CLI processes: minutes under a full suite on the shared 2-core machine.
+describe('impress deploy / rollback / versions (e2e)', {timeout: 240_000}, () => {
   let sb: TestSandbox
   const cli = (args: string[]) => runCli(args, {env: sb.env, cwd: sb.cwd})
   const platform = async (): Promise<Record<string, FnState>> => {
