@@ -12,7 +12,8 @@ interface FnState {
   aliases: Record<string, string | {version: string; weights: Record<string, number>}>
 }
 
-describe('impress deploy / rollback / versions (e2e)', () => {
+// Several tests run a dozen CLI processes: minutes under a full suite on the shared 2-core machine.
+describe('impress deploy / rollback / versions (e2e)', {timeout: 240_000}, () => {
   let sb: TestSandbox
   const cli = (args: string[]) => runCli(args, {env: sb.env, cwd: sb.cwd})
   const platform = async (): Promise<Record<string, FnState>> => {
@@ -180,11 +181,11 @@ describe('impress deploy / rollback / versions (e2e)', () => {
     expect(promote.exitCode, promote.stderr).toBe(0)
     expect((await platform())['impress-message'].aliases.live).toBe('4')
     expect((await cli(['deploy', 'status'])).exitCode).toBe(2)
-    // the alias carries no mark for version 4 (promote moved it): the unchanged check asks Lambda
+    // promote wrote the alias's mark for version 4: the unchanged check needs GetAlias only
     await clearRequests()
     const same = JSON.parse((await cli(['deploy', 'message', '--json'])).stdout)
     expect(same.modules[0]).toMatchObject({status: 'unchanged', previousVersion: '4'})
-    expect((await requests()).counts.lambda).toEqual({GetAlias: 1, GetFunctionConfiguration: 1})
+    expect((await requests()).counts.lambda).toEqual({GetAlias: 1})
 
     const back = await cli(['rollback', '--all', '--yes'])
     expect(back.exitCode, back.stderr).toBe(0)

@@ -61,6 +61,10 @@ export const lambdaSection = z
     modules: z.record(identifier, lambdaModule),
     keepVersions: z.number().int().positive().optional(),
     requestsPerSecond: z.number().positive().max(15).default(10).describe('Control-plane request budget'),
+    canaryProbe: z
+      .enum(['auto', 'cloudwatch', 'invoke'])
+      .default('auto')
+      .describe("How a canary's errors are checked: CloudWatch Errors/Invocations of the version behind the alias, or smoke invokes of the version; auto = cloudwatch in AWS, invoke in the sandbox"),
   })
   .strict()
 

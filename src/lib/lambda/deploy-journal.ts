@@ -50,10 +50,15 @@ export class DeployJournal {
     return this.journal.doc.steps.map((s) => s.data as unknown as ModuleResult).filter(Boolean)
   }
 
-  /** Mark the run finished: done, or running while a detached canary waits. */
-  close(): void {
+  /** When the module's latest result was recorded (ISO time). */
+  recordedAt(module: string): string | undefined {
+    return this.journal.doc.steps.find((s) => s.name === module)?.endedAt
+  }
+
+  /** Mark the run finished: done, or running while a detached canary waits; `aborted` after `deploy abort`. */
+  close(status?: 'aborted'): void {
     const waiting = this.modules().some((m) => m.status === 'canary')
     const failed = this.modules().some((m) => m.status === 'failed' || m.status === 'rolled-back')
-    this.journal.setStatus(waiting ? 'running' : failed ? 'failed' : 'done')
+    this.journal.setStatus(waiting ? 'running' : (status ?? (failed ? 'failed' : 'done')))
   }
 }

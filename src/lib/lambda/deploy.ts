@@ -77,6 +77,8 @@ export interface ModuleResult {
   aliasMoved: boolean
   canaryWeight?: number
   bake?: {checks: number; samples: number; errors: number}
+  /** A detached canary finished by `impress deploy promote` or `impress deploy abort`. */
+  finishedBy?: 'promote' | 'abort'
   pruned?: string[]
   error?: string
   hint?: string
@@ -208,14 +210,18 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     if (options.canary.detach) return done({status: 'canary', aliasMoved: true, canaryWeight: options.canary.weight})
     record(deps, spec.module, {...result, status: 'canary', aliasMoved: true, canaryWeight: options.canary.weight}, options)
     const bake = await bakeCanary(spec, published.version, options, deps, sleep, say)
-    if (bake.errors > 0 || bake.interrupted) {
+    if (bake.errors > 0 || bake.interrupted || bake.probeError) {
       await lambda.updateAlias(spec.function, options.alias, {version: alias.functionVersion, weights: {}, revisionId: shifted.revisionId})
       say(`rolled back: ${options.alias} → version ${alias.functionVersion} only`)
       return done({
         status: 'rolled-back',
         aliasMoved: false,
         bake: {checks: bake.checks, samples: bake.samples, errors: bake.errors},
-        error: bake.interrupted ? 'interrupted during the bake' : `canary version ${published.version} had ${bake.errors} error(s) in ${bake.samples} sample(s)`,
+        error: bake.interrupted
+          ? 'interrupted during the bake'
+          : bake.probeError
+            ? `could not check canary version ${published.version}: ${bake.probeError}`
+            : `canary version ${published.version} had ${bake.errors} error(s) in ${bake.samples} sample(s)`,
         hint: `The alias ${options.alias} points to version ${alias.functionVersion} again.`,
       })
     }
@@ -241,7 +247,7 @@ async function bakeCanary(
   deps: DeployDeps,
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
   say: (m: string) => void,
-): Promise<{checks: number; samples: number; errors: number; interrupted: boolean}> {
+): Promise<{checks: number; samples: number; errors: number; interrupted: boolean; probeError?: string}> {
   const canary = options.canary!
   const checks = 5
   const since = new Date()
@@ -254,7 +260,13 @@ async function bakeCanary(
       return {checks: i - 1, samples, errors, interrupted: true}
     }
     if (!deps.probe) continue
-    const r = await deps.probe.errors(spec.function, version, since)
+    let r: {errors: number; samples: number}
+    try {
+      r = await deps.probe.errors(spec.function, version, since)
+    } catch (error) {
+      // Unable to check the canary: it is not promoted blind, it is rolled back.
+      return {checks: i, samples, errors, interrupted: false, probeError: (error as Error).message}
+    }
     samples = r.samples
     errors = r.errors
     say(`bake ${i}/${checks}: ${errors} error(s) in ${samples} sample(s)`)

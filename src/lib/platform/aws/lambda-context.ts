@@ -45,8 +45,14 @@ export async function lambdaAdapter(ctx: Context): Promise<AwsLambdaAdapter> {
   return AwsLambdaAdapter.create((Ctor) => ctx.aws(Ctor), {timeScale, requestsPerSecond: section?.requestsPerSecond ?? 10})
 }
 
+/**
+ * The canary probe `lambda.canaryProbe` selects: `cloudwatch` (the version's Errors/Invocations
+ * through the alias; real traffic must reach the alias during the bake), `invoke` (smoke invokes
+ * of the version), `auto`: cloudwatch in AWS, invoke in the sandbox (which has no traffic of its own).
+ */
 export async function canaryProbe(ctx: Context, lambda: AwsLambdaAdapter, specs: ModuleSpec[]): Promise<CanaryProbe> {
-  if (ctx.env.sandbox) {
+  const kind = lambdaSection(ctx).canaryProbe ?? 'auto'
+  if (kind === 'invoke' || (kind === 'auto' && ctx.env.sandbox)) {
     return new SmokeInvokeProbe(lambda, (fn) => specs.find((s) => s.function === fn)?.smokePayload ?? {})
   }
   const {CloudWatchClient} = awsSdk('@aws-sdk/client-cloudwatch')

@@ -2,14 +2,17 @@
  * Amazon CloudWatch GetMetricData (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html),
  * in the protocol @aws-sdk/client-cloudwatch 3.1163 speaks: AWS JSON 1.0 with
  * X-Amz-Target: GraniteServiceVersion20100801.<Operation> (query-compatible errors).
- * Serves the AWS/RDS metric AuroraReplicaLag of the sandbox's Aurora replicas. See SPEC.md.
+ * Serves the AWS/RDS metric AuroraReplicaLag of the sandbox's Aurora replicas, and the AWS/Lambda
+ * metrics Invocations and Errors computed from the sandbox Lambda's invocations. See SPEC.md.
  */
 import {randomUUID} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import type {ErrorSpec, ServiceFactory} from '../../types.js'
 import {jsonTarget} from '../../aws/json-protocol.js'
 import {AwsFault} from '../../aws/query.js'
+import {INVOCATIONS_DOC, type InvocationLog} from '../lambda/index.js'
 import {advance, seedState, type RdsState} from '../rds/model.js'
+import {LAMBDA_METRICS, LAMBDA_NAMESPACE, lambdaDatapoints, matchingInvocations} from './lambda-metrics.js'
 
 const TARGET = 'GraniteServiceVersion20100801'
 const MAX_QUERIES = 500
@@ -60,6 +63,9 @@ export const cloudwatchService: ServiceFactory = (ctx) => {
     return out
   }
 
+  const lambdaInvocations = () => ctx.state.open<InvocationLog>('lambda', INVOCATIONS_DOC, () => ({records: []})).data.records
+  const STATS = new Set(['Sum', 'SampleCount', 'Average', 'Maximum', 'Minimum'])
+
   const handlers: Record<string, (body: Record<string, unknown>) => unknown> = {
     GetMetricData(b) {
       const queries = (Array.isArray(b.MetricDataQueries) ? b.MetricDataQueries : []) as MetricQuery[]
@@ -79,9 +85,13 @@ export const cloudwatchService: ServiceFactory = (ctx) => {
         if (!stat?.Metric?.MetricName || period < 1 || (period >= 60 && period % 60 !== 0)) throw new AwsFault(400, 'InvalidParameterValue', 'MetricStat must name a metric and a Period of 1, 5, 10, 30 or a multiple of 60 seconds.')
         const instance = stat.Metric.Dimensions?.find((d) => d.Name === 'DBInstanceIdentifier')?.Value
         const known = stat.Metric.Namespace === 'AWS/RDS' && stat.Metric.MetricName === 'AuroraReplicaLag' && instance !== undefined && live.has(instance)
-        const ts: number[] = []
-        const values: number[] = []
-        if (known) {
+        let ts: number[] = []
+        let values: number[] = []
+        if (stat.Metric.Namespace === LAMBDA_NAMESPACE && (LAMBDA_METRICS as readonly string[]).includes(stat.Metric.MetricName)) {
+          if (!STATS.has(stat.Stat ?? '')) throw new AwsFault(400, 'InvalidParameterValue', `The sandbox serves the statistics ${[...STATS].join(', ')} of ${LAMBDA_NAMESPACE} metrics, not "${stat.Stat ?? ''}".`)
+          const matching = matchingInvocations(lambdaInvocations(), stat.Metric.Dimensions)
+          if (matching) ({timestamps: ts, values} = lambdaDatapoints(matching, stat.Metric.MetricName, stat.Stat!, start, end, period))
+        } else if (known) {
           const first = Math.ceil(start / period) * period
           for (let t = first; t < Math.min(end, now); t += period) {
             ts.push(t)

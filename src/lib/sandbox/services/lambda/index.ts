@@ -36,6 +36,8 @@ interface Alias {
   description: string
   weights?: Record<string, number>
   revisionId: string
+  /** Invocations routed since the weights were last set (deterministic weighted routing). */
+  routed?: number
 }
 interface Fn {
   name: string
@@ -53,6 +55,40 @@ interface Fn {
 }
 interface LambdaState {
   functions: Fn[]
+}
+
+/**
+ * One invocation, as Lambda reports it to CloudWatch (namespace AWS/Lambda): the function, the
+ * qualifier it was invoked with (the `Resource` dimension is `function:qualifier`), the version
+ * that ran (`ExecutedVersion`, alias invocations only) and whether it was a function error
+ * (`Errors`). Read by the CloudWatch emulation (../cloudwatch/lambda-metrics.ts).
+ */
+export interface InvocationRecord {
+  fn: string
+  /** The alias or version named in the request; absent for unqualified (or $LATEST) invocations. */
+  qualifier?: string
+  /** The alias name when `qualifier` is an alias. */
+  alias?: string
+  executedVersion: string
+  /** Epoch ms when the invocation started (CloudWatch timestamps reflect the invocation time). */
+  t: number
+  error: boolean
+  durationMs: number
+}
+export interface InvocationLog {
+  records: InvocationRecord[]
+}
+/** Newest invocation records kept (older ones are dropped, like metrics past their retention). */
+export const MAX_INVOCATION_RECORDS = 20_000
+export const INVOCATIONS_DOC = 'invocations'
+
+/**
+ * Weighted alias routing, deterministic: the k-th invocation since the weights were set goes to
+ * the extra version when ceil(k·w) > ceil((k−1)·w), so exactly ⌈k·w⌉ of k invocations run it
+ * (the first one included). Lambda routes by probability; the proportion is the same.
+ */
+export function routesToExtra(k: number, weight: number): boolean {
+  return Math.ceil(k * weight - 1e-9) > Math.ceil((k - 1) * weight - 1e-9)
 }
 
 class LambdaFault extends Error {
@@ -184,6 +220,13 @@ export const lambdaService: ServiceFactory = (ctx) => {
     }
   }
   const db = () => ctx.state.open<LambdaState>('lambda', 'functions', seed)
+  const invocations = () => ctx.state.open<InvocationLog>('lambda', INVOCATIONS_DOC, () => ({records: []}))
+  const recordInvocation = (r: InvocationRecord) => {
+    const log = invocations()
+    log.data.records.push(r)
+    if (log.data.records.length > MAX_INVOCATION_RECORDS) log.data.records.splice(0, log.data.records.length - MAX_INVOCATION_RECORDS)
+    log.save()
+  }
   const limiter = new RateLimiter()
 
   const parseName = (raw: string): {name: string; qualifier?: string} => {
@@ -348,6 +391,7 @@ export const lambdaService: ServiceFactory = (ctx) => {
       if (primary !== '$LATEST' && !fn.versions.some((v) => v.version === primary)) throw new LambdaFault(404, 'ResourceNotFoundException', `Function not found: ${arnOf(fn.name, primary)}`)
       const weights = b.RoutingConfig === undefined ? a.weights : validWeights(fn, primary, b.RoutingConfig)
       if (weights && primary === '$LATEST') throw new LambdaFault(400, 'InvalidParameterValueException', '$LATEST is not supported for an alias pointing to more than 1 version')
+      if (primary !== a.functionVersion || JSON.stringify(weights ?? {}) !== JSON.stringify(a.weights ?? {})) a.routed = undefined
       a.functionVersion = primary
       a.weights = weights && Object.keys(weights).length > 0 ? weights : undefined
       if (b.Description !== undefined) a.description = b.Description
@@ -386,18 +430,14 @@ export const lambdaService: ServiceFactory = (ctx) => {
       const resolved = resolve(fn, q)
       const alias = resolved.alias
       let v = resolved.v
-      if (alias?.weights) {
-        // Weighted alias: route this invocation by the RoutingConfig.
-        let roll = Math.random()
-        for (const [ver, w] of Object.entries(alias.weights)) {
-          if (roll < w) {
-            v = fn.versions.find((x) => x.version === ver) ?? v
-            break
-          }
-          roll -= w
-        }
-      }
       const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse')
+      if (alias?.weights && type !== 'DryRun') {
+        // Weighted alias: route this invocation by the RoutingConfig (at most one extra version).
+        const [[ver, w]] = Object.entries(alias.weights)
+        alias.routed = (alias.routed ?? 0) + 1
+        if (routesToExtra(alias.routed, w)) v = fn.versions.find((x) => x.version === ver) ?? v
+        db().save()
+      }
       if (type === 'DryRun') return [204, undefined, {'x-amz-executed-version': v.version}]
       let event: unknown = null
       if (req.body.length > 0) {
@@ -410,6 +450,7 @@ export const lambdaService: ServiceFactory = (ctx) => {
       const file = zipPath(v.codeSha256)
       const dir = unpack(path.join(codeDir(), 'unpacked'), hexOf(v.codeSha256), fs.readFileSync(file))
       const requestId = randomUUID()
+      const startedAt = Date.now()
       const run = runHandler({
         dir,
         handler: fn.handler,
@@ -417,11 +458,16 @@ export const lambdaService: ServiceFactory = (ctx) => {
         timeoutMs: fn.timeout * 1000,
         env: {AWS_LAMBDA_FUNCTION_NAME: fn.name, AWS_LAMBDA_FUNCTION_VERSION: v.version, AWS_REQUEST_ID: requestId, AWS_REGION: REGION},
       })
+      const qualified = q && q !== '$LATEST' ? q : undefined
+      const recorded = run.then((out) => {
+        recordInvocation({fn: fn.name, ...(qualified ? {qualifier: qualified} : {}), ...(alias ? {alias: alias.name} : {}), executedVersion: v.version, t: startedAt, error: Boolean(out.functionError), durationMs: out.durationMs})
+        return out
+      })
       if (type === 'Event') {
-        void run
+        void recorded
         return [202, undefined, {'x-amzn-requestid': requestId}]
       }
-      const out = await run
+      const out = await recorded
       const headers: Record<string, string> = {'x-amz-executed-version': v.version, 'x-amzn-requestid': requestId}
       if (out.functionError) headers['x-amz-function-error'] = out.functionError
       if (String(req.headers['x-amz-log-type'] ?? '') === 'Tail') {

@@ -92,9 +92,16 @@ export function runHandler(options: {dir: string; handler: string; event: unknow
       else finish({functionError: 'Unhandled', payload: JSON.stringify(m.error)})
     })
     child.on('exit', (code, signal) => {
-      setImmediate(() =>
-        finish({functionError: 'Unhandled', payload: JSON.stringify({errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${options.env.AWS_REQUEST_ID} Error: Runtime exited ${signal ? `with signal: ${signal}` : `with error: exit status ${code}`}`})}),
-      )
+      const exited = () =>
+        finish({functionError: 'Unhandled', payload: JSON.stringify({errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${options.env.AWS_REQUEST_ID} Error: Runtime exited ${signal ? `with signal: ${signal}` : `with error: exit status ${code}`}`})})
+      // The result message may still be in the IPC pipe when 'exit' fires (seen on a loaded
+      // machine): the channel disconnects only after every message sent before the exit was read.
+      if (!child.connected) return setImmediate(exited)
+      const fallback = setTimeout(exited, 2000)
+      child.once('disconnect', () => {
+        clearTimeout(fallback)
+        setImmediate(exited)
+      })
     })
     child.on('error', (error) => finish({functionError: 'Unhandled', payload: JSON.stringify({errorType: 'Runtime.StartError', errorMessage: error.message})}))
     child.send({handler: options.handler, event: options.event})
