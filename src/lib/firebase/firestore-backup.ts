@@ -162,10 +162,11 @@ export async function runFirestoreBackup(options: FirestoreBackupOptions, deps: 
     })
     await writer.close()
   } catch (error) {
-    // Keep what is complete: close the open chunk so the checkpoint covers it.
+    // Keep the complete chunks only: the open one is written again on --resume, so a resumed
+    // backup has the same chunk files as an uninterrupted one (as after kill -9).
+    writer.abandon()
     if (error instanceof InterruptedError || options.signal?.aborted) {
-      await writer.close()
-      throw new InterruptedError(`Backup interrupted; ${chunks.length} chunk(s) kept.`, {hint: `Continue it with --resume within the hour (backup ${id}, read time ${readTime}).`})
+      throw new InterruptedError(`Backup interrupted; ${chunks.length} complete chunk(s) kept.`, {hint: `Continue it with --resume within the hour (backup ${id}, read time ${readTime}).`})
     }
     throw error
   }

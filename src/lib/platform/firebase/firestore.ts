@@ -12,6 +12,10 @@ import type {JsonValue} from '../../firebase/format.js'
 import type {FirestorePort} from '../../firebase/ports.js'
 import {OperationError, RefusedError} from '../../errors.js'
 
+const isFailedPrecondition = (error: unknown): boolean => {
+  const e = error as {code?: number; status?: string; message?: string}
+  return e.code === 9 || e.status === 'FAILED_PRECONDITION' || /FAILED_PRECONDITION|snapshot version is too old/.test(String(e.message))
+}
 const firstLine = (error: unknown): string => String((error as Error).message ?? error).split('\n')[0]
 
 export interface FirestoreTarget {
@@ -73,7 +77,8 @@ export class FirestoreAdmin implements FirestorePort {
       return snap.docs.map((d) => ({id: d.id, path: d.ref.path, data: this.encode(d.data())}))
     } catch (error) {
       // FAILED_PRECONDITION on a read at a read time: Firestore no longer keeps that version.
-      if (readTime && (error as {code?: number}).code === 9) {
+      // (Over REST, google-gax maps the HTTP 400 to code 3 and keeps the status name.)
+      if (readTime && isFailedPrecondition(error)) {
         throw new RefusedError(`Firestore cannot read ${collectionPath} at ${readTime} any more: ${firstLine(error)}`, {
           code: 'E_READ_TIME_EXPIRED',
           hint: 'Firestore keeps document versions for one hour; start a new backup (without --resume).',

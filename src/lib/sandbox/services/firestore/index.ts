@@ -105,7 +105,7 @@ export const firestoreService: ServiceFactory = (ctx) => {
     return undefined
   }
   const checkReadTime = (us: number): number => {
-    if (us < (Date.now() - VERSION_RETENTION_MS) * 1000) throw new FsFault(400, `The requested snapshot version is too old: ${microsToIso(us)} is outside the version retention period.`, 'FAILED_PRECONDITION')
+    if (us < (Date.now() - VERSION_RETENTION_MS) * 1000) throw new FsFault(400, 'The requested snapshot version is too old.', 'FAILED_PRECONDITION')
     return us
   }
   const readTimeOf = (body: Record<string, unknown>): number | undefined => {
