@@ -16,6 +16,24 @@ const isFailedPrecondition = (error: unknown): boolean => {
   const e = error as {code?: number; status?: string; message?: string}
   return e.code === 9 || e.status === 'FAILED_PRECONDITION' || /FAILED_PRECONDITION|snapshot version is too old/.test(String(e.message))
 }
+/** gRPC codes worth another try: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
+const TRANSIENT = new Set([4, 8, 10, 13, 14])
+
+/**
+ * Reads are retried by the SDK already (a few times, a read-only transaction up to 5 attempts);
+ * a backup of hours must also outlast an unlucky streak: up to 5 more rounds, 0.25 s doubling to 8 s.
+ */
+async function retrying<T>(fn: () => Promise<T>, rounds = 5): Promise<T> {
+  for (let round = 0; ; round++) {
+    try {
+      return await fn()
+    } catch (error) {
+      if (round >= rounds || !TRANSIENT.has((error as {code?: number}).code ?? -1)) throw error
+      await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** round) * (0.5 + Math.random() / 2)))
+    }
+  }
+}
+
 const firstLine = (error: unknown): string => String((error as Error).message ?? error).split('\n')[0]
 
 export interface FirestoreTarget {
@@ -62,7 +80,7 @@ export class FirestoreAdmin implements FirestorePort {
   }
 
   async listCollections(documentPath?: string): Promise<string[]> {
-    const cols = documentPath ? await this.db.doc(documentPath).listCollections() : await this.db.listCollections()
+    const cols = await retrying(() => (documentPath ? this.db.doc(documentPath).listCollections() : this.db.listCollections()))
     return cols.map((c) => c.id)
   }
 
@@ -71,9 +89,7 @@ export class FirestoreAdmin implements FirestorePort {
     let q = this.db.collection(collectionPath).orderBy(FieldPath.documentId()).limit(limit)
     if (afterId !== undefined) q = q.startAfter(afterId)
     try {
-      const snap = readTime
-        ? await this.db.runTransaction((tx) => tx.get(q), {readOnly: true, readTime: Timestamp.fromDate(new Date(readTime))})
-        : await q.get()
+      const snap = await retrying(() => (readTime ? this.db.runTransaction((tx) => tx.get(q), {readOnly: true, readTime: Timestamp.fromDate(new Date(readTime))}) : q.get()))
       return snap.docs.map((d) => ({id: d.id, path: d.ref.path, data: this.encode(d.data())}))
     } catch (error) {
       // FAILED_PRECONDITION on a read at a read time: Firestore no longer keeps that version.
@@ -90,7 +106,7 @@ export class FirestoreAdmin implements FirestorePort {
 
   async listDocumentPaths(collectionPath: string): Promise<string[]> {
     // listDocuments with showMissing: also the ids that only hold sub-collections.
-    const refs = await this.db.collection(collectionPath).listDocuments()
+    const refs = await retrying(() => this.db.collection(collectionPath).listDocuments())
     return refs.map((r) => r.path)
   }
 
