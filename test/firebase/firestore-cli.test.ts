@@ -29,9 +29,20 @@ const exists = async (db: string, doc: string): Promise<boolean> => {
   const [r] = await api('POST', `${db}/documents:batchGet`, {documents: [`${DOCS}/${db}/documents/${doc}`]})
   return 'found' in r
 }
-const fault = (rule: object) => fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'firestore', ...rule})})
-const faultHits = async (): Promise<number> => ((await (await fetch(`${sb.url}/_sandbox/faults`)).json()).faults as {hits: number; kind: string}[]).filter((f) => f.kind !== 'latency').reduce((s, f) => s + f.hits, 0)
-const clearFaults = () => fetch(`${sb.url}/_sandbox/faults`, {method: 'DELETE'})
+const injected = new Map<string, number | undefined>()
+const fault = async (rule: {kind: string; times?: number} & Record<string, unknown>) => {
+  const r = await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'firestore', ...rule})})
+  if (rule.kind !== 'latency') injected.set((await r.json()).fault.id, rule.times)
+}
+/** Failures injected so far by the rules added since the last clear (a rule with `times` disappears once spent). */
+const faultHits = async (): Promise<number> => {
+  const live = new Map(((await (await fetch(`${sb.url}/_sandbox/faults`)).json()).faults as {id: string; hits: number}[]).map((f) => [f.id, f.hits]))
+  return [...injected].reduce((s, [id, times]) => s + (live.get(id) ?? times ?? 0), 0)
+}
+const clearFaults = async () => {
+  injected.clear()
+  await fetch(`${sb.url}/_sandbox/faults`, {method: 'DELETE'})
+}
 const documents = async (db: string): Promise<number> => (await (await fetch(`${sb.url}/_sandbox/platform`)).json()).firestore.databases[db].documents
 const waitFor = async (what: string, ok: () => boolean) => {
   const deadline = Date.now() + 60_000
