@@ -39,7 +39,10 @@ export default class FirebaseBackup extends ImpressCommand<typeof FirebaseBackup
         return {dryRun: true, source: `${projectId}/${databaseId}`, to: location}
       }
       const lock = Lock.acquire(this.environment.dataDir, `firebase-backup-firestore-${projectId}-${databaseId}`, `firebase backup of Firestore ${projectId}/${databaseId}`)
-      const firestore = await firestoreFor(this.ctx, {databaseId})
+      const firestore = await firestoreFor(this.ctx, {databaseId}).catch((error: unknown) => {
+        lock.release()
+        throw error
+      })
       try {
         const store = await storeAt(this.ctx, location)
         this.io.info(`Backing up Firestore ${projectId}/${databaseId} to ${store.location}…`)
