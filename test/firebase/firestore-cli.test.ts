@@ -13,7 +13,7 @@ import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 
 let sb: TestSandbox
 let backupsDir: string
-const cli = (args: string[]) => runCli(args, {env: sb.env, cwd: sb.cwd, timeout: 120_000})
+const cli = (args: string[]) => runCli(args, {env: sb.env, cwd: sb.cwd, timeout: 180_000})
 const json = (s: string) => JSON.parse(s)
 const DOCS = 'projects/impress-sandbox/databases'
 const api = async (method: string, p: string, body?: unknown) => {
@@ -72,7 +72,7 @@ beforeAll(async () => {
     }
     await write('(default)', docs)
   }
-}, 60_000)
+}, 120_000)
 afterAll(async () => sb.stop())
 
 describe('impress firebase, Firestore --resume and --overwrite (end to end)', () => {
@@ -131,7 +131,7 @@ describe('impress firebase, Firestore --resume and --overwrite (end to end)', ()
     expect((await cli(['firebase', 'verify', id!])).exitCode).toBe(0)
     // Undo the late changes for the restore tests.
     await api('POST', '(default)/documents:commit', {writes: [{delete: `${DOCS}/(default)/documents/texts/t99999`}]})
-  }, 180_000)
+  }, 300_000)
 
   it('refuses to resume once the read time is older than Firestore keeps versions (exit 4, clear hint)', async () => {
     const before = new Set(fs.readdirSync(backupsDir))
@@ -157,7 +157,7 @@ describe('impress firebase, Firestore --resume and --overwrite (end to end)', ()
     const log = await (await fetch(`${sb.url}/_sandbox/requests?service=firestore&log=1`)).text()
     expect(log).not.toMatch(/runQuery/)
     fs.rmSync(path.join(backupsDir, id!), {recursive: true})
-  }, 120_000)
+  }, 300_000)
 
   it('continues a restore killed with SIGKILL (--resume), under 5xx/429 faults, to equal counts and hashes', async () => {
     await fault({operation: 'batchWrite', kind: 'latency', ms: 25})
@@ -190,7 +190,7 @@ describe('impress firebase, Firestore --resume and --overwrite (end to end)', ()
     for (const c of restored.comparison) expect(c.actual).toEqual({count: full.manifest.keys[c.key].count, digest: full.manifest.keys[c.key].digest})
     expect(await documents('scratch')).toBe(full.documents)
     expect(fs.existsSync(progressFile)).toBe(false)
-  }, 180_000)
+  }, 300_000)
 
   it('--overwrite: the restored collections end exactly as in the backup (extra documents deleted), other collections untouched', async () => {
     await write('scratch', {
@@ -222,5 +222,5 @@ describe('impress firebase, Firestore --resume and --overwrite (end to end)', ()
     expect(await ids('scratch', 'texts/t00003/drafts')).toEqual([])
     expect(await ids('scratch', 'audit')).toEqual(['a1'])
     expect(await documents('scratch')).toBe(full.documents + 1)
-  }, 180_000)
+  }, 300_000)
 })
