@@ -1,5 +1,6 @@
 // Firestore backup and restore figures: documents/s, requests per document, peak RSS of
-// `impress firebase backup --firestore` and `impress firebase restore … --to-database scratch`.
+// `impress firebase backup --firestore`, `impress firebase restore … --to-database scratch`, and a
+// `restore --overwrite` over that target with 1 % extra documents.
 // Target (issue 6): 100,000 documents, peak RSS <= 300 MB.
 // Run (after npm run build): DOCS=100000 node bench/firebase-firestore.mjs   (default 10,000)
 import {spawn} from 'node:child_process'
@@ -61,10 +62,21 @@ await new Promise((r) => setTimeout(r, 2000))
 const backup = await timed(['firebase', 'backup', '--firestore', '--json', '--to', path.join(root, 'backups')])
 const docs = backup.json.documents
 const restore = await timed(['firebase', 'restore', path.join(root, 'backups', backup.json.id), '--to-database', 'scratch', '--json'])
+// --overwrite into the now restored target, with 1% extra documents to delete: the cost of the
+// extra walk (listDocuments + one listCollectionIds per document) and the deletes.
+const extra = Math.max(1, Math.floor(DOCS / 100))
+for (let i = 0; i < extra; i += 500) {
+  const writes = []
+  for (let j = i; j < Math.min(extra, i + 500); j++) writes.push({update: {name: `${prefix.replace('(default)', 'scratch')}/bench/x${String(j).padStart(7, '0')}`, fields: {n: {integerValue: String(j)}}}})
+  const r = await fetch(`${url}/v1/${prefix.replace('(default)', 'scratch')}:batchWrite`, {method: 'POST', headers: {authorization: 'Bearer owner', 'content-type': 'application/json'}, body: JSON.stringify({writes})})
+  if (!r.ok) throw new Error(`extra documents failed: ${r.status}`)
+}
+const overwrite = await timed(['firebase', 'restore', path.join(root, 'backups', backup.json.id), '--to-database', 'scratch', '--overwrite', '--yes', '--json'])
 const line = (name, r) => `${name.padEnd(18)} ${r.seconds.toFixed(2).padStart(7)} s  ${(docs / r.seconds).toFixed(0).padStart(6)} docs/s  ${(r.requests / docs).toFixed(3)} requests/doc  peak RSS ${r.rssMb.toFixed(0)} MB`
 console.log(`${docs} documents (${DOCS} generated + the seed)`)
 console.log(line('impress backup', backup))
 console.log(`${line('impress restore', restore)}  match=${restore.json.match}`)
-console.log(backup.rssMb <= 300 && restore.rssMb <= 300 && restore.json.match ? 'OK: within the RSS target at this size' : 'OVER TARGET at this size')
+console.log(`${line('restore --overwrite', overwrite)}  match=${overwrite.json.match} deleted=${overwrite.json.deleted}/${extra}`)
+console.log(backup.rssMb <= 300 && restore.rssMb <= 300 && overwrite.rssMb <= 300 && restore.json.match && overwrite.json.match ? 'OK: within the RSS target at this size' : 'OVER TARGET at this size')
 await host.stop()
 fs.rmSync(root, {recursive: true, force: true})

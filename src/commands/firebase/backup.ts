@@ -7,12 +7,13 @@ import {defaultBackupRoot, firestoreFor, rtdbFor, storeAt} from '../../lib/platf
 
 export default class FirebaseBackup extends ImpressCommand<typeof FirebaseBackup> {
   static override summary = 'Back up the Realtime Database (or Firestore) to gzip NDJSON chunks and a manifest (local directory or s3://).'
-  static override description = 'Realtime Database: read over REST, wide nodes paged, subtrees the database calls too big split; Ctrl-C or a crash keeps a checkpoint and --resume continues it. Firestore (--firestore): every collection and sub-collection read at one read time. The manifest is written last: a backup without one is never complete.'
+  static override description = 'Realtime Database: read over REST, wide nodes paged, subtrees the database calls too big split; Ctrl-C or a crash keeps a checkpoint and --resume continues it. Firestore (--firestore): every collection and sub-collection read at one read time; --resume continues at that same read time (refused once Firestore no longer keeps it, after an hour). The manifest is written last: a backup without one is never complete.'
   static override examples = [
     '<%= config.bin %> firebase backup',
     '<%= config.bin %> firebase backup --to s3://impress-backups/firebase',
     '<%= config.bin %> firebase backup --resume',
     '<%= config.bin %> firebase backup --firestore',
+    '<%= config.bin %> firebase backup --firestore --resume',
   ]
   static override mutating = true
   static handlesInterrupt = true
@@ -21,7 +22,7 @@ export default class FirebaseBackup extends ImpressCommand<typeof FirebaseBackup
     to: Flags.string({description: 'Where to write: a directory or s3://bucket/prefix (default: <firebase.backups>/<env>).'}),
     database: Flags.string({description: 'Realtime Database to back up (URL or name) instead of firebase.databaseURL; with --firestore, the Firestore database id.'}),
     firestore: Flags.boolean({description: 'Back up Firestore instead of the Realtime Database.'}),
-    resume: Flags.boolean({description: 'Continue the newest unfinished Realtime Database backup of this database.', exclusive: ['firestore']}),
+    resume: Flags.boolean({description: 'Continue the newest unfinished backup of this database (Firestore: at its read time, within the hour).'}),
     'chunk-mb': Flags.integer({description: 'Uncompressed megabytes per chunk.', default: 16, min: 1}),
     'max-response-mb': Flags.integer({description: 'Largest Realtime Database response read at once; bigger subtrees are paged.', default: 8, min: 1}),
   }
@@ -32,21 +33,26 @@ export default class FirebaseBackup extends ImpressCommand<typeof FirebaseBackup
     if (this.flags.firestore) {
       const projectId = this.environment.config.firebase?.projectId ?? ''
       const databaseId = this.flags.database ?? '(default)'
-      this.auditDetails = {source: `firestore:${projectId}/${databaseId}`, to: location}
+      this.auditDetails = {source: `firestore:${projectId}/${databaseId}`, to: location, resume: this.flags.resume}
       if (this.dryRun) {
-        this.io.out(`Plan: back up Firestore ${projectId}/${databaseId} to ${location}.`)
+        this.io.out(`Plan: back up Firestore ${projectId}/${databaseId} to ${location}${this.flags.resume ? ' (resuming)' : ''}.`)
         return {dryRun: true, source: `${projectId}/${databaseId}`, to: location}
       }
-      const firestore = await firestoreFor(this.ctx, {databaseId})
+      const lock = Lock.acquire(this.environment.dataDir, `firebase-backup-firestore-${projectId}-${databaseId}`, `firebase backup of Firestore ${projectId}/${databaseId}`)
+      const firestore = await firestoreFor(this.ctx, {databaseId}).catch((error: unknown) => {
+        lock.release()
+        throw error
+      })
       try {
         const store = await storeAt(this.ctx, location)
         this.io.info(`Backing up Firestore ${projectId}/${databaseId} to ${store.location}…`)
-        const r = await runFirestoreBackup({chunkBytes, toolVersion: this.config.version, signal: this.signal}, {firestore, store, progress: (e) => this.io.info(`  ${e.message}`)})
+        const r = await runFirestoreBackup({resume: this.flags.resume, chunkBytes, toolVersion: this.config.version, signal: this.signal}, {firestore, store, progress: (e) => this.io.info(`  ${e.message}`)})
         this.auditDetails = {...this.auditDetails, backup: r.id, documents: r.documents}
-        this.io.out(`Backup ${r.id} complete: ${r.documents} documents read at ${r.manifest.readTime}, ${r.manifest.chunks.length} chunk(s), ${r.manifest.totals.bytes} bytes → ${r.location}`)
+        this.io.out(`Backup ${r.id} complete${r.resumed ? ' (resumed)' : ''}: ${r.documents} documents read at ${r.manifest.readTime}, ${r.manifest.chunks.length} chunk(s), ${r.manifest.totals.bytes} bytes → ${r.location}`)
         return r
       } finally {
         await firestore.close()
+        lock.release()
       }
     }
     const rtdb = await rtdbFor(this.ctx, this.flags.database, {maxResponseBytes: this.flags['max-response-mb'] * 1024 * 1024})

@@ -9,7 +9,7 @@ import {renderTable} from '../../lib/ui/table.js'
 
 export default class FirebaseRestore extends ImpressCommand<typeof FirebaseRestore> {
   static override summary = 'Restore a verified backup (Realtime Database or Firestore) into the same or another database, then compare counts and hashes.'
-  static override description = 'Refuses a corrupt or incomplete backup (exit 2) and a non-empty target without --overwrite (exit 4). Realtime Database: multi-path PATCH in batches well under the 16 MB limit, --resume continues an interrupted restore. Firestore: BulkWriter.'
+  static override description = 'Refuses a corrupt or incomplete backup (exit 2) and a non-empty target without --overwrite (exit 4). Realtime Database: multi-path PATCH in batches well under the 16 MB limit, --resume continues an interrupted restore. Firestore: BulkWriter; --overwrite deletes the documents of the restored collections the backup does not have; --resume continues.'
   static override examples = [
     '<%= config.bin %> firebase restore 20261123T045500Z-rtdb-impress-sandbox --to-database impress-sandbox-scratch',
     '<%= config.bin %> firebase restore ./backups/prod/20261123T045500Z-rtdb-impress-prod --path /translations --overwrite --yes',
@@ -23,22 +23,31 @@ export default class FirebaseRestore extends ImpressCommand<typeof FirebaseResto
     'to-database': Flags.string({description: 'Target database: a Realtime Database URL or name; for a Firestore backup, the database id.'}),
     'to-project': Flags.string({description: 'Target project (Firestore backups).'}),
     path: Flags.string({description: 'Restore only this subtree, e.g. /translations (Realtime Database).'}),
-    overwrite: Flags.boolean({description: 'Write over what the target holds (asks first).'}),
-    resume: Flags.boolean({description: 'Continue an interrupted Realtime Database restore of this backup into this target.'}),
+    overwrite: Flags.boolean({description: 'Replace what the target holds (asks first). Firestore: the backup\'s collections become exactly its content (extra documents deleted); other collections are untouched.'}),
+    resume: Flags.boolean({description: 'Continue an interrupted restore of this backup into this target.'}),
     in: Flags.string({description: 'Store holding the backup id (default: <firebase.backups>/<env>).'}),
     'batch-mb': Flags.integer({description: 'Megabytes per PATCH request (the limit is 16).', default: 4, min: 1, max: 15}),
   }
 
   async run(): Promise<RtdbRestoreResult | FirestoreRestoreResult> {
     const {store, id} = await locateBackup(this.ctx, this.args.backup, this.flags.in)
-    const common = {id, overwrite: this.flags.overwrite, dryRun: this.dryRun, signal: this.signal}
+    const common = {id, overwrite: this.flags.overwrite, resume: this.flags.resume, dryRun: this.dryRun, signal: this.signal}
+    const stateDir = `${this.environment.dataDir}/firebase`
     const deps = {store, confirm: (action: string) => this.confirm(action), progress: (e: {message: string}) => this.io.info(`  ${e.message}`)}
     let result: RtdbRestoreResult | FirestoreRestoreResult
     if ((await backupKind(store, id)) === 'firestore') {
       const firestore = await firestoreFor(this.ctx, {projectId: this.flags['to-project'], databaseId: this.flags['to-database']})
-      this.auditDetails = {backup: id, target: `firestore:${firestore.source.projectId}/${firestore.source.databaseId}`, overwrite: this.flags.overwrite}
+      this.auditDetails = {backup: id, target: `firestore:${firestore.source.projectId}/${firestore.source.databaseId}`, overwrite: this.flags.overwrite, resume: this.flags.resume}
       try {
-        result = await runFirestoreRestore(common, {...deps, firestore})
+        this.io.info(`Verifying ${id}, then restoring it into Firestore ${firestore.source.projectId}/${firestore.source.databaseId}…`)
+        const r = await runFirestoreRestore({...common, stateDir}, {...deps, firestore})
+        this.auditDetails = {...this.auditDetails, documents: r.documents, deleted: r.deleted, untouched: r.untouched}
+        if (r.dryRun) {
+          this.io.out(`Plan: restore ${id}: collections ${r.collections.join(', ')}${this.flags.overwrite ? `, deleting ${r.extra} document(s) there that the backup does not have` : ''}${r.untouched.length > 0 ? `; ${r.untouched.join(', ')} untouched` : ''}.`)
+          return r
+        }
+        if (r.deleted > 0 || r.untouched.length > 0) this.io.info(`  ${r.deleted} document(s) not in the backup deleted${r.untouched.length > 0 ? `; collections not in the backup untouched: ${r.untouched.join(', ')}` : ''}`)
+        result = r
       } finally {
         await firestore.close()
       }
@@ -46,7 +55,6 @@ export default class FirebaseRestore extends ImpressCommand<typeof FirebaseResto
       const target = await rtdbFor(this.ctx, this.flags['to-database'])
       this.auditDetails = {backup: id, target: target.source.databaseURL, path: this.flags.path ?? '/', overwrite: this.flags.overwrite}
       this.io.info(`Verifying ${id}, then restoring it into ${target.source.databaseURL}${this.flags.path ?? ''}…`)
-      const stateDir = `${this.environment.dataDir}/firebase`
       result = await runRtdbRestore({...common, path: this.flags.path, resume: this.flags.resume, batchBytes: this.flags['batch-mb'] * 1024 * 1024, stateDir}, {...deps, target})
     }
     if (result.dryRun) {

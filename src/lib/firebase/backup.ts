@@ -6,16 +6,14 @@
  * chunks; after every chunk a checkpoint records the chunks and the last path, so --resume
  * continues from there. The manifest is written last.
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import {InterruptedError, OperationError, RefusedError} from '../errors.js'
-import {newBackupId, readChunk} from './read-backup.js'
+import {InterruptedError, RefusedError} from '../errors.js'
+import {findUnfinishedBackup, reopenCheckpoint, saveCheckpoint as writeCheckpoint} from './checkpoint.js'
+import {newBackupId} from './read-backup.js'
 import {ChunkWriter} from './chunk-writer.js'
 import {walkTree} from './walk.js'
 import {collectGarbage} from './memory.js'
 import {
   BACKUP_FORMAT,
-  CHECKPOINT_FILE,
   joinPath,
   KeyStatsBuilder,
   MANIFEST_FILE,
@@ -82,23 +80,13 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
   let pendingLast: string[] | undefined
 
   if (checkpoint) {
-    // Drop chunk files written after the checkpoint: they are rewritten.
-    const keep = new Set(chunks.map((c) => c.file))
-    for (const f of await store.files(id)) if (/^chunk-\d+\.ndjson\.gz$/.test(f.name) && !keep.has(f.name)) await removeStale(store, id, f.name)
-    // The digests continue over the lines already written: read them back (checked against the checkpoint).
-    for (const c of chunks) {
-      const r = await readChunk(store, id, c, (line) => stats.addLine(line))
-      if (r.sha256 !== c.sha256) {
-        throw new OperationError(`Cannot resume backup ${id}: ${c.file} changed since it was written.`, {hint: 'Start a new backup (without --resume).'})
-      }
-    }
+    // Drop chunk files written after the checkpoint (they are rewritten); the digests continue
+    // over the lines already written: read them back (checked against the checkpoint).
+    await reopenCheckpoint(store, id, checkpoint, (line) => stats.addLine(line))
     deps.progress?.({phase: 'resume', message: `resuming ${id} after ${chunks.length} chunk(s), from ${joinPath(checkpoint.cursor ?? [])}`})
   }
 
-  const saveCheckpoint = async () => {
-    const doc: Checkpoint = {format: BACKUP_FORMAT, kind: 'rtdb', source, startedAt, chunks, cursor: lastPath}
-    await store.write(id, CHECKPOINT_FILE, JSON.stringify(doc, null, 2))
-  }
+  const saveCheckpoint = () => writeCheckpoint(store, id, {kind: 'rtdb', source, startedAt, chunks, cursor: lastPath})
   if (!checkpoint) await saveCheckpoint()
 
   const staging = await store.stagingDir(id)
@@ -160,21 +148,7 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
   return {id, location: `${store.location.replace(/\/$/, '')}/${id}`, resumed: Boolean(checkpoint), manifest, requests}
 }
 
-async function removeStale(store: BackupStore, id: string, name: string): Promise<void> {
-  const dir = await store.stagingDir(id)
-  fs.rmSync(path.join(dir, name), {force: true})
-  await store.removeFile?.(id, name)
-}
-
 /** The newest backup of this source with a checkpoint and no manifest. */
 export async function findUnfinished(store: BackupStore, sourceName: string, databaseURL: string): Promise<{id: string; checkpoint: Checkpoint} | undefined> {
-  const ids = (await store.list()).filter((i) => i.endsWith(`-rtdb-${sourceName.replace(/[^A-Za-z0-9_-]/g, '_')}`)).reverse()
-  for (const id of ids) {
-    if (await store.read(id, MANIFEST_FILE)) continue
-    const raw = await store.read(id, CHECKPOINT_FILE)
-    if (!raw) continue
-    const cp = JSON.parse(raw.toString('utf8')) as Checkpoint
-    if (cp.source.databaseURL === databaseURL) return {id, checkpoint: cp}
-  }
-  return undefined
+  return findUnfinishedBackup(store, 'rtdb', sourceName, (cp) => cp.source.databaseURL === databaseURL)
 }

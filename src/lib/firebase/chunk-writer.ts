@@ -77,6 +77,20 @@ export class ChunkWriter {
     await this.onChunk(c)
   }
 
+  /** Drop the open chunk, unreported (its partial file stays for the next run to remove). */
+  abandon(): void {
+    const {gzip, file} = this
+    this.current = undefined
+    this.gzip = undefined
+    this.file = undefined
+    this.hash = undefined
+    this.buffer = []
+    this.buffered = 0
+    gzip?.unpipe()
+    gzip?.destroy()
+    file?.destroy()
+  }
+
   private open(): void {
     const name = chunkName(this.index++)
     this.current = {file: name, sha256: '', bytes: 0, rawBytes: 0, lines: 0}

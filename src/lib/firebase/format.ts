@@ -68,6 +68,8 @@ export interface Checkpoint {
   chunks: ChunkInfo[]
   /** Path segments of the last line written to a completed chunk. */
   cursor?: string[]
+  /** Firestore: the read time every document is read at (a resumed backup keeps it). */
+  readTime?: string
 }
 
 /** Call `leaf` for every primitive under `value` at `path` (RTDB semantics: arrays are objects). */

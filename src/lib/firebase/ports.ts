@@ -55,5 +55,11 @@ export interface FirestorePort {
   page(collectionPath: string, afterId: string | undefined, limit: number, readTime?: string): Promise<{id: string; path: string; data: import('./format.js').JsonValue}[]>
   /** Write documents (BulkWriter: rate-limited, retried). */
   write(docs: {path: string; data: import('./format.js').JsonValue}[]): Promise<void>
+  /** How old a read time may be and still be read (Firestore keeps microsecond versions one hour). */
+  readonly maxReadAgeMs: number
+  /** Paths of a collection's documents, now, including missing ones that only have sub-collections. */
+  listDocumentPaths(collectionPath: string): Promise<string[]>
+  /** Delete documents (BulkWriter: rate-limited, retried; sub-collections are not touched). */
+  remove(paths: string[]): Promise<void>
   close(): Promise<void>
 }

@@ -10,6 +10,31 @@
 import type {Firestore} from 'firebase-admin/firestore'
 import type {JsonValue} from '../../firebase/format.js'
 import type {FirestorePort} from '../../firebase/ports.js'
+import {OperationError, RefusedError} from '../../errors.js'
+
+const isFailedPrecondition = (error: unknown): boolean => {
+  const e = error as {code?: number; status?: string; message?: string}
+  return e.code === 9 || e.status === 'FAILED_PRECONDITION' || /FAILED_PRECONDITION|snapshot version is too old/.test(String(e.message))
+}
+/** gRPC codes worth another try: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
+const TRANSIENT = new Set([4, 8, 10, 13, 14])
+
+/**
+ * Reads are retried by the SDK already (a few times, a read-only transaction up to 5 attempts);
+ * a backup of hours must also outlast an unlucky streak: up to 5 more rounds, 0.25 s doubling to 8 s.
+ */
+async function retrying<T>(fn: () => Promise<T>, rounds = 5): Promise<T> {
+  for (let round = 0; ; round++) {
+    try {
+      return await fn()
+    } catch (error) {
+      if (round >= rounds || !TRANSIENT.has((error as {code?: number}).code ?? -1)) throw error
+      await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** round) * (0.5 + Math.random() / 2)))
+    }
+  }
+}
+
+const firstLine = (error: unknown): string => String((error as Error).message ?? error).split('\n')[0]
 
 export interface FirestoreTarget {
   projectId: string
@@ -47,12 +72,15 @@ export class FirestoreAdmin implements FirestorePort {
     return new FirestoreAdmin(db, sdk, app, {projectId: target.projectId, databaseId: target.databaseId})
   }
 
+  /** Microsecond-precision read times are readable for one hour (PITR adds whole minutes only). */
+  readonly maxReadAgeMs = 60 * 60 * 1000
+
   async readTime(): Promise<string> {
     return new Date(Date.now() - 1000).toISOString()
   }
 
   async listCollections(documentPath?: string): Promise<string[]> {
-    const cols = documentPath ? await this.db.doc(documentPath).listCollections() : await this.db.listCollections()
+    const cols = await retrying(() => (documentPath ? this.db.doc(documentPath).listCollections() : this.db.listCollections()))
     return cols.map((c) => c.id)
   }
 
@@ -60,13 +88,38 @@ export class FirestoreAdmin implements FirestorePort {
     const {FieldPath, Timestamp} = this.sdk
     let q = this.db.collection(collectionPath).orderBy(FieldPath.documentId()).limit(limit)
     if (afterId !== undefined) q = q.startAfter(afterId)
-    const snap = readTime
-      ? await this.db.runTransaction((tx) => tx.get(q), {readOnly: true, readTime: Timestamp.fromDate(new Date(readTime))})
-      : await q.get()
-    return snap.docs.map((d) => ({id: d.id, path: d.ref.path, data: this.encode(d.data())}))
+    try {
+      const snap = await retrying(() => (readTime ? this.db.runTransaction((tx) => tx.get(q), {readOnly: true, readTime: Timestamp.fromDate(new Date(readTime))}) : q.get()))
+      return snap.docs.map((d) => ({id: d.id, path: d.ref.path, data: this.encode(d.data())}))
+    } catch (error) {
+      // FAILED_PRECONDITION on a read at a read time: Firestore no longer keeps that version.
+      // (Over REST, google-gax maps the HTTP 400 to code 3 and keeps the status name.)
+      if (readTime && isFailedPrecondition(error)) {
+        throw new RefusedError(`Firestore cannot read ${collectionPath} at ${readTime} any more: ${firstLine(error)}`, {
+          code: 'E_READ_TIME_EXPIRED',
+          hint: 'Firestore keeps document versions for one hour; start a new backup (without --resume).',
+        })
+      }
+      throw error
+    }
+  }
+
+  async listDocumentPaths(collectionPath: string): Promise<string[]> {
+    // listDocuments with showMissing: also the ids that only hold sub-collections.
+    const refs = await retrying(() => this.db.collection(collectionPath).listDocuments())
+    return refs.map((r) => r.path)
   }
 
   async write(docs: {path: string; data: JsonValue}[]): Promise<void> {
+    await this.bulk('writes', docs, (w, d) => w.set(this.db.doc(d.path), this.decode(d.data) as Record<string, unknown>))
+  }
+
+  async remove(paths: string[]): Promise<void> {
+    await this.bulk('deletes', paths, (w, p) => w.delete(this.db.doc(p)))
+  }
+
+  /** One BulkWriter for the batch: rate-limited, each failed operation retried up to 8 times. */
+  private async bulk<T>(what: string, items: T[], op: (w: import('firebase-admin/firestore').BulkWriter, item: T) => Promise<unknown>): Promise<void> {
     const writer = this.db.bulkWriter()
     const failures: string[] = []
     writer.onWriteError((e) => {
@@ -74,9 +127,9 @@ export class FirestoreAdmin implements FirestorePort {
       failures.push(`${e.documentRef.path}: ${e.message}`)
       return false
     })
-    for (const d of docs) void writer.set(this.db.doc(d.path), this.decode(d.data) as Record<string, unknown>).catch(() => undefined)
+    for (const item of items) void op(writer, item).catch(() => undefined)
     await writer.close()
-    if (failures.length > 0) throw new Error(`Firestore writes failed: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? ` (and ${failures.length - 3} more)` : ''}`)
+    if (failures.length > 0) throw new OperationError(`Firestore ${what} failed: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? ` (and ${failures.length - 3} more)` : ''}`, {hint: 'Run the restore again with --resume.'})
   }
 
   async close(): Promise<void> {

@@ -28,10 +28,19 @@ class FsFault extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The google.rpc status name when it is not the usual one for the HTTP status. */
+    readonly rpcStatus?: string,
   ) {
     super(message)
   }
 }
+
+/**
+ * How far back reads with readTime reach: Firestore keeps microsecond-precision versions for one
+ * hour (PITR adds whole-minute versions for 7 days, not emulated). Wall-clock time, not scaled:
+ * version timestamps are wall-clock times.
+ */
+export const VERSION_RETENTION_MS = 60 * 60 * 1000
 
 export function microsToIso(us: number): string {
   const ms = Math.floor(us / 1000)
@@ -95,8 +104,12 @@ export const firestoreService: ServiceFactory = (ctx) => {
     }
     return undefined
   }
+  const checkReadTime = (us: number): number => {
+    if (us < (Date.now() - VERSION_RETENTION_MS) * 1000) throw new FsFault(400, 'The requested snapshot version is too old.', 'FAILED_PRECONDITION')
+    return us
+  }
   const readTimeOf = (body: Record<string, unknown>): number | undefined => {
-    if (typeof body.readTime === 'string') return isoToMicros(body.readTime)
+    if (typeof body.readTime === 'string') return checkReadTime(isoToMicros(body.readTime))
     return undefined
   }
   const docJson = (prefix: string, rel: string, v: Version) => ({name: `${prefix}/${rel}`, fields: v.fields, createTime: microsToIso(v.created), updateTime: microsToIso(v.t)})
@@ -183,7 +196,7 @@ export const firestoreService: ServiceFactory = (ctx) => {
       const segs = rel.split('/').filter(Boolean)
       if (segs.length % 2 !== 1) throw new FsFault(400, 'listDocuments needs a collection path')
       const collPrefix = `${segs.join('/')}/`
-      const at = req.url.searchParams.get('readTime') ? isoToMicros(req.url.searchParams.get('readTime')!) : undefined
+      const at = req.url.searchParams.get('readTime') ? checkReadTime(isoToMicros(req.url.searchParams.get('readTime')!)) : undefined
       const showMissing = req.url.searchParams.get('showMissing') === 'true'
       const ids = new Set<string>()
       for (const p of withPrefix(db.docs, collPrefix)) {
@@ -293,8 +306,8 @@ export const firestoreService: ServiceFactory = (ctx) => {
     }
   }
 
-  const renderJsonError = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify({error: {code: status, message, status: STATUS[status] ?? 'UNKNOWN'}})
+  const renderJsonError = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, rpcStatus?: string) => {
+    const text = JSON.stringify({error: {code: status, message, status: rpcStatus ?? STATUS[status] ?? 'UNKNOWN'}})
     res.writeHead(status, {'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers})
     res.end(text)
   }
@@ -310,7 +323,7 @@ export const firestoreService: ServiceFactory = (ctx) => {
       try {
         handle(req, res)
       } catch (error) {
-        if (error instanceof FsFault) return renderJsonError(res, error.status, error.message)
+        if (error instanceof FsFault) return renderJsonError(res, error.status, error.message, {}, error.rpcStatus)
         if (error instanceof SyntaxError) return renderJsonError(res, 400, 'Invalid JSON payload received.')
         throw error
       }
