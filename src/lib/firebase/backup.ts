@@ -12,7 +12,7 @@ import {InterruptedError, OperationError, RefusedError} from '../errors.js'
 import {newBackupId, readChunk} from './read-backup.js'
 import {ChunkWriter} from './chunk-writer.js'
 import {walkTree} from './walk.js'
-import {collectGarbage} from './memory.js'
+import {memoryGuard} from './memory.js'
 import {
   BACKUP_FORMAT,
   CHECKPOINT_FILE,
@@ -107,7 +107,6 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     chunks.push(chunk)
     lastPath = pendingLast
     await saveCheckpoint()
-    collectGarbage() // bounded RSS: see memory.ts
     deps.progress?.({phase: 'chunk', message: `${chunk.file}: ${chunk.lines} lines, ${chunk.bytes} bytes (last ${chunk.lastPath})`})
   })
 
@@ -117,7 +116,9 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     requests++
     return rtdb.get(p, o)
   }
+  const guard = memoryGuard() // bounded RSS: see memory.ts
   const emit = (segments: string[], value: JsonValue) => {
+    guard()
     const line: BackupLine = {path: joinPath(segments), value}
     stats.addLine(line)
     pendingLast = segments

@@ -11,7 +11,7 @@ import path from 'node:path'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
 import {DEFAULT_NAMESPACE, SCRATCH_NAMESPACE, seedImpressTree} from './seed.js'
 import {readTreeFile, TreeSaver} from './persist.js'
-import {countLeaves, lowerBound, treeChanged, getAt, isNode, normalize, setAt, sizeExceeds, sortedKeys, splitPath, TreeError, type RtdbNode, type RtdbValue} from './tree.js'
+import {countLeaves, lowerBound, getAt, isNode, jsonSize, knownSize, normalize, setAt, sortedKeys, splitPath, TreeError, type RtdbNode, type RtdbValue} from './tree.js'
 
 export interface RtdbSettings {
   /** Largest GET response in bytes before the database answers too_big (RTDB: 256 MB). */
@@ -72,11 +72,14 @@ function send(req: SandboxRequest, res: ServerResponse, status: number, value: u
 
 /** Responses larger than this are serialised and sent piece by piece (chunked), as the database streams them. */
 const STREAM_ABOVE_BYTES = 4 * 1024 * 1024
-const PIECE_BYTES = 64 * 1024
+const PIECE_BYTES = 256 * 1024
 
-/** The JSON text of `node` in pieces: subtrees up to PIECE_BYTES whole, larger nodes key by key. */
+/**
+ * The JSON text of `node` in pieces: nodes whose size jsonSize found above 256 KB key by key,
+ * the rest whole (the size check before the answer measured every node it did not know).
+ */
 function* jsonPieces(node: RtdbNode): Generator<string> {
-  if (!isNode(node) || !sizeExceeds(node, PIECE_BYTES)) {
+  if (!isNode(node) || (knownSize(node) ?? 0) <= PIECE_BYTES) {
     yield JSON.stringify(node)
     return
   }
@@ -247,7 +250,6 @@ export const rtdbService: ServiceFactory = (ctx) => {
 
   const handle = (req: SandboxRequest, res: ServerResponse): Promise<void> | void => {
     saver.touch()
-    if (req.method !== 'GET') treeChanged()
     const ns = namespaceOf(req)
     const rawPath = decodeURIComponent(req.path.replace(/\.json$/, ''))
     if (rawPath === '/.settings/sandbox') {
@@ -279,8 +281,9 @@ export const rtdbService: ServiceFactory = (ctx) => {
         } else {
           value = node
         }
-        if (sizeExceeds(value, db.settings.maxResponseBytes)) throw new RtdbFault(400, RTDB_TOO_BIG)
-        if (req.url.searchParams.get('print') !== 'pretty' && sizeExceeds(value, STREAM_ABOVE_BYTES)) return streamValue(res, value)
+        const size = jsonSize(value, db.settings.maxResponseBytes)
+        if (size > db.settings.maxResponseBytes) throw new RtdbFault(400, RTDB_TOO_BIG)
+        if (req.url.searchParams.get('print') !== 'pretty' && size > STREAM_ABOVE_BYTES) return streamValue(res, value)
         return send(req, res, 200, value)
       }
       case 'PUT': {
