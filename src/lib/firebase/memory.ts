@@ -33,7 +33,7 @@ export function collectGarbage(): void {
 export const HEAP_BUDGET_BYTES = 110 * 1024 * 1024
 
 /** A check to call often (per line): every `every` calls, collect when the heap in use is above `budget`. */
-export function memoryGuard(budget = HEAP_BUDGET_BYTES, every = 512): () => void {
+export function memoryGuard(budget = HEAP_BUDGET_BYTES, every = 4096): () => void {
   let n = 0
   return () => {
     if (++n < every) return

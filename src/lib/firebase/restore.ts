@@ -10,6 +10,7 @@ import path from 'node:path'
 import {OperationError, RefusedError, UsageError} from '../errors.js'
 import {joinPath, KeyStatsBuilder, splitPath, type BackupLine, type JsonValue} from './format.js'
 import type {BackupStore, Progress, RtdbPort} from './ports.js'
+import {memoryGuard} from './memory.js'
 import {readChunk} from './read-backup.js'
 import {runVerify} from './verify.js'
 import {walkTree} from './walk.js'
@@ -146,9 +147,11 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
     batchSize += size
   }
 
+  const guard = memoryGuard() // bounded RSS at any size: see memory.ts
   for (let ci = 0; ci < manifest.chunks.length; ci++) {
     const chunk = manifest.chunks[ci]
     await readChunk(store, options.id, chunk, async (line: BackupLine, n: number) => {
+      guard()
       const piece = selectUnder(line, root)
       if (!piece) return
       expected.addLine({path: joinPath(piece.segments), value: piece.value})
@@ -167,7 +170,10 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
   await walkTree({
     root,
     get: (p, o) => target.get(p, o),
-    emit: async (segments, value) => actual.addLine({path: joinPath(segments), value}),
+    emit: (segments, value) => {
+      guard()
+      actual.addLine({path: joinPath(segments), value})
+    },
   })
   const want = expected.snapshot()
   const got = actual.snapshot()
