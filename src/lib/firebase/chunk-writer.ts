@@ -28,6 +28,8 @@ export class ChunkWriter {
     private readonly chunkBytes: number,
     /** Called when a chunk is complete on disk. */
     private readonly onChunk: (chunk: ChunkInfo) => Promise<void>,
+    /** Sees every piece of NDJSON (whole lines) as it goes to gzip (e.g. to digest it elsewhere). */
+    private readonly onData?: (data: Buffer) => Promise<void> | undefined,
   ) {
     this.index = firstIndex
   }
@@ -72,11 +74,15 @@ export class ChunkWriter {
       this.buf = Buffer.allocUnsafe(BUFFER_BYTES) // gzip keeps `data` until it has compressed it
       this.buffered = 0
       this.current!.rawBytes += data.length
+      const seen = this.onData?.(data)
       if (!this.gzip!.write(data)) await once(this.gzip!, 'drain')
+      if (seen) await seen
     }
     if (extra) {
       this.current!.rawBytes += extra.length
+      const seen = this.onData?.(extra)
       if (!this.gzip!.write(extra)) await once(this.gzip!, 'drain')
+      if (seen) await seen
     }
   }
 
