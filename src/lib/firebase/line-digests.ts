@@ -32,7 +32,7 @@ export interface LineDigests {
 }
 
 /** Bytes sent to the worker and not yet digested, above which the sender waits. */
-const MAX_BACKLOG = 16 * 1024 * 1024
+const MAX_BACKLOG = 4 * 1024 * 1024
 
 export function startLineDigests(workerUrl: URL = new URL('./digest-worker.js', import.meta.url)): LineDigests {
   if (workerUrl.protocol === 'file:' && fs.existsSync(fileURLToPath(workerUrl))) {
@@ -80,7 +80,8 @@ class WorkerDigests implements LineDigests {
   private failed: ((e: Error) => void) | undefined
 
   constructor(url: URL) {
-    this.worker = new Worker(url)
+    // A small heap: the worker holds one message and the hashes; its garbage must not add to the peak RSS.
+    this.worker = new Worker(url, {resourceLimits: {maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8}})
     this.worker.on('message', (m: WorkerAnswer) => {
       if (m.kind === 'ack') {
         this.backlog -= m.bytes

@@ -28,9 +28,10 @@ export function collectGarbage(): void {
 /**
  * JS heap in use above which a full collection runs. The heap, not the resident set, is
  * measured: after a collection V8 keeps pages it may reuse, so RSS would stay high and ask for
- * a collection at every check. Code, buffers and the rest add ~100 MB to the heap in RSS.
+ * a collection at every check. Code, buffers, the digest worker and the rest add ~150 MB to
+ * the heap in RSS.
  */
-export const HEAP_BUDGET_BYTES = 110 * 1024 * 1024
+export const HEAP_BUDGET_BYTES = 96 * 1024 * 1024
 
 /** A check to call often (per line): every `every` calls, collect when the heap in use is above `budget`. */
 export function memoryGuard(budget = HEAP_BUDGET_BYTES, every = 4096): () => void {

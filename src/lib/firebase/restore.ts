@@ -123,16 +123,28 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
     fs.writeFileSync(`${progressFile}.tmp`, JSON.stringify(doc))
     fs.renameSync(`${progressFile}.tmp`, progressFile)
   }
+  // One PATCH in flight while the next batch is read and built; PATCHes still go one after another,
+  // and the progress file only ever names lines whose PATCH has completed.
+  let inflight: Promise<void> | undefined
   const flush = async () => {
     if (Object.keys(batch).length === 0) return
-    if (options.signal?.aborted) throw options.signal.reason
-    await target.patch('/', batch)
-    requests++
-    bytes += batchSize
+    if (options.signal?.aborted) {
+      await inflight?.catch(() => {}) // its progress is recorded before stopping
+      throw options.signal.reason
+    }
+    const body = batch
+    const size = batchSize
+    const pos = pendingPos
     batch = {}
     batchSize = 2
-    done = pendingPos
-    save()
+    if (inflight) await inflight
+    inflight = target.patch('/', body).then(() => {
+      requests++
+      bytes += size
+      done = pos
+      save()
+    })
+    inflight.catch(() => {}) // awaited by the next flush or after the last one
   }
   const add = async (segments: string[], value: JsonValue): Promise<void> => {
     const key = segments.join('/')
@@ -164,6 +176,7 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
     deps.progress?.({phase: 'restore', message: `${chunk.file} restored (${requests} requests so far)`})
   }
   await flush()
+  await inflight
 
   // Re-read what is now in the target and compare.
   const actual = new KeyStatsBuilder()
