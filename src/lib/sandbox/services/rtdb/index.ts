@@ -356,6 +356,8 @@ export const rtdbService: ServiceFactory = (ctx) => {
       trees.clear()
       databases()
       for (const ns of databases().data.names) tree(ns)
+      // Written now, while the host starts (as the state store does), not in the middle of the first requests.
+      saver.flush()
     },
     async stop() {
       saver.flush()
