@@ -11,11 +11,11 @@ import {findUnfinishedBackup, reopenCheckpoint, saveCheckpoint as writeCheckpoin
 import {newBackupId} from './read-backup.js'
 import {ChunkWriter} from './chunk-writer.js'
 import {walkTree} from './walk.js'
-import {collectGarbage} from './memory.js'
+import {memoryGuard} from './memory.js'
+import {startLineDigests} from './line-digests.js'
 import {
   BACKUP_FORMAT,
   joinPath,
-  KeyStatsBuilder,
   MANIFEST_FILE,
   type BackupLine,
   type Checkpoint,
@@ -75,77 +75,83 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
   }
   const startedAt = checkpoint?.startedAt ?? now().toISOString()
   const chunks: ChunkInfo[] = [...(checkpoint?.chunks ?? [])]
-  const stats = new KeyStatsBuilder()
-  let lastPath: string[] | undefined = checkpoint?.cursor
-  let pendingLast: string[] | undefined
-
-  if (checkpoint) {
-    // Drop chunk files written after the checkpoint (they are rewritten); the digests continue
-    // over the lines already written: read them back (checked against the checkpoint).
-    await reopenCheckpoint(store, id, checkpoint, (line) => stats.addLine(line))
-    deps.progress?.({phase: 'resume', message: `resuming ${id} after ${chunks.length} chunk(s), from ${joinPath(checkpoint.cursor ?? [])}`})
-  }
-
-  const saveCheckpoint = () => writeCheckpoint(store, id, {kind: 'rtdb', source, startedAt, chunks, cursor: lastPath})
-  if (!checkpoint) await saveCheckpoint()
-
-  const staging = await store.stagingDir(id)
-  const writer = new ChunkWriter(staging, chunks.length + 1, options.chunkBytes ?? 16 * 1024 * 1024, async (chunk) => {
-    await store.putChunk(id, chunk.file)
-    chunks.push(chunk)
-    lastPath = pendingLast
-    await saveCheckpoint()
-    collectGarbage() // bounded RSS: see memory.ts
-    deps.progress?.({phase: 'chunk', message: `${chunk.file}: ${chunk.lines} lines, ${chunk.bytes} bytes (last ${chunk.lastPath})`})
-  })
-
-  let requests = 0
-  const get: RtdbPort['get'] = async (p, o) => {
-    if (options.signal?.aborted) throw new InterruptedError('Backup interrupted.')
-    requests++
-    return rtdb.get(p, o)
-  }
-  const emit = (segments: string[], value: JsonValue) => {
-    const line: BackupLine = {path: joinPath(segments), value}
-    stats.addLine(line)
-    pendingLast = segments
-    return writer.write(line)
-  }
-
-  const cursor = lastPath
+  // Per-key digests of the lines, on a worker thread when possible (see line-digests.ts).
+  const digests = startLineDigests()
   try {
-    await walkTree({get, emit, cursor, pageSize: options.pageSize, maxPage: options.maxPage, onSplit: (p) => deps.progress?.({phase: 'split', message: `${p} is too big for one read: paging its children`})})
-    await writer.close()
-  } catch (error) {
-    // Keep what is complete: close the open chunk so the checkpoint covers it.
-    if (error instanceof InterruptedError || options.signal?.aborted) {
-      await writer.close()
-      throw new InterruptedError(`Backup interrupted; ${chunks.length} chunk(s) kept.`, {hint: `Continue it with --resume (backup ${id}).`})
-    }
-    throw error
-  }
+    let lastPath: string[] | undefined = checkpoint?.cursor
+    let pendingLast: string[] | undefined
 
-  const totals = stats.total()
-  const manifest: Manifest = {
-    format: BACKUP_FORMAT,
-    kind: 'rtdb',
-    tool: {name: 'impress', version: options.toolVersion},
-    source,
-    startedAt,
-    finishedAt: now().toISOString(),
-    consistency: 'per-request',
-    chunks,
-    totals: {
-      lines: totals.lines,
-      count: totals.count,
-      bytes: chunks.reduce((s, c) => s + c.bytes, 0),
-      rawBytes: chunks.reduce((s, c) => s + c.rawBytes, 0),
-    },
-    keys: stats.snapshot(),
-    digest: totals.digest,
+    if (checkpoint) {
+      // Drop chunk files written after the checkpoint (they are rewritten); the digests continue
+      // over the lines already written: read them back (checked against the checkpoint).
+      await reopenCheckpoint(store, id, checkpoint, (line) => digests.addLine(line))
+      deps.progress?.({phase: 'resume', message: `resuming ${id} after ${chunks.length} chunk(s), from ${joinPath(checkpoint.cursor ?? [])}`})
+    }
+
+    const saveCheckpoint = () => writeCheckpoint(store, id, {kind: 'rtdb', source, startedAt, chunks, cursor: lastPath})
+    if (!checkpoint) await saveCheckpoint()
+
+    const staging = await store.stagingDir(id)
+    const writer = new ChunkWriter(staging, chunks.length + 1, options.chunkBytes ?? 16 * 1024 * 1024, async (chunk) => {
+      await store.putChunk(id, chunk.file)
+      chunks.push(chunk)
+      lastPath = pendingLast
+      await saveCheckpoint()
+      deps.progress?.({phase: 'chunk', message: `${chunk.file}: ${chunk.lines} lines, ${chunk.bytes} bytes (last ${chunk.lastPath})`})
+    }, digests.encoded ? (data) => digests.addEncoded(data) : undefined)
+
+    let requests = 0
+    const get: RtdbPort['get'] = async (p, o) => {
+      if (options.signal?.aborted) throw new InterruptedError('Backup interrupted.')
+      requests++
+      return rtdb.get(p, o)
+    }
+    const guard = memoryGuard() // bounded RSS: see memory.ts
+    const emit = (segments: string[], value: JsonValue) => {
+      guard()
+      const line: BackupLine = {path: joinPath(segments), value}
+      if (!digests.encoded) digests.addLine(line)
+      pendingLast = segments
+      return writer.write(line)
+    }
+
+    const cursor = lastPath
+    try {
+      await walkTree({get, emit, cursor, pageSize: options.pageSize, maxPage: options.maxPage, onSplit: (p) => deps.progress?.({phase: 'split', message: `${p} is too big for one read: paging its children`})})
+      await writer.close()
+    } catch (error) {
+      // Keep what is complete: close the open chunk so the checkpoint covers it.
+      if (error instanceof InterruptedError || options.signal?.aborted) {
+        await writer.close()
+        throw new InterruptedError(`Backup interrupted; ${chunks.length} chunk(s) kept.`, {hint: `Continue it with --resume (backup ${id}).`})
+      }
+      throw error
+    }
+
+    const {total: totals, keys} = await digests.result()
+    const manifest: Manifest = {
+      format: BACKUP_FORMAT,
+      kind: 'rtdb',
+      tool: {name: 'impress', version: options.toolVersion},
+      source,
+      startedAt,
+      finishedAt: now().toISOString(),
+      consistency: 'per-request',
+      chunks,
+      totals: {
+        lines: totals.lines,
+        count: totals.count,
+        bytes: chunks.reduce((s, c) => s + c.bytes, 0),
+        rawBytes: chunks.reduce((s, c) => s + c.rawBytes, 0),
+      },
+      keys,
+      digest: totals.digest,
+    }
+    await store.write(id, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`)
+    return {id, location: `${store.location.replace(/\/$/, '')}/${id}`, resumed: Boolean(checkpoint), manifest, requests}
+  } finally {
+    digests.close()
   }
-  await store.write(id, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`)
-  return {id, location: `${store.location.replace(/\/$/, '')}/${id}`, resumed: Boolean(checkpoint), manifest, requests}
 }
 
 /** The newest backup of this source with a checkpoint and no manifest. */

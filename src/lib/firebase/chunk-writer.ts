@@ -9,12 +9,15 @@ import {once} from 'node:events'
 import {createGzip, type Gzip} from 'node:zlib'
 import {chunkName, type BackupLine, type ChunkInfo} from './format.js'
 
+const BUFFER_BYTES = 256 * 1024
+
 export class ChunkWriter {
   private gzip?: Gzip
   private file?: fs.WriteStream
   private current?: ChunkInfo
   private index: number
-  private buffer: string[] = []
+  /** Lines are encoded straight into this buffer (no joined string, no extra copy), handed to gzip when full. */
+  private buf = Buffer.allocUnsafe(BUFFER_BYTES)
   private buffered = 0
   private hash?: Hash
   private compressed = 0
@@ -25,6 +28,8 @@ export class ChunkWriter {
     private readonly chunkBytes: number,
     /** Called when a chunk is complete on disk. */
     private readonly onChunk: (chunk: ChunkInfo) => Promise<void>,
+    /** Sees every piece of NDJSON (whole lines) as it goes to gzip (e.g. to digest it elsewhere). */
+    private readonly onData?: (data: Buffer) => Promise<void> | undefined,
   ) {
     this.index = firstIndex
   }
@@ -36,26 +41,49 @@ export class ChunkWriter {
   /** Add one line; returns a promise only when the caller must wait (buffer flush, chunk end). */
   write(line: BackupLine): Promise<void> | undefined {
     if (!this.current) this.open()
-    const text = `${JSON.stringify(line)}\n`
+    const text = JSON.stringify(line)
     const c = this.current!
     c.lines++
     c.firstPath ??= line.path
     c.lastPath = line.path
-    this.buffer.push(text)
-    this.buffered += text.length
-    // Characters stand for bytes until the flush measures them (exact for ASCII, a little under otherwise).
-    if (c.rawBytes + this.buffered >= this.chunkBytes) return this.close()
-    if (this.buffered >= 256 * 1024) return this.drainBuffer()
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; a line that may not fit goes out on its own.
+    if (this.buffered + text.length * 3 + 1 > BUFFER_BYTES) {
+      const whole = Buffer.from(`${text}\n`)
+      if (whole.length <= BUFFER_BYTES - this.buffered) {
+        whole.copy(this.buf, this.buffered)
+        this.buffered += whole.length
+      } else {
+        return this.drainBuffer(whole).then(() => this.afterWrite())
+      }
+    } else {
+      this.buffered += this.buf.write(text, this.buffered)
+      this.buf[this.buffered++] = 10 // "\n"
+    }
+    return this.afterWrite()
+  }
+
+  private afterWrite(): Promise<void> | undefined {
+    if (this.current!.rawBytes + this.buffered >= this.chunkBytes) return this.close()
+    if (this.buffered >= BUFFER_BYTES - 4096) return this.drainBuffer()
     return undefined
   }
 
-  private async drainBuffer(): Promise<void> {
-    if (this.buffer.length === 0) return
-    const data = Buffer.from(this.buffer.join(''))
-    this.buffer = []
-    this.buffered = 0
-    this.current!.rawBytes += data.length
-    if (!this.gzip!.write(data)) await once(this.gzip!, 'drain')
+  private async drainBuffer(extra?: Buffer): Promise<void> {
+    if (this.buffered > 0) {
+      const data = this.buf.subarray(0, this.buffered)
+      this.buf = Buffer.allocUnsafe(BUFFER_BYTES) // gzip keeps `data` until it has compressed it
+      this.buffered = 0
+      this.current!.rawBytes += data.length
+      const seen = this.onData?.(data)
+      if (!this.gzip!.write(data)) await once(this.gzip!, 'drain')
+      if (seen) await seen
+    }
+    if (extra) {
+      this.current!.rawBytes += extra.length
+      const seen = this.onData?.(extra)
+      if (!this.gzip!.write(extra)) await once(this.gzip!, 'drain')
+      if (seen) await seen
+    }
   }
 
   /** Finish the open chunk, if any. */
@@ -84,7 +112,6 @@ export class ChunkWriter {
     this.gzip = undefined
     this.file = undefined
     this.hash = undefined
-    this.buffer = []
     this.buffered = 0
     gzip?.unpipe()
     gzip?.destroy()

@@ -90,8 +90,34 @@ export function forEachLeaf(path: string, value: JsonValue, leaf: (path: string,
 /** Keys in database order; objects usually arrive in that order already (one pass to check, no sort). */
 export function sortedKeys(value: {[key: string]: JsonValue}): string[] {
   const keys = Object.keys(value)
-  for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1], keys[i]) > 0) return keys.sort(compareKeys)
+  for (let i = 1; i < keys.length; i++) {
+    const a = keys[i - 1]
+    const b = keys[i]
+    // Two keys that start with neither a digit nor "-" are strings: plain comparison (no regex, no call).
+    const ca = a.charCodeAt(0)
+    const cb = b.charCodeAt(0)
+    if (ca > 57 && cb > 57 && a < b) continue
+    if (compareKeys(a, b) > 0) return keys.sort(compareKeys)
+  }
   return keys
+}
+
+/** Append the digest text of every leaf under `value` at `path` ("<path>\t<JSON value>\n", key order, as forEachLeaf); returns the leaf count. */
+function leafText(path: string, value: JsonValue, out: {text: string}): number {
+  if (value === null) return 0
+  if (typeof value !== 'object') {
+    out.text += path + '\t' + (typeof value === 'string' ? JSON.stringify(value) : String(value)) + '\n'
+    return 1
+  }
+  const base = path === '/' ? '' : path
+  let n = 0
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) n += leafText(base + '/' + i, value[i], out)
+    return n
+  }
+  const keys = sortedKeys(value)
+  for (let i = 0; i < keys.length; i++) n += leafText(base + '/' + keys[i], value[keys[i]], out)
+  return n
 }
 
 export function topKeyOf(path: string): string {
@@ -158,14 +184,9 @@ export class KeyStatsBuilder {
       e.hash.update(`${line.path}\t${canonicalJson(line.value)}\n`)
       return
     }
-    let text = ''
-    let count = 0
-    forEachLeaf(line.path, line.value, (p, v) => {
-      text += `${p}\t${typeof v === 'string' ? JSON.stringify(v) : String(v)}\n`
-      count++
-    })
-    e.count += count
-    e.hash.update(text)
+    const out = {text: ''}
+    e.count += leafText(line.path, line.value, out)
+    e.hash.update(out.text)
   }
 
   snapshot(): Record<string, KeyStats> {

@@ -10,6 +10,7 @@ import path from 'node:path'
 import {OperationError, RefusedError, UsageError} from '../errors.js'
 import {joinPath, KeyStatsBuilder, splitPath, type BackupLine, type JsonValue} from './format.js'
 import type {BackupStore, Progress, RtdbPort} from './ports.js'
+import {memoryGuard} from './memory.js'
 import {readChunk} from './read-backup.js'
 import {runVerify} from './verify.js'
 import {walkTree} from './walk.js'
@@ -122,16 +123,28 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
     fs.writeFileSync(`${progressFile}.tmp`, JSON.stringify(doc))
     fs.renameSync(`${progressFile}.tmp`, progressFile)
   }
+  // One PATCH in flight while the next batch is read and built; PATCHes still go one after another,
+  // and the progress file only ever names lines whose PATCH has completed.
+  let inflight: Promise<void> | undefined
   const flush = async () => {
     if (Object.keys(batch).length === 0) return
-    if (options.signal?.aborted) throw options.signal.reason
-    await target.patch('/', batch)
-    requests++
-    bytes += batchSize
+    if (options.signal?.aborted) {
+      await inflight?.catch(() => {}) // its progress is recorded before stopping
+      throw options.signal.reason
+    }
+    const body = batch
+    const size = batchSize
+    const pos = pendingPos
     batch = {}
     batchSize = 2
-    done = pendingPos
-    save()
+    if (inflight) await inflight
+    inflight = target.patch('/', body).then(() => {
+      requests++
+      bytes += size
+      done = pos
+      save()
+    })
+    inflight.catch(() => {}) // awaited by the next flush or after the last one
   }
   const add = async (segments: string[], value: JsonValue): Promise<void> => {
     const key = segments.join('/')
@@ -146,9 +159,11 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
     batchSize += size
   }
 
+  const guard = memoryGuard() // bounded RSS at any size: see memory.ts
   for (let ci = 0; ci < manifest.chunks.length; ci++) {
     const chunk = manifest.chunks[ci]
     await readChunk(store, options.id, chunk, async (line: BackupLine, n: number) => {
+      guard()
       const piece = selectUnder(line, root)
       if (!piece) return
       expected.addLine({path: joinPath(piece.segments), value: piece.value})
@@ -161,13 +176,17 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
     deps.progress?.({phase: 'restore', message: `${chunk.file} restored (${requests} requests so far)`})
   }
   await flush()
+  await inflight
 
   // Re-read what is now in the target and compare.
   const actual = new KeyStatsBuilder()
   await walkTree({
     root,
     get: (p, o) => target.get(p, o),
-    emit: async (segments, value) => actual.addLine({path: joinPath(segments), value}),
+    emit: (segments, value) => {
+      guard()
+      actual.addLine({path: joinPath(segments), value})
+    },
   })
   const want = expected.snapshot()
   const got = actual.snapshot()

@@ -5,10 +5,13 @@
  * multi-path PATCH, response-size (too_big) and write-size limits. See SPEC.md.
  */
 import {randomBytes} from 'node:crypto'
+import fs from 'node:fs'
 import type {ServerResponse} from 'node:http'
+import path from 'node:path'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
 import {DEFAULT_NAMESPACE, SCRATCH_NAMESPACE, seedImpressTree} from './seed.js'
-import {countLeaves, lowerBound, treeChanged, getAt, isNode, normalize, setAt, sizeExceeds, sortedKeys, splitPath, TreeError, type RtdbNode, type RtdbValue} from './tree.js'
+import {readTreeFile, TreeSaver} from './persist.js'
+import {countLeaves, lowerBound, getAt, isNode, jsonSize, knownSize, normalize, setAt, sortedKeys, splitPath, TreeError, type RtdbNode, type RtdbValue} from './tree.js'
 
 export interface RtdbSettings {
   /** Largest GET response in bytes before the database answers too_big (RTDB: 256 MB). */
@@ -65,6 +68,61 @@ function send(req: SandboxRequest, res: ServerResponse, status: number, value: u
   const body = print === 'pretty' ? JSON.stringify(value, null, 2) : JSON.stringify(value)
   res.writeHead(status, {'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache'})
   res.end(body)
+}
+
+/** Responses larger than this are serialised and sent piece by piece (chunked), as the database streams them. */
+const STREAM_ABOVE_BYTES = 4 * 1024 * 1024
+const PIECE_BYTES = 256 * 1024
+
+/**
+ * The JSON text of `node` in pieces: nodes whose size jsonSize found above 256 KB key by key,
+ * the rest whole (the size check before the answer measured every node it did not know).
+ */
+function* jsonPieces(node: RtdbNode): Generator<string> {
+  if (!isNode(node) || (knownSize(node) ?? 0) <= PIECE_BYTES) {
+    yield JSON.stringify(node)
+    return
+  }
+  let sep = '{'
+  for (const k of Object.keys(node)) {
+    yield `${sep}${JSON.stringify(k)}:`
+    sep = ','
+    yield* jsonPieces(node[k] ?? null) // a write during a slow client may have removed it
+  }
+  yield '}'
+}
+
+/**
+ * Send a large value without building its whole text (a 1 GB answer is longer than V8's
+ * longest string): ~1 MB writes with backpressure; stops when the client goes away (a client
+ * that abandons a too-big answer costs what it read, not the whole serialisation).
+ */
+async function streamValue(res: ServerResponse, value: RtdbNode): Promise<void> {
+  res.writeHead(200, {'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache'})
+  let parts: string[] = []
+  let size = 0
+  const flush = async (): Promise<boolean> => {
+    const ok = res.write(parts.join(''))
+    parts = []
+    size = 0
+    if (!ok && !res.destroyed) await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done)
+        res.off('close', done)
+        resolve()
+      }
+      res.on('drain', done)
+      res.on('close', done)
+    })
+    return !res.destroyed
+  }
+  for (const piece of jsonPieces(value)) {
+    parts.push(piece)
+    size += piece.length
+    if (size >= 1024 * 1024 && !(await flush())) return
+  }
+  if (size > 0 && !(await flush())) return
+  res.end()
 }
 
 function parseJsonParam(req: SandboxRequest, name: string): unknown {
@@ -137,7 +195,36 @@ export const rtdbService: ServiceFactory = (ctx) => {
       settings: {[DEFAULT_NAMESPACE]: envDefaults(), [SCRATCH_NAMESPACE]: envDefaults()},
       tokens: [SANDBOX_RTDB_TOKEN],
     }))
-  const tree = (ns: string) => ctx.state.open<{root: RtdbNode}>('rtdb', `db-${ns}`, () => ({root: ns === DEFAULT_NAMESPACE ? seedImpressTree() : null}))
+  // The trees are persisted by the service itself (persist.ts), not as one JSON state document:
+  // a database of a gigabyte cannot be one string, nor be rewritten after every write.
+  const trees = new Map<string, {root: RtdbNode}>()
+  const saver = new TreeSaver()
+  const treeFile = (ns: string) => path.join(ctx.state.serviceDir('rtdb'), `tree-${encodeURIComponent(ns)}.ndjson`)
+  const tree = (ns: string) => {
+    let t = trees.get(ns)
+    if (!t) {
+      const file = treeFile(ns)
+      // Before persist.ts, a tree was a state document (db-<ns>.json): still read, rewritten as lines.
+      const legacy = path.join(path.dirname(file), `db-${ns}.json`)
+      if (fs.existsSync(file)) {
+        t = {root: readTreeFile(file)}
+        trees.set(ns, t)
+      } else {
+        t = {root: fs.existsSync(legacy) ? (JSON.parse(fs.readFileSync(legacy, 'utf8')) as {root: RtdbNode}).root : ns === DEFAULT_NAMESPACE ? seedImpressTree() : null}
+        trees.set(ns, t)
+        save(ns)
+      }
+    }
+    const doc = t
+    return {
+      get data() {
+        return doc
+      },
+      save: () => save(ns),
+    }
+  }
+  const save = (ns: string) =>
+    saver.markDirty(ns, () => ({file: treeFile(ns), root: trees.get(ns)?.root ?? null}))
 
   const database = (ns: string) => {
     const dbs = databases().data
@@ -161,8 +248,8 @@ export const rtdbService: ServiceFactory = (ctx) => {
     }
   }
 
-  const handle = (req: SandboxRequest, res: ServerResponse): void => {
-    if (req.method !== 'GET') treeChanged()
+  const handle = (req: SandboxRequest, res: ServerResponse): Promise<void> | void => {
+    saver.touch()
     const ns = namespaceOf(req)
     const rawPath = decodeURIComponent(req.path.replace(/\.json$/, ''))
     if (rawPath === '/.settings/sandbox') {
@@ -194,7 +281,9 @@ export const rtdbService: ServiceFactory = (ctx) => {
         } else {
           value = node
         }
-        if (sizeExceeds(value, db.settings.maxResponseBytes)) throw new RtdbFault(400, RTDB_TOO_BIG)
+        const size = jsonSize(value, db.settings.maxResponseBytes)
+        if (size > db.settings.maxResponseBytes) throw new RtdbFault(400, RTDB_TOO_BIG)
+        if (req.url.searchParams.get('print') !== 'pretty' && size > STREAM_ABOVE_BYTES) return streamValue(res, value)
         return send(req, res, 200, value)
       }
       case 'PUT': {
@@ -245,9 +334,9 @@ export const rtdbService: ServiceFactory = (ctx) => {
       if (req.path.startsWith('/.settings/')) return 'Settings'
       return m.charAt(0) + m.slice(1).toLowerCase()
     },
-    handle(req, res) {
+    async handle(req, res) {
       try {
-        handle(req, res)
+        await handle(req, res)
       } catch (error) {
         if (error instanceof RtdbFault) return send(req, res, error.status, {error: error.message})
         if (error instanceof TreeError) return send(req, res, 400, {error: error.message})
@@ -262,8 +351,16 @@ export const rtdbService: ServiceFactory = (ctx) => {
       res.end(body)
     },
     seed() {
+      // First start, or after a reset wiped the state directory: forget what is in memory.
+      saver.cancel()
+      trees.clear()
       databases()
       for (const ns of databases().data.names) tree(ns)
+      // Written now, while the host starts (as the state store does), not in the middle of the first requests.
+      saver.flush()
+    },
+    async stop() {
+      saver.flush()
     },
     describe() {
       const dbs = databases().data

@@ -80,11 +80,12 @@ export function getAt(root: RtdbNode, segments: string[]): RtdbNode {
   return cur
 }
 
-/** Set (replace) the value at segments; returns the new root. */
+/** Set (replace) the value at segments; returns the new root. Every node changed on the way forgets its cached size and key order. */
 export function setAt(root: RtdbNode, segments: string[], value: RtdbNode): RtdbNode {
   if (segments.length === 0) return value
   const [head, ...rest] = segments
   const node: {[key: string]: RtdbValue} = isNode(root) ? root : {}
+  forget(node)
   const child = setAt(node[head] ?? null, rest, value)
   if (child !== null) {
     node[head] = child
@@ -95,37 +96,60 @@ export function setAt(root: RtdbNode, segments: string[], value: RtdbNode): Rtdb
   return null
 }
 
-/** True when the JSON text of `node` would be longer than `limit` bytes (stops early). */
-export function sizeExceeds(node: RtdbNode, limit: number): boolean {
+/**
+ * What the database knows about its big nodes without reading them again: the JSON size of
+ * nodes of at least CACHED_SIZE bytes, and the key order of nodes, until a write changes them
+ * (setAt forgets every node on the written path, so an untouched node keeps its entries).
+ */
+const CACHED_SIZE = 256 * 1024
+const sizeCache = new WeakMap<object, number>()
+const sortCache = new WeakMap<object, string[]>()
+
+function forget(node: object): void {
+  sizeCache.delete(node)
+  sortCache.delete(node)
+}
+
+/** The JSON size of `node` in bytes (close: string escapes are not counted), or a number above `limit` once over it. */
+export function jsonSize(node: RtdbNode, limit: number): number {
   let total = 0
   const visit = (n: RtdbNode): boolean => {
     if (!isNode(n)) {
       total += typeof n === 'string' ? Buffer.byteLength(n) + 2 : String(n).length
       return total > limit
     }
+    const known = sizeCache.get(n)
+    if (known !== undefined) {
+      total += known
+      return total > limit
+    }
+    const before = total
     total += 2
     for (const k in n) {
       total += Buffer.byteLength(k) + 4
       if (visit(n[k])) return true
     }
+    if (total - before >= CACHED_SIZE) sizeCache.set(n, total - before)
     return total > limit
   }
-  return visit(node)
+  return visit(node) ? Math.max(total, limit + 1) : total
 }
 
-const sortCache = new WeakMap<object, {generation: number; keys: string[]}>()
-let generation = 0
-
-/** Forget cached key orders (call after every write). */
-export function treeChanged(): void {
-  generation++
+/** True when the JSON text of `node` would be longer than `limit` bytes (stops early). */
+export function sizeExceeds(node: RtdbNode, limit: number): boolean {
+  return jsonSize(node, limit) > limit
 }
 
-/** Children of a node sorted in key order (cached until the next write). */
+/** The size of a node measured whole by jsonSize since its last change, if at least 256 KB. */
+export function knownSize(node: RtdbNode): number | undefined {
+  return isNode(node) ? sizeCache.get(node) : undefined
+}
+
+/** Children of a node sorted in key order (cached until a write changes the node). */
 export function sortedKeys(node: RtdbNode): string[] {
   if (!isNode(node)) return []
   const hit = sortCache.get(node)
-  if (hit && hit.generation === generation) return hit.keys
+  if (hit) return hit
   const decorated = Object.keys(node).map((k) => ({k, i: intKey(k)}))
   decorated.sort((a, b) => {
     if (a.i !== undefined && b.i !== undefined) return a.i !== b.i ? a.i - b.i : a.k.length !== b.k.length ? a.k.length - b.k.length : a.k < b.k ? -1 : 1
@@ -134,7 +158,7 @@ export function sortedKeys(node: RtdbNode): string[] {
     return a.k < b.k ? -1 : a.k > b.k ? 1 : 0
   })
   const keys = decorated.map((d) => d.k)
-  sortCache.set(node, {generation, keys})
+  sortCache.set(node, keys)
   return keys
 }
 
