@@ -304,6 +304,7 @@ async function buildAndPackage(spec: ModuleSpec & {build: string}, artifactPath:
   await runBuild(spec.build, {cwd: options.cwd, onLine: (l) => say(`  ${l}`), signal: options.signal})
   result.build = 'ran'
   const artifact = await packageArtifact(artifactPath)
-  if (cache && inputs) cache.write(spec.module, {inputs: inputs.digest, artifactSha256: artifact.sha256, files: inputs.files, builtAt: new Date().toISOString()})
+  // A dry run writes nothing of impress's own, not even this record (the next real deploy builds again).
+  if (cache && inputs && !options.dryRun) cache.write(spec.module, {inputs: inputs.digest, artifactSha256: artifact.sha256, files: inputs.files, builtAt: new Date().toISOString()})
   return artifact
 }
