@@ -78,9 +78,23 @@ describe('Lambda adapter + capabilities against the sandbox', () => {
       {lambda, probe: new SmokeInvokeProbe(lambda, () => ({ping: true}), 2)},
     )
     expect(r.modules[0]).toMatchObject({status: 'deployed', bake: {checks: 5, samples: 10, errors: 0}})
+    expect(r.modules[0].warning).toBeUndefined()
     const alias = await lambda.getAlias('impress-pdf', 'live')
     expect(alias).toMatchObject({functionVersion: '4'})
     expect(alias.weights).toBeUndefined()
+  })
+
+  it('a canary that no invocation reached is promoted with a warning, not silently', async () => {
+    const s = spec('pdf', 'exports.handler = async () => ({ok: 5})\n')
+    const events: string[] = []
+    const r = await runDeploy(
+      {modules: [s], alias: 'live', cwd: work, dryRun: false, concurrency: 1, description: 'd', canary: {weight: 0.1, bakeMs: 20, detach: false}, onEvent: (_m, e) => events.push(e)},
+      {lambda, probe: {errors: async () => ({errors: 0, samples: 0})}},
+    )
+    expect(r.modules[0]).toMatchObject({status: 'deployed', bake: {samples: 0, errors: 0}})
+    expect(r.modules[0].warning).toMatch(/no invocation reached version \d+ during the bake/)
+    expect(events.some((e) => e.startsWith('warning: no invocation'))).toBe(true)
+    expect(await lambda.getAlias('impress-pdf', 'live')).toMatchObject({functionVersion: r.modules[0].newVersion})
   })
 
   it('an interrupt during the bake rolls the canary back', async () => {

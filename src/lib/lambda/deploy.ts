@@ -77,6 +77,8 @@ export interface ModuleResult {
   aliasMoved: boolean
   canaryWeight?: number
   bake?: {checks: number; samples: number; errors: number}
+  /** Something the user should know about a module that still succeeded (e.g. a canary that saw no traffic). */
+  warning?: string
   /** A detached canary finished by `impress deploy promote` or `impress deploy abort`. */
   finishedBy?: 'promote' | 'abort'
   pruned?: string[]
@@ -225,10 +227,13 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
         hint: `The alias ${options.alias} points to version ${alias.functionVersion} again.`,
       })
     }
+    // No invocation reached the canary (no traffic during the bake): it is promoted on the smoke test alone; say so.
+    const warning = bake.samples === 0 ? `no invocation reached version ${published.version} during the bake: promoted on the smoke test alone` : undefined
+    if (warning) say(`warning: ${warning}`)
     await lambda.updateAlias(spec.function, options.alias, {version: published.version, weights: {}, revisionId: shifted.revisionId, description: markDescription(alias.description, published.version, artifact.sha256)})
     say(`promoted: ${options.alias} → ${published.version}`)
     const pruned = await pruneAfter(spec, options, lambda, say)
-    return done({status: 'deployed', aliasMoved: true, bake: {checks: bake.checks, samples: bake.samples, errors: 0}, ...(pruned ? {pruned} : {})})
+    return done({status: 'deployed', aliasMoved: true, bake: {checks: bake.checks, samples: bake.samples, errors: 0}, ...(warning ? {warning} : {}), ...(pruned ? {pruned} : {})})
   } catch (error) {
     const e = error instanceof ImpressError ? error : new OperationError((error as Error).message, {cause: error})
     const untouched = alias ? `The alias ${options.alias} still points to version ${alias.functionVersion}.` : 'Nothing was changed.'

@@ -12,7 +12,8 @@ export function renderDeploy(result: DeployResult, color: ChalkInstance): string
     paint(m.status),
     m.status === 'deployed' ? `${m.previousVersion} → ${m.newVersion}` : m.status === 'canary' ? `${m.previousVersion} + ${m.newVersion} @ ${Math.round((m.canaryWeight ?? 0) * 100)}%` : m.status === 'planned' ? `${m.previousVersion} → (new)` : (m.previousVersion ?? ''),
     (m.status === 'planned' ? `new ${m.codeSha256?.slice(0, 12)}…` : m.status === 'unchanged' ? `unchanged ${m.codeSha256?.slice(0, 12)}…` : (m.error ?? (m.pruned?.length ? `pruned ${m.pruned.join(',')}` : ''))) +
-      (m.build === 'cached' ? ' (build skipped: inputs unchanged)' : ''),
+      (m.build === 'cached' ? ' (build skipped: inputs unchanged)' : '') +
+      (m.warning ? ` (warning: ${m.warning})` : ''),
   ])
   const s = result.summary
   const parts = (['deployed', 'canary', 'unchanged', 'planned', 'rolled-back', 'failed'] as const).filter((k) => s[k] > 0).map((k) => `${s[k]} ${k}`)
