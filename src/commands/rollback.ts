@@ -29,7 +29,12 @@ export default class Rollback extends ImpressCommand<typeof Rollback> {
     if (this.flags.all) {
       const last = DeployJournal.latest(this.environment.dataDir)
       const changed = last?.modules().filter((m) => m.aliasMoved && m.previousVersion) ?? []
-      if (!last || changed.length === 0) throw new UsageError('No recorded deploy changed an alias: nothing to roll back.', {hint: 'Name a module: `impress rollback MODULE`.'})
+      const hint = 'Name a module: `impress rollback MODULE` steps its alias back from the version it serves now.'
+      if (!last) throw new UsageError('No deploy is recorded for this environment: nothing to roll back.', {hint})
+      if (changed.length === 0) {
+        const what = last.modules().map((m) => `${m.module} ${m.status}`).join(', ') || 'no module'
+        throw new UsageError(`The last deploy (${last.id}) moved no alias (${what}): nothing to roll back.`, {hint})
+      }
       this.io.info(`Rolling back deploy ${last.id}`)
       targets = changed.map((m) => ({module: m.module, function: m.function, to: m.previousVersion}))
     } else {

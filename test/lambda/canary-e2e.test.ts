@@ -126,6 +126,10 @@ describe('detached canary: deploy status / abort / promote (e2e)', E2E, () => {
       expect(none.stderr).toMatch(/Hint: Start one with `impress deploy MODULE --canary 10% --detach`/)
       expect(hasStackTrace(none.stderr)).toBe(false)
     }
+    // rollback --all after the abort: the last deploy moved no alias, said precisely (exit 2), nothing moved
+    const rb = await cli(['rollback', '--all', '--yes'])
+    expect(rb.exitCode).toBe(2)
+    expect(rb.stderr).toMatch(/The last deploy \(.+\) moved no alias \(etl rolled-back\): nothing to roll back\./)
     expect(await live('impress-etl')).toBe('3')
   })
 
