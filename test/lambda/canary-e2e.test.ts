@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {hasStackTrace, runCli} from '../helpers/cli.js'
+import {auditLines, writeHandler as writeLambdaHandler} from '../helpers/lambda.js'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 
 type AliasState = string | {version: string; weights: Record<string, number>}
@@ -23,21 +24,12 @@ describe('detached canary: deploy status / abort / promote (e2e)', E2E, () => {
   }
   const lambdaOps = async () => ((await (await fetch(`${sb.url}/_sandbox/requests`)).json()) as {counts: {lambda?: Record<string, number>}}).counts.lambda ?? {}
   const clearRequests = () => fetch(`${sb.url}/_sandbox/requests`, {method: 'DELETE'})
-  const writeHandler = (m: string, code: string) => {
-    const file = path.join(sb.home, 'workspace', 'lambda', m, 'src', 'index.js')
-    fs.mkdirSync(path.dirname(file), {recursive: true})
-    fs.writeFileSync(file, code)
-  }
+  const writeHandler = (m: string, code: string) => writeLambdaHandler(sb, m, code)
   const journals = () => {
     const dir = path.join(sb.home, 'data', 'sandbox', 'journals', 'deploy')
     return fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {status: string; steps: {name: string; data: Record<string, unknown>}[]})
   }
-  const audit = () =>
-    fs
-      .readFileSync(path.join(sb.home, 'audit.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as {command: string; result: string; exitCode: number; details?: Record<string, unknown>})
+  const audit = () => auditLines(sb)
 
   beforeEach(async () => {
     sb = await startTestSandbox({timeScale: 0.001})

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {hasStackTrace, runCli} from '../helpers/cli.js'
+import {auditLines, writeHandler as writeLambdaHandler} from '../helpers/lambda.js'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 
 interface FnState {
@@ -22,17 +23,8 @@ describe('impress deploy / rollback / versions (e2e)', {timeout: 240_000}, () =>
   }
   const requests = async () => (await (await fetch(`${sb.url}/_sandbox/requests?log=1&service=lambda`)).json()) as {total: number; counts: {lambda?: Record<string, number>}; log: {operation: string; status: number}[]}
   const clearRequests = () => fetch(`${sb.url}/_sandbox/requests`, {method: 'DELETE'})
-  const src = (m: string) => path.join(sb.home, 'workspace', 'lambda', m, 'src', 'index.js')
-  const writeHandler = (m: string, code: string) => {
-    fs.mkdirSync(path.dirname(src(m)), {recursive: true})
-    fs.writeFileSync(src(m), code)
-  }
-  const audit = () =>
-    fs
-      .readFileSync(path.join(sb.home, 'audit.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as {command: string; result: string; exitCode: number; details?: Record<string, unknown>})
+  const writeHandler = (m: string, code: string) => writeLambdaHandler(sb, m, code)
+  const audit = () => auditLines(sb)
 
   beforeEach(async () => {
     sb = await startTestSandbox({timeScale: 0.001})

@@ -7,16 +7,14 @@
  * continues from there. The manifest is written last.
  */
 import {InterruptedError, RefusedError} from '../errors.js'
-import {findUnfinishedBackup, reopenCheckpoint, saveCheckpoint as writeCheckpoint} from './checkpoint.js'
+import {findUnfinishedBackup, reopenCheckpoint, saveCheckpoint as writeCheckpoint, writeManifest} from './checkpoint.js'
 import {newBackupId} from './read-backup.js'
 import {ChunkWriter} from './chunk-writer.js'
 import {walkTree} from './walk.js'
 import {memoryGuard} from './memory.js'
 import {startLineDigests} from './line-digests.js'
 import {
-  BACKUP_FORMAT,
   joinPath,
-  MANIFEST_FILE,
   type BackupLine,
   type Checkpoint,
   type ChunkInfo,
@@ -129,26 +127,11 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     }
 
     const {total: totals, keys} = await digests.result()
-    const manifest: Manifest = {
-      format: BACKUP_FORMAT,
-      kind: 'rtdb',
-      tool: {name: 'impress', version: options.toolVersion},
-      source,
-      startedAt,
-      finishedAt: now().toISOString(),
-      consistency: 'per-request',
-      chunks,
-      totals: {
-        lines: totals.lines,
-        count: totals.count,
-        bytes: chunks.reduce((s, c) => s + c.bytes, 0),
-        rawBytes: chunks.reduce((s, c) => s + c.rawBytes, 0),
-      },
-      keys,
-      digest: totals.digest,
-    }
-    await store.write(id, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`)
-    return {id, location: `${store.location.replace(/\/$/, '')}/${id}`, resumed: Boolean(checkpoint), manifest, requests}
+    const {manifest, location} = await writeManifest(store, id, {
+      kind: 'rtdb', toolVersion: options.toolVersion, source, startedAt, finishedAt: now().toISOString(), consistency: 'per-request', chunks,
+      lines: totals.lines, count: totals.count, keys, digest: totals.digest,
+    })
+    return {id, location, resumed: Boolean(checkpoint), manifest, requests}
   } finally {
     digests.close()
   }

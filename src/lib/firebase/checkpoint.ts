@@ -9,7 +9,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {OperationError} from '../errors.js'
-import {BACKUP_FORMAT, CHECKPOINT_FILE, MANIFEST_FILE, type BackupKind, type BackupLine, type Checkpoint} from './format.js'
+import {BACKUP_FORMAT, CHECKPOINT_FILE, MANIFEST_FILE, type BackupKind, type BackupLine, type Checkpoint, type KeyStats, type Manifest} from './format.js'
 import type {BackupStore} from './ports.js'
 import {readChunk} from './read-backup.js'
 
@@ -56,4 +56,24 @@ export async function reopenCheckpoint(store: BackupStore, id: string, checkpoin
 export async function saveCheckpoint(store: BackupStore, id: string, checkpoint: Omit<Checkpoint, 'format'>): Promise<void> {
   const doc: Checkpoint = {format: BACKUP_FORMAT, ...checkpoint}
   await store.write(id, CHECKPOINT_FILE, JSON.stringify(doc, null, 2))
+}
+
+/**
+ * Finish a backup of either kind: the manifest (written last, so only a complete backup has
+ * one) with the chunk totals summed. Returns the manifest and where the backup is.
+ */
+export async function writeManifest(
+  store: BackupStore,
+  id: string,
+  fields: Omit<Manifest, 'format' | 'tool' | 'totals' | 'keys' | 'digest'> & {toolVersion: string; lines: number; count: number; keys: Record<string, KeyStats>; digest: string},
+): Promise<{manifest: Manifest; location: string}> {
+  const {toolVersion, lines, count, ...rest} = fields
+  const manifest: Manifest = {
+    format: BACKUP_FORMAT,
+    ...rest,
+    tool: {name: 'impress', version: toolVersion},
+    totals: {lines, count, bytes: fields.chunks.reduce((s, c) => s + c.bytes, 0), rawBytes: fields.chunks.reduce((s, c) => s + c.rawBytes, 0)},
+  }
+  await store.write(id, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`)
+  return {manifest, location: `${store.location.replace(/\/$/, '')}/${id}`}
 }

@@ -8,8 +8,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {InterruptedError, RefusedError, UsageError} from '../errors.js'
 import {ChunkWriter} from './chunk-writer.js'
-import {findUnfinishedBackup, reopenCheckpoint, saveCheckpoint} from './checkpoint.js'
-import {BACKUP_FORMAT, joinPath, KeyStatsBuilder, MANIFEST_FILE, splitPath, type Checkpoint, type ChunkInfo, type JsonValue, type Manifest} from './format.js'
+import {findUnfinishedBackup, reopenCheckpoint, saveCheckpoint, writeManifest} from './checkpoint.js'
+import {joinPath, KeyStatsBuilder, splitPath, type Checkpoint, type ChunkInfo, type JsonValue, type Manifest} from './format.js'
 import type {BackupStore, FirestorePort, Progress} from './ports.js'
 import {newBackupId, readChunk} from './read-backup.js'
 import {runVerify} from './verify.js'
@@ -171,22 +171,11 @@ export async function runFirestoreBackup(options: FirestoreBackupOptions, deps: 
     throw error
   }
   const totals = stats.total()
-  const manifest: Manifest = {
-    format: BACKUP_FORMAT,
-    kind: 'firestore',
-    tool: {name: 'impress', version: options.toolVersion},
-    source,
-    startedAt,
-    finishedAt: now().toISOString(),
-    consistency: 'read-time',
-    readTime,
-    chunks,
-    totals: {lines: totals.lines, count: totals.count, bytes: chunks.reduce((s, c) => s + c.bytes, 0), rawBytes: chunks.reduce((s, c) => s + c.rawBytes, 0)},
-    keys: stats.snapshot(),
-    digest: totals.digest,
-  }
-  await store.write(id, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`)
-  return {id, location: `${store.location.replace(/\/$/, '')}/${id}`, resumed: Boolean(checkpoint), manifest, documents: totals.count}
+  const {manifest, location} = await writeManifest(store, id, {
+    kind: 'firestore', toolVersion: options.toolVersion, source, startedAt, finishedAt: now().toISOString(), consistency: 'read-time', readTime, chunks,
+    lines: totals.lines, count: totals.count, keys: stats.snapshot(), digest: totals.digest,
+  })
+  return {id, location, resumed: Boolean(checkpoint), manifest, documents: totals.count}
 }
 
 export interface FirestoreRestoreResult {
