@@ -12,6 +12,7 @@ import {inputsDigest, type BuildCache, type InputsDigest} from './build-cache.js
 import {packageArtifact, type Artifact} from './package.js'
 import type {AliasInfo, CanaryProbe, LambdaPort} from './ports.js'
 import {pruneVersions} from './prune.js'
+import {sleep as sleepFor} from '../time/sleep.js'
 
 export interface ModuleSpec {
   module: string
@@ -94,19 +95,7 @@ export interface DeployResult {
   summary: Record<ModuleStatus, number>
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new InterruptedError())
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(t)
-      reject(new InterruptedError())
-    }
-    signal?.addEventListener('abort', onAbort, {once: true})
-  })
+const defaultSleep = (ms: number, signal?: AbortSignal) => sleepFor(ms, signal, () => new InterruptedError())
 
 /** "10%", "10" or "0.1" → 0.1 */
 export function parseWeight(text: string): number | undefined {

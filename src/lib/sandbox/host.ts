@@ -15,6 +15,7 @@ import {serviceFactories} from './services/index.js'
 import {StateStore} from './state.js'
 import {SANDBOX_INFO_FILE, type SandboxInfo} from './info.js'
 import {sendJson} from './respond.js'
+import {sleep} from '../time/sleep.js'
 import type {SandboxRequest, SandboxService} from './types.js'
 
 export {SANDBOX_INFO_FILE, type SandboxInfo} from './info.js'
@@ -287,9 +288,4 @@ function makeRequest(req: IncomingMessage, url: URL, body: Buffer): SandboxReque
       return (formCache ??= new URLSearchParams(text()))
     },
   }
-}
-
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

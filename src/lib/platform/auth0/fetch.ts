@@ -4,6 +4,7 @@
  * limit: it waits for `x-ratelimit-reset` when the budget is spent and on a 429 (the SDK's own
  * retry ignores that header, so it is disabled), (3) bounds concurrency and (4) counts requests.
  */
+import {sleep} from '../../time/sleep.js'
 
 export interface Auth0FetchOptions {
   /** Sandbox base URL (http://127.0.0.1:PORT); absent in the cloud. */
@@ -30,21 +31,6 @@ export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Pro
 export function sandboxUrlFor(url: string, sandboxUrl: string): string {
   const u = new URL(url)
   return `${sandboxUrl.replace(/\/$/, '')}/auth0/${u.host}${u.pathname}${u.search}`
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(t)
-      reject(signal?.reason)
-    }
-    signal?.addEventListener('abort', onAbort, {once: true})
-  })
 }
 
 export function createAuth0Fetch(options: Auth0FetchOptions = {}, base: FetchFn = fetch): {fetch: FetchFn; stats: Auth0FetchStats} {

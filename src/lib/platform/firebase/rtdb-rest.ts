@@ -8,6 +8,7 @@
 import {OperationError} from '../../errors.js'
 import type {JsonValue} from '../../firebase/format.js'
 import type {GetResult, RtdbPort} from '../../firebase/ports.js'
+import {sleep} from '../../time/sleep.js'
 
 export interface RtdbRestOptions {
   /** Where requests go: the database URL, or the sandbox/emulator URL. */
@@ -120,7 +121,7 @@ export class RtdbRest implements RtdbPort {
       }
       this.retries++
       const backoff = Math.min(30_000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2)
-      await sleep((retryAfterMs ?? backoff) * scale, this.o.signal)
+      await sleep((retryAfterMs ?? backoff) * scale, this.o.signal, null)
     }
   }
 }
@@ -157,14 +158,4 @@ function translate(status: number, message: string, method: string, url: string)
     return new OperationError(`Realtime Database not found at ${where.origin}${path}: ${message}`, {code: 'E_RTDB_NOT_FOUND', hint: 'Check firebase.databaseURL or --to-database.'})
   }
   return new OperationError(`Realtime Database ${method} ${path} failed (HTTP ${status}): ${message}`, {code: 'E_RTDB_REQUEST', hint: 'See the message; fix the request or the data and run again.'})
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t)
-      resolve()
-    }, {once: true})
-  })
 }
