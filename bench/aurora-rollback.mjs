@@ -4,11 +4,11 @@
 //   - side by side: the AWS CLI commands (and requests) an operator needs for the same steps,
 //     run for real against the sandbox when the AWS CLI is installed (set AWS_CLI=/path/to/aws).
 // Usage: node bench/aurora-rollback.mjs [--scale 0.002] [--runs 3] [--no-aws-cli]
-import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {performance} from 'node:perf_hooks'
+import {runProcess} from './lib.mjs'
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -29,15 +29,10 @@ const info = await host.start()
 const env = {...process.env, IMPRESS_HOME: home, CI: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'}
 const get = async (p) => (await fetch(`${info.url}${p}`)).json()
 // Asynchronous: the sandbox runs in this process and must keep answering.
-const run = (cmd, args, options) =>
-  new Promise((resolve) => {
-    const child = spawn(cmd, args, {...options, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (status) => resolve({status, stdout, stderr}))
-  })
+const run = async (cmd, args, options) => {
+  const r = await runProcess(cmd, args, options)
+  return {status: r.code, stdout: r.out, stderr: r.err}
+}
 
 // Critical path of a rollback in simulated ms: snapshot, restore (creating + backing-up; the
 // instances are created meanwhile and finish first), two renames.

@@ -3,11 +3,11 @@
 // `restore --overwrite` over that target with 1 % extra documents.
 // Target (issue 6): 100,000 documents, peak RSS <= 300 MB.
 // Run (after npm run build): DOCS=100000 node bench/firebase-firestore.mjs   (default 10,000)
-import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {performance} from 'node:perf_hooks'
+import {runProcess} from './lib.mjs'
 
 const DOCS = Number(process.env.DOCS ?? 10_000)
 const bin = new URL('../bin/run.js', import.meta.url).pathname
@@ -21,17 +21,7 @@ const {url} = await host.start()
 const env = {...process.env, IMPRESS_HOME: home, CI: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'}
 const prefix = 'projects/impress-sandbox/databases/(default)/documents'
 
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, {env, cwd, stdio: ['ignore', 'pipe', 'pipe']})
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d) => (out += d))
-    p.stderr.on('data', (d) => (err += d))
-    p.on('error', reject)
-    p.on('close', (code) => resolve({code, out, err}))
-  })
-}
+const run = (cmd, args) => runProcess(cmd, args, {env, cwd})
 async function requests() {
   const r = await (await fetch(`${url}/_sandbox/requests?service=firestore`)).json()
   return r.total ?? Object.values(r.byOperation ?? r.operations ?? {}).reduce((a, b) => a + (typeof b === 'number' ? b : 0), 0)

@@ -3,11 +3,12 @@
 // sandbox, in one run; then `impress firebase restore` into the scratch namespace.
 // Targets (issue 6): 1 GB / 1,000,000 values, peak RSS <= 300 MB, backup throughput >= 50% of curl.
 // Run (after npm run build): SIZE_MB=100 node bench/firebase-rtdb.mjs   (default 100 MB; RESTORE=0 skips the restore)
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {performance} from 'node:perf_hooks'
+import {runProcess} from './lib.mjs'
 
 // The in-process sandbox holds the whole database (and the restored copy) in its heap.
 if (!process.execArgv.some((a) => a.startsWith('--max-old-space-size'))) {
@@ -55,17 +56,7 @@ const host = new SandboxHost({stateDir: path.join(home, 'sandbox'), port: 0, tim
 const {url} = await host.start()
 const env = {...process.env, IMPRESS_HOME: home, CI: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'}
 
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, {env, cwd, stdio: ['ignore', 'pipe', 'pipe']})
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d) => (out += d))
-    p.stderr.on('data', (d) => (err += d))
-    p.on('error', reject)
-    p.on('close', (code) => resolve({code, out, err}))
-  })
-}
+const run = (cmd, args) => runProcess(cmd, args, {env, cwd})
 
 async function timed(args) {
   const t0 = performance.now()
