@@ -11,9 +11,8 @@ import {resolveSecret} from '../config/secret-ref.js'
 import type {Context} from '../context.js'
 import type {PendingStore} from './rotate.js'
 import {ensureSandboxRolesFile} from './sandbox-roles.js'
-import {SecretsManagerStore} from '../platform/aws/secrets.js'
+import {secretsManagerStore, type SecretsManagerStore} from '../platform/aws/secrets.js'
 import {Auth0Adapter} from '../platform/auth0/management.js'
-import {awsSdk} from '../platform/aws/sdk.js'
 
 export function auth0Section(ctx: Context) {
   const section = ctx.env.config.auth0
@@ -52,8 +51,7 @@ export function rolesFilePath(ctx: Context, override?: string): string {
 }
 
 export async function secretStore(ctx: Context): Promise<SecretsManagerStore> {
-  const {SecretsManagerClient} = awsSdk('@aws-sdk/client-secrets-manager')
-  return new SecretsManagerStore(() => ctx.aws(SecretsManagerClient))
+  return secretsManagerStore(ctx)
 }
 
 /** Rotations done in Auth0 but not yet stored, kept under the environment's data directory. */

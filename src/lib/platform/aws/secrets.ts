@@ -4,6 +4,7 @@
  * fields of a stored JSON document).
  */
 import type {SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import type {Context} from '../../context.js'
 import {OperationError} from '../../errors.js'
 import type {SecretStorePort} from '../../roles/ports.js'
 import {awsSdk} from './sdk.js'
@@ -28,4 +29,10 @@ export class SecretsManagerStore implements SecretStorePort {
     if (!r.ARN || !r.VersionId) throw new OperationError(`Secrets Manager stored ${secretId} but returned no ARN or version.`)
     return {arn: r.ARN, versionId: r.VersionId}
   }
+}
+
+/** The environment's Secrets Manager as a secret store (the client is built on first use). */
+export function secretsManagerStore(ctx: Context): SecretsManagerStore {
+  const {SecretsManagerClient: Client} = awsSdk('@aws-sdk/client-secrets-manager')
+  return new SecretsManagerStore(() => ctx.aws(Client))
 }
