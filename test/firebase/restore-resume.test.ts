@@ -31,6 +31,7 @@ it('resumes an interrupted restore and ends with equal counts and hashes', async
   const counting = (stopAfter?: number): RtdbPort => ({
     source: real.source,
     get: (p, o) => real.get(p, o),
+    getRaw: (p, o) => real.getRaw(p, o),
     remove: (p) => real.remove(p),
     async patch(p: string, updates: Record<string, JsonValue>) {
       await real.patch(p, updates)

@@ -3,10 +3,27 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {compareKeys, forEachLeaf, joinPath, KeyStatsBuilder, type JsonValue} from '../../src/lib/firebase/format.js'
 import type {RtdbPort} from '../../src/lib/firebase/ports.js'
-import {walkTree} from '../../src/lib/firebase/walk.js'
+import {walkTree, type WalkOptions} from '../../src/lib/firebase/walk.js'
+
+type Style = 'compact' | 'pretty' | 'reversed'
+/** JSON text of a value as a server might write it: compact, pretty-printed (line breaks), or with members in reverse order. */
+function serialise(value: JsonValue, style: Style): string {
+  if (style === 'pretty') return JSON.stringify(value, null, 1)
+  if (style === 'compact' || value === null || typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(value)
+  return `{${Object.keys(value).reverse().map((k) => `${JSON.stringify(k)}:${serialise(value[k], style)}`).join(',')}}`
+}
+
+/** The walk's emit, given parsed values (the tests compare values; the walk hands over JSON bytes). */
+function values(f: (segments: string[], value: JsonValue) => unknown): WalkOptions['emit'] {
+  return (segments, text, start, end) => {
+    const slice = text.toString('utf8', start, end)
+    expect(slice).not.toMatch(/[\r\n]/) // every emitted subtree fits on one NDJSON line
+    void f(segments, JSON.parse(slice) as JsonValue)
+  }
+}
 
 /** A database answering like RTDB REST: too big above `limit` bytes of JSON (limits stay above a shallow read, as RTDB's 256 MB does). */
-function memoryDb(tree: JsonValue, limit: number): {get: RtdbPort['get']; calls: number} {
+function memoryDb(tree: JsonValue, limit: number, style: Style = 'compact'): {get: RtdbPort['getRaw']; calls: number} {
   const db = {
     calls: 0,
     async get(path: string, o: {shallow?: boolean; orderByKey?: {startAt?: string; limitToFirst?: number}} = {}) {
@@ -23,7 +40,7 @@ function memoryDb(tree: JsonValue, limit: number): {get: RtdbPort['get']; calls:
         value = keys.length ? Object.fromEntries(keys.map((k) => [k, (node as Record<string, JsonValue>)[k]])) : null
       }
       if (JSON.stringify(value).length > limit) return {tooBig: true as const}
-      return {tooBig: false as const, value}
+      return {tooBig: false as const, raw: Buffer.from(serialise(value, style))}
     },
   }
   return db
@@ -45,11 +62,11 @@ function leaves(value: JsonValue): string[] {
 describe('walkTree', () => {
   it('emits every leaf exactly once, in key order, whatever the too_big limit and page size', async () => {
     await fc.assert(
-      fc.asyncProperty(root, fc.integer({min: 600, max: 4000}), fc.integer({min: 1, max: 7}), async (t, limit, pageSize) => {
+      fc.asyncProperty(root, fc.integer({min: 600, max: 4000}), fc.integer({min: 1, max: 7}), fc.constantFrom<Style>('compact', 'pretty', 'reversed'), async (t, limit, pageSize, style) => {
         const expected = leaves(t)
         const emitted: string[] = []
-        const db2 = memoryDb(t, limit)
-        await walkTree({get: db2.get, pageSize, maxPage: 8, emit: async (segs, v) => forEachLeaf(joinPath(segs), v, (p, x) => void emitted.push(`${p}=${JSON.stringify(x)}`))})
+        const db2 = memoryDb(t, limit, style)
+        await walkTree({get: db2.get, pageSize, maxPage: 8, emit: values((segs, v) => forEachLeaf(joinPath(segs), v, (p, x) => void emitted.push(`${p}=${JSON.stringify(x)}`)))})
         expect(emitted).toEqual(expected)
       }),
       {numRuns: 150},
@@ -61,17 +78,17 @@ describe('walkTree', () => {
       fc.asyncProperty(root, fc.integer({min: 600, max: 2000}), fc.nat(), async (t, limit, cut) => {
         const whole = new KeyStatsBuilder()
         const lines: string[][] = []
-        await walkTree({get: memoryDb(t, limit).get, pageSize: 3, emit: async (segs, value) => {
+        await walkTree({get: memoryDb(t, limit).get, pageSize: 3, emit: values((segs, value) => {
           lines.push(segs)
           whole.addLine({path: joinPath(segs), value})
-        }})
+        })})
         const stop = cut % lines.length
         const resumed = new KeyStatsBuilder()
         let n = 0
-        await walkTree({get: memoryDb(t, limit).get, pageSize: 3, emit: async (segs, value) => {
+        await walkTree({get: memoryDb(t, limit).get, pageSize: 3, emit: values((segs, value) => {
           if (n++ <= stop) resumed.addLine({path: joinPath(segs), value})
-        }})
-        await walkTree({get: memoryDb(t, limit).get, pageSize: 3, cursor: lines[stop], emit: async (segs, value) => resumed.addLine({path: joinPath(segs), value})})
+        })})
+        await walkTree({get: memoryDb(t, limit).get, pageSize: 3, cursor: lines[stop], emit: values((segs, value) => resumed.addLine({path: joinPath(segs), value}))})
         expect(resumed.total()).toEqual(whole.total())
       }),
       {numRuns: 150},
@@ -82,7 +99,7 @@ describe('walkTree', () => {
     await fc.assert(
       fc.asyncProperty(root, fc.integer({min: 600, max: 3000}), async (t, limit) => {
         const split = new KeyStatsBuilder()
-        await walkTree({get: memoryDb(t, limit).get, emit: async (segs, value) => split.addLine({path: joinPath(segs), value})})
+        await walkTree({get: memoryDb(t, limit).get, emit: values((segs, value) => split.addLine({path: joinPath(segs), value}))})
         const whole = new KeyStatsBuilder()
         for (const k of Object.keys(t as Record<string, JsonValue>)) whole.addLine({path: `/${k}`, value: (t as Record<string, JsonValue>)[k]})
         expect(split.snapshot()).toEqual(Object.fromEntries(Object.entries(whole.snapshot()).map(([k, s]) => [k, {...s, lines: split.snapshot()[k].lines}])))

@@ -15,10 +15,8 @@ import {memoryGuard} from './memory.js'
 import {startLineDigests} from './line-digests.js'
 import {
   joinPath,
-  type BackupLine,
   type Checkpoint,
   type ChunkInfo,
-  type JsonValue,
   type Manifest,
 } from './format.js'
 import type {BackupStore, Progress, RtdbPort} from './ports.js'
@@ -90,27 +88,26 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     if (!checkpoint) await saveCheckpoint()
 
     const staging = await store.stagingDir(id)
+    // The digests see the same NDJSON bytes as gzip (on the worker when there is one).
     const writer = new ChunkWriter(staging, chunks.length + 1, options.chunkBytes ?? 16 * 1024 * 1024, async (chunk) => {
       await store.putChunk(id, chunk.file)
       chunks.push(chunk)
       lastPath = pendingLast
       await saveCheckpoint()
       deps.progress?.({phase: 'chunk', message: `${chunk.file}: ${chunk.lines} lines, ${chunk.bytes} bytes (last ${chunk.lastPath})`})
-    }, digests.encoded ? (data) => digests.addEncoded(data) : undefined)
+    }, (data) => digests.addEncoded(data))
 
     let requests = 0
-    const get: RtdbPort['get'] = async (p, o) => {
+    const get: RtdbPort['getRaw'] = async (p, o) => {
       if (options.signal?.aborted) throw new InterruptedError('Backup interrupted.')
       requests++
-      return rtdb.get(p, o)
+      return rtdb.getRaw(p, o)
     }
     const guard = memoryGuard() // bounded RSS: see memory.ts
-    const emit = (segments: string[], value: JsonValue) => {
+    const emit = (segments: string[], text: Buffer, start: number, end: number) => {
       guard()
-      const line: BackupLine = {path: joinPath(segments), value}
-      if (!digests.encoded) digests.addLine(line)
       pendingLast = segments
-      return writer.write(line)
+      return writer.writeRaw(joinPath(segments), text, start, end)
     }
 
     const cursor = lastPath

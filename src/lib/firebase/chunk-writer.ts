@@ -10,6 +10,7 @@ import {createGzip, type Gzip} from 'node:zlib'
 import {chunkName, type BackupLine, type ChunkInfo} from './format.js'
 
 const BUFFER_BYTES = 256 * 1024
+const LINE_END = Buffer.from('}\n')
 
 export class ChunkWriter {
   private gzip?: Gzip
@@ -40,26 +41,48 @@ export class ChunkWriter {
 
   /** Add one line; returns a promise only when the caller must wait (buffer flush, chunk end). */
   write(line: BackupLine): Promise<void> | undefined {
-    if (!this.current) this.open()
+    this.begin(line.path)
     const text = JSON.stringify(line)
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; a line that may not fit goes out on its own.
+    if (this.buffered + text.length * 3 + 1 > BUFFER_BYTES) return this.overflow(Buffer.from(`${text}\n`))
+    this.buffered += this.buf.write(text, this.buffered)
+    this.buf[this.buffered++] = 10 // "\n"
+    return this.afterWrite()
+  }
+
+  /**
+   * Add one line whose value is JSON text already (`text[start..end)`, no line break): the bytes
+   * are copied as they are, not parsed and serialised again. Same line shape as write().
+   */
+  writeRaw(path: string, text: Buffer, start: number, end: number): Promise<void> | undefined {
+    this.begin(path)
+    const head = `{"path":${JSON.stringify(path)},"value":`
+    if (this.buffered + head.length * 3 + (end - start) + 2 > BUFFER_BYTES) {
+      return this.overflow(Buffer.concat([Buffer.from(head), text.subarray(start, end), LINE_END]))
+    }
+    this.buffered += this.buf.write(head, this.buffered)
+    this.buffered += text.copy(this.buf, this.buffered, start, end)
+    this.buf[this.buffered++] = 0x7d // "}"
+    this.buf[this.buffered++] = 10 // "\n"
+    return this.afterWrite()
+  }
+
+  private begin(path: string): void {
+    if (!this.current) this.open()
     const c = this.current!
     c.lines++
-    c.firstPath ??= line.path
-    c.lastPath = line.path
-    // UTF-8 takes at most 3 bytes per UTF-16 unit; a line that may not fit goes out on its own.
-    if (this.buffered + text.length * 3 + 1 > BUFFER_BYTES) {
-      const whole = Buffer.from(`${text}\n`)
-      if (whole.length <= BUFFER_BYTES - this.buffered) {
-        whole.copy(this.buf, this.buffered)
-        this.buffered += whole.length
-      } else {
-        return this.drainBuffer(whole).then(() => this.afterWrite())
-      }
-    } else {
-      this.buffered += this.buf.write(text, this.buffered)
-      this.buf[this.buffered++] = 10 // "\n"
+    c.firstPath ??= path
+    c.lastPath = path
+  }
+
+  /** A whole line that may not fit in the buffer's free space: copied when it fits, else sent on its own. */
+  private overflow(whole: Buffer): Promise<void> | undefined {
+    if (whole.length <= BUFFER_BYTES - this.buffered) {
+      whole.copy(this.buf, this.buffered)
+      this.buffered += whole.length
+      return this.afterWrite()
     }
-    return this.afterWrite()
+    return this.drainBuffer(whole).then(() => this.afterWrite())
   }
 
   private afterWrite(): Promise<void> | undefined {

@@ -7,13 +7,18 @@ import type {Readable} from 'node:stream'
 import type {JsonValue} from './format.js'
 
 export type GetResult = {tooBig: true} | {tooBig: false; value: JsonValue}
+/** An answer as the database sent it (JSON bytes), for reads that slice rather than parse. */
+export type RawResult = {tooBig: true} | {tooBig: false; raw: Buffer}
+export type GetOptions = {shallow?: boolean; orderByKey?: {startAt?: string; limitToFirst?: number}}
 
 /** Reads and writes of one Realtime Database over REST. */
 export interface RtdbPort {
   /** The database URL and namespace, for the manifest. */
   readonly source: {databaseURL: string; namespace?: string; projectId?: string}
   /** GET path; `tooBig` when the database (or the client's response cap) refuses the size. */
-  get(path: string, options?: {shallow?: boolean; orderByKey?: {startAt?: string; limitToFirst?: number}}): Promise<GetResult>
+  get(path: string, options?: GetOptions): Promise<GetResult>
+  /** The same read, answered as the JSON bytes the database sent (not parsed). */
+  getRaw(path: string, options?: GetOptions): Promise<RawResult>
   /** Multi-path update at `path` (keys are relative paths). */
   patch(path: string, updates: Record<string, JsonValue>): Promise<void>
   /** Delete the node at path. */

@@ -182,10 +182,10 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
   const actual = new KeyStatsBuilder()
   await walkTree({
     root,
-    get: (p, o) => target.get(p, o),
-    emit: (segments, value) => {
+    get: (p, o) => target.getRaw(p, o),
+    emit: (segments, text, start, end) => {
       guard()
-      actual.addLine({path: joinPath(segments), value})
+      actual.addLine({path: joinPath(segments), value: JSON.parse(text.toString('utf8', start, end)) as JsonValue})
     },
   })
   const want = expected.snapshot()

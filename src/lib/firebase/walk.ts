@@ -4,15 +4,23 @@
  * children paged with orderBy="$key" + limitToFirst + startAt (the page halves on too_big and
  * doubles while pages fit); a single child still too big is found through a shallow read and
  * walked the same way. With a cursor (the last path written), the walk resumes after it.
+ *
+ * Answers are not parsed: each emitted subtree is a byte range of the database's own answer
+ * (json-scan.ts finds the members of a page), so a backup writes its lines without parsing and
+ * re-serialising every value. Only shallow listings (keys) are parsed.
  */
 import {OperationError} from '../errors.js'
-import {compareKeys, joinPath, sortedKeys, type JsonValue} from './format.js'
+import {compareKeys, joinPath} from './format.js'
+import {hasNoLineBreak, objectMembers, shapeAt, trimValue, type Member} from './json-scan.js'
 import type {RtdbPort} from './ports.js'
 
 export interface WalkOptions {
-  get: RtdbPort['get']
-  /** May return undefined when the value was taken synchronously (no await per line). */
-  emit: (segments: string[], value: JsonValue) => Promise<void> | undefined | void
+  get: RtdbPort['getRaw']
+  /**
+   * One subtree: `text[start..end)` is its JSON, as the database wrote it (never a line break).
+   * May return undefined when the bytes were taken synchronously (no await per line).
+   */
+  emit: (segments: string[], text: Buffer, start: number, end: number) => Promise<void> | undefined | void
   /** Start below this node (default: the root). */
   root?: string[]
   /** Resume after this path (absolute segments, below root). */
@@ -27,6 +35,33 @@ const FEW_CHILDREN = 16
 /** Shallow listings longer than this are not kept (memory stays bounded); they are re-read when needed. */
 const MAX_CACHED_KEYS = 100_000
 
+/** An answer's JSON, on one line: a pretty-printed answer (whitespace with line breaks) is compacted. */
+function answerText(r: {raw: Buffer}): Buffer {
+  return hasNoLineBreak(r.raw) ? r.raw : Buffer.from(JSON.stringify(JSON.parse(r.raw.toString('utf8'))))
+}
+
+/** The keys of a shallow answer (small: a key and `true` or a scalar per child). */
+function shallowKeys(r: {raw: Buffer}): {keys: string[]; only?: boolean} | undefined {
+  const v = JSON.parse(r.raw.toString('utf8')) as unknown
+  if (v === null || typeof v !== 'object') return undefined
+  const keys = inOrder(Object.keys(v))
+  return {keys, only: keys.length === 1 && (v as Record<string, unknown>)[keys[0]] === true}
+}
+
+/** Keys in database order (answers almost always come in it: one pass to check, no sort). */
+function inOrder(keys: string[]): string[] {
+  for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1], keys[i]) > 0) return keys.sort(compareKeys)
+  return keys
+}
+
+/** Members in database order (the same check first). */
+function inKeyOrder(members: Member[]): Member[] {
+  for (let i = 1; i < members.length; i++) {
+    if (compareKeys(members[i - 1].key, members[i].key) > 0) return members.sort((a, b) => compareKeys(a.key, b.key))
+  }
+  return members
+}
+
 export async function walkTree(o: WalkOptions): Promise<void> {
   const {get, emit} = o
   const root = o.root ?? []
@@ -40,8 +75,7 @@ export async function walkTree(o: WalkOptions): Promise<void> {
     if (!keys) {
       const r = await get(p, {shallow: true})
       if (r.tooBig) throw new OperationError(`The database refuses even a shallow read of ${p}.`, {hint: 'Raise the client response cap and retry with --resume.'})
-      const v = r.value
-      keys = v !== null && typeof v === 'object' ? Object.keys(v).sort(compareKeys) : []
+      keys = shallowKeys(r)?.keys ?? []
       shallowCache.clear()
       if (keys.length <= MAX_CACHED_KEYS) shallowCache.set(p, keys)
     }
@@ -75,22 +109,27 @@ export async function walkTree(o: WalkOptions): Promise<void> {
         inflight = request(after, limit)
         continue
       }
-      const v = r.value
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-        if (v !== null && after === undefined) await emit(segments, v)
+      const text = answerText(r)
+      const {start, end} = trimValue(text, 0, text.length)
+      const shape = shapeAt(text, start)
+      if (shape !== 'object') {
+        if (shape !== 'null' && after === undefined) await emit(segments, text, start, end)
         return
       }
-      const all = sortedKeys(v)
-      const keys = after === undefined ? all : all.filter((k) => compareKeys(k, after!) > 0)
-      const last = keys.length === 0 || all.length < requested
+      const all = inKeyOrder(objectMembers(text, start, end))
+      let first = 0
+      if (after !== undefined) while (first < all.length && compareKeys(all[first].key, after) <= 0) first++
+      const count = all.length - first
+      const last = count === 0 || all.length < requested
       if (!last) {
         // Ask for the next page while this one is written out.
-        after = keys[keys.length - 1]
+        after = all[all.length - 1].key
         limit = Math.min(maxPage, limit * 2)
         inflight = request(after, limit)
       }
-      for (const k of keys) {
-        const w = emit([...segments, k], v[k])
+      for (let i = first; i < all.length; i++) {
+        const m = all[i]
+        const w = emit([...segments, m.key], text, m.start, m.end)
         if (w) await w
       }
       if (last) return
@@ -101,7 +140,9 @@ export async function walkTree(o: WalkOptions): Promise<void> {
     if (!knownTooBig) {
       const r = await get(joinPath(segments))
       if (!r.tooBig) {
-        if (r.value !== null) await emit(segments, r.value)
+        const text = answerText(r)
+        const {start, end} = trimValue(text, 0, text.length)
+        if (shapeAt(text, start) !== 'null') await emit(segments, text, start, end)
         return
       }
     }
@@ -109,11 +150,12 @@ export async function walkTree(o: WalkOptions): Promise<void> {
     // Learn the children first: a few children are walked one by one (no doomed page reads);
     // many are paged. A shallow read too big for the cap means very many: page blindly.
     const shallow = await get(joinPath(segments), {shallow: true})
-    if (!shallow.tooBig && shallow.value !== null && typeof shallow.value === 'object') {
-      const keys = Object.keys(shallow.value).sort(compareKeys)
+    const listing = shallow.tooBig ? undefined : shallowKeys(shallow)
+    if (listing) {
+      const {keys} = listing
       if (keys.length <= FEW_CHILDREN) {
         // An only child is as big as its too-big parent: skip reading it whole.
-        for (const k of keys) await exportNode([...segments, k], keys.length === 1 && (shallow.value as Record<string, JsonValue>)[k] === true)
+        for (const k of keys) await exportNode([...segments, k], listing.only)
         return
       }
       shallowCache.clear()
@@ -134,9 +176,9 @@ export async function walkTree(o: WalkOptions): Promise<void> {
     await (cursor && cursor.length > 0 ? resumeInside(root, cursor) : pageChildren(root))
     return
   }
-  const v = top.value
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    for (const key of Object.keys(v).sort(compareKeys)) {
+  const listing = shallowKeys(top)
+  if (listing) {
+    for (const key of listing.keys) {
       if (cursor && cursor.length > 0) {
         const c = compareKeys(key, cursor[0])
         if (c < 0) continue
@@ -147,7 +189,10 @@ export async function walkTree(o: WalkOptions): Promise<void> {
       }
       await exportNode([...root, key])
     }
-  } else if (v !== null && !cursor) {
-    await emit(root, v)
+  } else if (!cursor) {
+    // A scalar at the root (a shallow answer of a scalar is the scalar itself): read it as it is.
+    const text = answerText(top)
+    const {start, end} = trimValue(text, 0, text.length)
+    if (shapeAt(text, start) !== 'null') await emit(root, text, start, end)
   }
 }

@@ -7,7 +7,7 @@
  */
 import {OperationError} from '../../errors.js'
 import type {JsonValue} from '../../firebase/format.js'
-import type {GetResult, RtdbPort} from '../../firebase/ports.js'
+import type {GetOptions, GetResult, RawResult, RtdbPort} from '../../firebase/ports.js'
 import {sleep} from '../../time/sleep.js'
 
 export interface RtdbRestOptions {
@@ -29,6 +29,7 @@ export interface RtdbRestOptions {
 const RETRYABLE = new Set([429, 500, 502, 503, 504])
 
 class TooBig extends Error {}
+const EMPTY = Buffer.alloc(0)
 
 export class RtdbRest implements RtdbPort {
   readonly source: RtdbPort['source']
@@ -48,7 +49,12 @@ export class RtdbRest implements RtdbPort {
     return u.toString()
   }
 
-  async get(path: string, options: {shallow?: boolean; orderByKey?: {startAt?: string; limitToFirst?: number}} = {}): Promise<GetResult> {
+  async get(path: string, options: GetOptions = {}): Promise<GetResult> {
+    const r = await this.getRaw(path, options)
+    return r.tooBig ? r : {tooBig: false, value: JSON.parse(r.raw.toString('utf8')) as JsonValue}
+  }
+
+  async getRaw(path: string, options: GetOptions = {}): Promise<RawResult> {
     const params: Record<string, string> = {}
     if (options.shallow) params.shallow = 'true'
     if (options.orderByKey) {
@@ -57,8 +63,7 @@ export class RtdbRest implements RtdbPort {
       if (options.orderByKey.limitToFirst !== undefined) params.limitToFirst = String(options.orderByKey.limitToFirst)
     }
     try {
-      const text = await this.send('GET', this.url(path, params), undefined, true)
-      return {tooBig: false, value: JSON.parse(text) as JsonValue}
+      return {tooBig: false, raw: await this.send('GET', this.url(path, params), undefined, true)}
     } catch (error) {
       if (error instanceof TooBig) return {tooBig: true}
       throw error
@@ -73,7 +78,7 @@ export class RtdbRest implements RtdbPort {
     await this.send('DELETE', this.url(path, {print: 'silent'}), undefined, false)
   }
 
-  private async send(method: string, url: string, body: string | undefined, read: boolean): Promise<string> {
+  private async send(method: string, url: string, body: string | undefined, read: boolean): Promise<Buffer> {
     const max = this.o.maxAttempts ?? 8
     const cap = this.o.maxResponseBytes ?? 8 * 1024 * 1024
     const scale = this.o.timeScale ?? 1
@@ -92,7 +97,7 @@ export class RtdbRest implements RtdbPort {
         if (res.ok) {
           if (!read) {
             await res.body?.cancel()
-            return ''
+            return EMPTY
           }
           return await readCapped(res, cap)
         }
@@ -126,7 +131,7 @@ export class RtdbRest implements RtdbPort {
   }
 }
 
-async function readCapped(res: Response, cap: number): Promise<string> {
+async function readCapped(res: Response, cap: number): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > cap) {
     await res.body?.cancel()
@@ -145,7 +150,7 @@ async function readCapped(res: Response, cap: number): Promise<string> {
     }
     parts.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength))
   }
-  return Buffer.concat(parts).toString('utf8')
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts, total)
 }
 
 function translate(status: number, message: string, method: string, url: string): OperationError {
