@@ -9,6 +9,7 @@ import {OperationError} from '../../errors.js'
 import type {JsonValue} from '../../firebase/format.js'
 import type {GetOptions, GetResult, RawResult, RtdbPort} from '../../firebase/ports.js'
 import {sleep} from '../../time/sleep.js'
+import {BodyTooLarge, nodeRequest, readBody} from '../http/node-request.js'
 
 export interface RtdbRestOptions {
   /** Where requests go: the database URL, or the sandbox/emulator URL. */
@@ -88,30 +89,35 @@ export class RtdbRest implements RtdbPort {
       this.requests++
       let retryAfterMs: number | undefined
       try {
-        const res = await fetch(url, {
+        const res = await nodeRequest(url, {
           method,
           headers: {authorization: `Bearer ${await this.o.token()}`, ...(body === undefined ? {} : {'content-type': 'application/json'})},
           body,
           signal: this.o.signal,
         })
-        if (res.ok) {
+        const status = res.statusCode ?? 0
+        if (status >= 200 && status < 300) {
           if (!read) {
-            await res.body?.cancel()
+            res.resume()
             return EMPTY
           }
-          return await readCapped(res, cap)
+          try {
+            return await readBody(res, cap)
+          } catch (error) {
+            throw error instanceof BodyTooLarge ? new TooBig() : error
+          }
         }
-        const text = await res.text()
+        const text = (await readBody(res)).toString('utf8')
         let message = text
         try {
           message = (JSON.parse(text) as {error?: string}).error ?? text
         } catch {
           // not JSON
         }
-        if (read && (res.status === 413 || (res.status === 400 && /exceeds the maximum size/i.test(message)))) throw new TooBig()
-        if (!RETRYABLE.has(res.status)) throw translate(res.status, message, method, url)
-        lastError = `HTTP ${res.status}: ${message}`
-        const ra = Number(res.headers.get('retry-after'))
+        if (read && (status === 413 || (status === 400 && /exceeds the maximum size/i.test(message)))) throw new TooBig()
+        if (!RETRYABLE.has(status)) throw translate(status, message, method, url)
+        lastError = `HTTP ${status}: ${message}`
+        const ra = Number(res.headers['retry-after'])
         if (Number.isFinite(ra) && ra > 0) retryAfterMs = ra * 1000
       } catch (error) {
         if (error instanceof TooBig || error instanceof OperationError) throw error
@@ -129,28 +135,6 @@ export class RtdbRest implements RtdbPort {
       await sleep((retryAfterMs ?? backoff) * scale, this.o.signal, null)
     }
   }
-}
-
-async function readCapped(res: Response, cap: number): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > cap) {
-    await res.body?.cancel()
-    throw new TooBig()
-  }
-  const parts: Buffer[] = []
-  let total = 0
-  const reader = res.body!.getReader()
-  for (;;) {
-    const {done, value} = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > cap) {
-      await reader.cancel()
-      throw new TooBig()
-    }
-    parts.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength))
-  }
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts, total)
 }
 
 function translate(status: number, message: string, method: string, url: string): OperationError {
