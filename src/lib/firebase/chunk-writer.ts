@@ -12,13 +12,21 @@ import {chunkName, type BackupLine, type ChunkInfo} from './format.js'
 const BUFFER_BYTES = 256 * 1024
 const LINE_END = Buffer.from('}\n')
 
+/**
+ * A fresh line buffer, on shared memory: the digest worker is sent the same bytes gzip gets, and
+ * posting a view of shared memory hands them over without a copy (neither side writes to it).
+ */
+function newBuffer(): Buffer {
+  return Buffer.from(new SharedArrayBuffer(BUFFER_BYTES))
+}
+
 export class ChunkWriter {
   private gzip?: Gzip
   private file?: fs.WriteStream
   private current?: ChunkInfo
   private index: number
   /** Lines are encoded straight into this buffer (no joined string, no extra copy), handed to gzip when full. */
-  private buf = Buffer.allocUnsafe(BUFFER_BYTES)
+  private buf = newBuffer()
   private buffered = 0
   private hash?: Hash
   private compressed = 0
@@ -94,7 +102,7 @@ export class ChunkWriter {
   private async drainBuffer(extra?: Buffer): Promise<void> {
     if (this.buffered > 0) {
       const data = this.buf.subarray(0, this.buffered)
-      this.buf = Buffer.allocUnsafe(BUFFER_BYTES) // gzip keeps `data` until it has compressed it
+      this.buf = newBuffer() // gzip (and the digest worker) keep `data` until they are done with it
       this.buffered = 0
       this.current!.rawBytes += data.length
       const seen = this.onData?.(data)
