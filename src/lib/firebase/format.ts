@@ -4,7 +4,6 @@
  * split into lines and chunks (a SHA-256 over the leaves in key order), so a backup and a
  * re-read of the restored data compare equal.
  */
-import {isUtf8} from 'node:buffer'
 import {createHash, type Hash} from 'node:crypto'
 import {LeafBytes, type LeafEntry} from './leaf-bytes.js'
 
@@ -214,12 +213,13 @@ export class KeyStatsBuilder {
   addEncodedLines(data: Uint8Array): void {
     const b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
     if (b.length > 0 && b[b.length - 1] !== 0x0a) throw new Error('addEncodedLines: the data does not end with a line break')
-    const fast = this.mode === 'leaves'
-    const utf8 = fast && isUtf8(b)
-    const w = fast ? this.leafBytes() : undefined
+    if (this.mode === 'leaves') {
+      this.leafBytes().lines(b, (buf, start, end) => this.oldLine(buf, start, end))
+      return
+    }
     let start = 0
     for (let nl = b.indexOf(0x0a); nl >= 0; nl = b.indexOf(0x0a, start)) {
-      if (nl > start && !(w && (utf8 || isUtf8(b.subarray(start, nl))) && w.line(b, start, nl))) this.oldLine(b, start, nl)
+      if (nl > start) this.oldLine(b, start, nl)
       start = nl + 1
     }
   }
@@ -230,10 +230,7 @@ export class KeyStatsBuilder {
    */
   addRaw(path: string, b: Uint8Array, start: number, end: number): void {
     const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
-    if (this.mode === 'leaves' && isUtf8(buf.subarray(start, end))) {
-      const w = this.leafBytes()
-      if (w.value(this.entry(topKeyOf(path)), path, buf, start, end)) return
-    }
+    if (this.mode === 'leaves' && this.leafBytes().value(this.entry(topKeyOf(path)), path, buf, start, end)) return
     this.fallbackLines++
     this.guarded(() => this.addLine({path, value: JSON.parse(buf.toString('utf8', start, end)) as JsonValue}))
   }

@@ -1,32 +1,37 @@
 /**
  * The per-key digest text of Realtime Database backup lines, written straight from the NDJSON
  * bytes: for every leaf, "<path>\t<canonical JSON value>\n" in key order, exactly the bytes
- * format.ts `leafText` produces from the parsed value, without JSON.parse, without decoding keys
- * or strings, and without building strings: the text goes into one reusable buffer that is
+ * format.ts `leafText` produces from the parsed value, but without JSON.parse, without decoding
+ * keys or strings and without building strings: the text goes into one reusable buffer that is
  * hashed in large pieces.
  *
- * Why the raw bytes can be copied (the line or value having been checked to be valid UTF-8):
+ * Why the raw bytes can be copied (the line having been checked to be valid UTF-8):
  * - a key without escapes is its own UTF-8 path text;
  * - a string without a backslash (and, as JSON requires, without a byte below 0x20) is its own
  *   JSON.stringify form (which escapes only quotes, backslashes, control characters and lone
  *   surrogates; valid UTF-8 has no surrogates);
  * - true and false are their own text; a plain integer of at most 15 digits (not -0) is its
  *   own String(number).
- * Per value, rarer forms are converted exactly as leafText does, from JSON.parse of that one
+ * Rarer forms are converted per token exactly as leafText does, from JSON.parse of that one
  * token: strings with escapes (JSON.stringify(JSON.parse(token))), other numbers (1.0, 1e3, -0,
- * big integers: String(JSON.parse(token))). Keys with escapes are decoded for the path.
+ * big integers: String(JSON.parse(token))); keys with escapes are decoded for the path.
  *
  * Object keys are emitted in database order (compareKeys): the order is checked pair by pair,
  * and the members are sorted only when it is not. Keys are compared as bytes only when that is
  * provably the same as compareKeys (no escape, no 4-byte UTF-8 character: then UTF-8 byte order
  * is UTF-16 code unit order), otherwise decoded and given to compareKeys.
  *
- * Anything else (a duplicate key, invalid JSON, an unexpected line shape...) makes `line` /
- * `value` return false with nothing written: the caller then takes the old path (decode +
- * JSON.parse + leafText), which also throws JSON.parse's error for invalid JSON.
+ * Anything else (a duplicate key, invalid JSON, an unexpected line shape, a path longer than
+ * 64 KB...) leaves the line to the caller's old path (decode + JSON.parse + leafText), with
+ * nothing of it added; that path also throws JSON.parse's error for a line that is not JSON.
+ *
+ * Performance notes: the bytes being read, the path being built and the text being written
+ * live in one ArrayBuffer, so copies are `copyWithin` (no view allocated per copy) or 4-byte
+ * DataView moves, and strings are scanned 4 bytes at a time (SWAR) for a quote, a backslash
+ * or a control character.
  */
+import {isUtf8} from 'node:buffer'
 import type {Hash} from 'node:crypto'
-import {skipValue, skipWs} from './json-scan.js'
 
 /** Where one top-level key's digest text goes (KeyStatsBuilder's per-key entry). */
 export interface LeafEntry {
@@ -60,17 +65,19 @@ const ZERO = 0x30
 const NINE = 0x39
 const TAB = 0x09
 const NEWLINE = 0x0a
+const SPACE = 0x20
+const CR = 0x0d
 
-// Member slots on the member stack (Int32Array, STRIDE ints per member).
+// Members on the member stack (an Int32Array, STRIDE ints per member).
 const STRIDE = 6
-const M_KS = 0 // key start (after the quote)
-const M_KE = 1 // key end (the closing quote)
+const M_KS = 0 // key start (after its quote)
+const M_KE = 1 // key end (its closing quote)
 const M_FLAGS = 2
 const M_VS = 3
 const M_VE = 4
 const M_KIND = 5
 const F_ESCAPE = 1 // the key has an escape
-const F_ASTRAL = 2 // the key has a 4-byte UTF-8 character (UTF-16 order differs from byte order)
+const F_ASTRAL = 2 // the key has a 4-byte UTF-8 character (there UTF-16 order differs from byte order)
 
 // Value kinds.
 const K_NULL = 0 // no leaf
@@ -80,37 +87,53 @@ const K_NUMBER = 3 // a number in another form
 const K_OBJECT = 4
 const K_ARRAY = 5
 
+/** Lines are copied into the work buffer in windows of about this size (a longer line: its own window). */
+const WINDOW_BYTES = 1024 * 1024
+const PATH_BYTES = 64 * 1024
 const OUT_BYTES = 256 * 1024
+/** Below this many bytes a copy is 4-byte moves, above it copyWithin. */
+const SMALL_COPY = 40
 
 export class LeafBytes {
-  private out = Buffer.allocUnsafe(OUT_BYTES)
+  /** [input window | path | output text], one ArrayBuffer. */
+  private w = Buffer.alloc(0)
+  private dv = new DataView(new ArrayBuffer(0))
+  private inCap = -1
+  private pb = 0
+  private ob = 0
+  /** Output bytes buffered (at ob). */
   private o = 0
+  /** Path length (at pb). */
+  private pl = 0
   /** The entry whose hash the buffered text belongs to. */
   private current: LeafEntry | undefined
-  /** Out position where the current line's text starts. */
+  /** Output position where the current line's text starts. */
   private lineStart = 0
   /** The hash state at the start of the current line, once part of the line was hashed. */
   private saved: Hash | undefined
   private inLine = false
-  private path = Buffer.allocUnsafe(1024)
-  private pl = 0
   private mem = new Int32Array(STRIDE * 256)
   private sp = 0
+  /** Leaves of the current line. */
   private count = 0
+  /** Set by primitive(). */
+  private kind = K_NULL
   // The last top-level key seen on a line (its bytes) and its entry.
   private topBytes = Buffer.allocUnsafe(64)
   private topLen = -1
   private topEntry: LeafEntry | undefined
 
-  constructor(private readonly options: LeafBytesOptions) {}
+  constructor(private readonly options: LeafBytesOptions) {
+    this.alloc(WINDOW_BYTES)
+  }
 
   /** Hash what is buffered (before the entries' hashes are read or updated elsewhere). */
   flush(): void {
-    if (this.o > 0 && this.current) this.current.hash.update(this.out.subarray(0, this.o))
+    if (this.o > 0 && this.current) this.current.hash.update(this.w.subarray(this.ob, this.ob + this.o))
     this.o = 0
   }
 
-  /** Forget the cached top-level key (its entry may have been removed). */
+  /** Forget the cached top-level key and current entry (an entry may have been removed). */
   forgetEntries(): void {
     this.flush()
     this.current = undefined
@@ -119,66 +142,25 @@ export class LeafBytes {
   }
 
   /**
-   * One NDJSON line b[start..end) (no line break; valid UTF-8) of the shape {"path":"...","value":...}
-   * (either member first). False when the fast path does not take it (nothing was added).
+   * Whole NDJSON lines b[0..length) (ending with "\n"; empty lines skipped). Each line the fast
+   * path does not take (invalid UTF-8, an unexpected shape, invalid JSON) goes to `fallback`
+   * (the bytes of the line in b, without its line break), in order.
    */
-  line(b: Buffer, start: number, end: number): boolean {
-    let i = skipWs(b, start, end)
-    if (b[i] !== OPEN_BRACE) return false
-    let ps = -1
-    let pe = -1
-    let vs = -1
-    let ve = -1
-    let emitted = false
-    try {
-      i = skipWs(b, i + 1, end)
-      for (;;) {
-        if (b[i] !== QUOTE) return false
-        const member = memberName(b, i, end)
-        i = skipWs(b, i + (member === 1 ? 6 : 7), end)
-        if (member === 0 || b[i] !== COLON) return false
-        i = skipWs(b, i + 1, end)
-        if (member === 1) {
-          if (ps >= 0 || b[i] !== QUOTE) return false
-          ps = i
-          pe = this.plainString(b, i, end)
-          if (pe < 0) return false // escapes in the path: the old path
-          i = pe
-          if (vs >= 0) {
-            this.begin(b, ps, pe)
-            i = this.emitValue(b, vs, end)
-            if (i !== ve) throw FALLBACK
-            i = skipWs(b, pe, end)
-            emitted = true
-          }
-        } else {
-          if (vs >= 0) return false
-          vs = i
-          if (ps >= 0) {
-            this.begin(b, ps, pe)
-            i = this.emitValue(b, vs, end)
-            emitted = true
-          } else {
-            i = skipValue(b, i, end)
-          }
-          ve = i
-        }
-        i = skipWs(b, i, end)
-        if (b[i] === COMMA) {
-          i = skipWs(b, i + 1, end)
-          continue
-        }
-        if (b[i] !== CLOSE_BRACE) throw FALLBACK
-        break
+  lines(b: Buffer, fallback: (b: Buffer, start: number, end: number) => void): void {
+    const utf8 = isUtf8(b)
+    for (let s = 0; s < b.length;) {
+      let e = s + WINDOW_BYTES >= b.length ? b.length : b.lastIndexOf(NEWLINE, s + WINDOW_BYTES - 1) + 1
+      if (e <= s) e = b.indexOf(NEWLINE, s) + 1
+      if (e <= s) e = b.length
+      this.load(b, s, e)
+      const n = e - s
+      for (let ls = 0; ls < n;) {
+        let nl = this.w.indexOf(NEWLINE, ls)
+        if (nl < 0 || nl > n) nl = n
+        if (nl > ls && !((utf8 || isUtf8(this.w.subarray(ls, nl))) && this.line(ls, nl))) fallback(b, s + ls, s + nl)
+        ls = nl + 1
       }
-      if (!emitted || skipWs(b, i + 1, end) !== end) throw FALLBACK
-      this.end()
-      return true
-    } catch {
-      // FALLBACK, a JsonScanError from skipValue, or JSON.parse's SyntaxError on one token: the
-      // old path decides (and throws JSON.parse's error when the line is not JSON).
-      if (this.inLine) this.rollback()
-      return false
+      s = e
     }
   }
 
@@ -187,12 +169,16 @@ export class LeafBytes {
    * the fast path does not take it (nothing was added).
    */
   value(entry: LeafEntry, path: string, b: Buffer, start: number, end: number): boolean {
+    if (!isUtf8(b.subarray(start, end)) || path.length * 3 > PATH_BYTES) return false
+    this.load(b, start, end)
     this.use(entry)
-    this.beginPath(path)
+    const n = end - start
     try {
-      const i = this.emitValue(b, skipWs(b, start, end), end)
-      if (skipWs(b, i, end) !== end) throw FALLBACK
-      this.end()
+      this.pl = this.w.write(path, this.pb, 'utf8')
+      this.startLine()
+      const i = this.emitValue(this.skipWs(0, n), n)
+      if (this.skipWs(i, n) !== n) throw FALLBACK
+      this.endLine()
       return true
     } catch {
       this.rollback()
@@ -200,46 +186,123 @@ export class LeafBytes {
     }
   }
 
+  // --- work buffer -------------------------------------------------------------------------
+
+  private alloc(inCap: number): void {
+    const ab = new ArrayBuffer(inCap + PATH_BYTES + OUT_BYTES)
+    const w = Buffer.from(ab)
+    const ob = inCap + PATH_BYTES
+    if (this.o > 0) this.w.copy(w, ob, this.ob, this.ob + this.o)
+    this.w = w
+    this.dv = new DataView(ab)
+    this.inCap = inCap
+    this.pb = inCap
+    this.ob = ob
+  }
+
+  /** Copy b[s..e) to the start of the work buffer. */
+  private load(b: Buffer, s: number, e: number): void {
+    if (e - s > this.inCap) this.alloc(Math.max(e - s, 2 * this.inCap))
+    this.w.set(b.subarray(s, e), 0)
+  }
+
   // --- lines -------------------------------------------------------------------------------
 
-  /** Start a line whose path is the plain string token b[ps..pe). */
-  private begin(b: Buffer, ps: number, pe: number): void {
+  /** The line w[start..end): {"path":"...","value":...} (either member first). False when the fast path does not take it. */
+  private line(start: number, end: number): boolean {
+    const w = this.w
+    let i = this.skipWs(start, end)
+    if (w[i] !== OPEN_BRACE) return false
+    let ps = -1
+    let pe = -1
+    let vs = -1
+    let ve = -1
+    let emitted = false
+    try {
+      i = this.skipWs(i + 1, end)
+      for (;;) {
+        if (w[i] !== QUOTE) return false
+        const member = memberName(w, i, end)
+        if (member === 0) return false
+        i = this.skipWs(i + (member === 1 ? 6 : 7), end)
+        if (w[i] !== COLON) return false
+        i = this.skipWs(i + 1, end)
+        if (member === 1) {
+          if (ps >= 0 || w[i] !== QUOTE) return false
+          ps = i
+          pe = this.plainString(i, end)
+          if (pe < 0) return false // escapes in the path: the old path
+          i = pe
+          if (vs >= 0) {
+            this.begin(ps, pe)
+            if (this.emitValue(vs, end) !== ve) throw FALLBACK
+            emitted = true
+          }
+        } else {
+          if (vs >= 0) return false
+          vs = i
+          if (ps >= 0) {
+            this.begin(ps, pe)
+            i = this.emitValue(vs, end)
+            emitted = true
+          } else {
+            i = this.skipValue(i, end)
+          }
+          ve = i
+        }
+        i = this.skipWs(i, end)
+        if (w[i] === COMMA) {
+          i = this.skipWs(i + 1, end)
+          continue
+        }
+        if (w[i] !== CLOSE_BRACE) throw FALLBACK
+        break
+      }
+      if (!emitted || this.skipWs(i + 1, end) !== end) throw FALLBACK
+      this.endLine()
+      return true
+    } catch {
+      // FALLBACK, or JSON.parse's SyntaxError on one token: the old path decides (and throws
+      // JSON.parse's error when the line is not JSON).
+      if (this.inLine) this.rollback()
+      return false
+    }
+  }
+
+  /** Start a line whose path is the plain string token w[ps..pe). */
+  private begin(ps: number, pe: number): void {
+    const w = this.w
     const s = ps + 1
     const e = pe - 1
+    if (e - s > PATH_BYTES) throw FALLBACK
     // The top-level key (format.ts topKeyOf): after the leading slashes, up to the next slash.
     let t = s
-    while (t < e && b[t] === SLASH) t++
+    while (t < e && w[t] === SLASH) t++
     let te = t
-    while (te < e && b[te] !== SLASH) te++
+    while (te < e && w[te] !== SLASH) te++
     let entry = this.topEntry
-    if (!entry || te - t !== this.topLen || !sameBytes(b, t, this.topBytes, te - t)) {
-      entry = this.options.entry(t >= e ? '/' : b.toString('utf8', t, te))
+    if (!entry || te - t !== this.topLen || !sameBytes(w, t, this.topBytes, te - t)) {
+      entry = this.options.entry(t >= e ? '/' : w.toString('utf8', t, te))
       if (this.topBytes.length < te - t) this.topBytes = Buffer.allocUnsafe(2 * (te - t))
-      b.copy(this.topBytes, 0, t, te)
+      w.copy(this.topBytes, 0, t, te)
       this.topLen = te - t
       this.topEntry = entry
     }
     this.use(entry)
     this.pl = 0
-    this.pathBytes(b, s, e)
+    this.appendPath(s, e, false)
+    this.startLine()
+  }
+
+  private startLine(): void {
     this.inLine = true
     this.lineStart = this.o
     this.saved = undefined
     this.count = 0
+    this.sp = 0
   }
 
-  private beginPath(path: string): void {
-    this.pl = 0
-    const max = path.length * 3
-    if (this.path.length < max) this.path = Buffer.allocUnsafe(2 * max)
-    this.pl = this.path.write(path, 0)
-    this.inLine = true
-    this.lineStart = this.o
-    this.saved = undefined
-    this.count = 0
-  }
-
-  private end(): void {
+  private endLine(): void {
     const e = this.current!
     e.count += this.count
     e.lines++
@@ -264,93 +327,96 @@ export class LeafBytes {
 
   // --- values ------------------------------------------------------------------------------
 
-  /** b[i] starts a value (no whitespace before it): emit its leaves at the current path; the index after it. */
-  private emitValue(b: Buffer, i: number, end: number): number {
-    const c = b[i]
-    if (c === OPEN_BRACE) return this.object(b, i, end)
-    if (c === OPEN_BRACKET) return this.array(b, i, end)
-    const j = this.primitive(b, i, end)
-    this.emitPrimitive(this.kind, b, i, j)
+  /** w[i] starts a value (no whitespace before it): emit its leaves at the current path; the index after it. */
+  private emitValue(i: number, end: number): number {
+    const c = this.w[i]
+    if (c === OPEN_BRACE) return this.object(i, end)
+    if (c === OPEN_BRACKET) return this.array(i, end)
+    const j = this.primitive(i, end)
+    this.emitPrimitive(this.kind, i, j)
     return j
   }
 
-  /** Set by primitive(). */
-  private kind = K_NULL
-
-  /** b[i] starts a primitive: its end; its kind in this.kind. Throws on anything invalid. */
-  private primitive(b: Buffer, i: number, end: number): number {
-    const c = b[i]
+  /** w[i] starts a primitive: its end; its kind in this.kind. Throws on anything invalid. */
+  private primitive(i: number, end: number): number {
+    const w = this.w
+    const c = w[i]
     if (c === QUOTE) {
-      const j = this.plainString(b, i, end)
+      const j = this.plainString(i, end)
       if (j >= 0) {
         this.kind = K_COPY
         return j
       }
       this.kind = K_STRING
-      return this.escapedStringEnd(b, i, end)
+      return this.escapedStringEnd(i, end)
     }
     if (c === 0x74) { // true
-      if (i + 4 > end || b[i + 1] !== 0x72 || b[i + 2] !== 0x75 || b[i + 3] !== 0x65) throw FALLBACK
+      if (i + 4 > end || w[i + 1] !== 0x72 || w[i + 2] !== 0x75 || w[i + 3] !== 0x65) throw FALLBACK
       this.kind = K_COPY
       return i + 4
     }
     if (c === 0x66) { // false
-      if (i + 5 > end || b[i + 1] !== 0x61 || b[i + 2] !== 0x6c || b[i + 3] !== 0x73 || b[i + 4] !== 0x65) throw FALLBACK
+      if (i + 5 > end || w[i + 1] !== 0x61 || w[i + 2] !== 0x6c || w[i + 3] !== 0x73 || w[i + 4] !== 0x65) throw FALLBACK
       this.kind = K_COPY
       return i + 5
     }
     if (c === 0x6e) { // null
-      if (i + 4 > end || b[i + 1] !== 0x75 || b[i + 2] !== 0x6c || b[i + 3] !== 0x6c) throw FALLBACK
+      if (i + 4 > end || w[i + 1] !== 0x75 || w[i + 2] !== 0x6c || w[i + 3] !== 0x6c) throw FALLBACK
       this.kind = K_NULL
       return i + 4
     }
     if (c === MINUS || (c >= ZERO && c <= NINE)) {
       // A plain integer: -?(0|[1-9][0-9]{0,14}), not -0, followed by a delimiter.
-      let j = c === MINUS ? i + 1 : i
-      const d0 = j
-      if (b[j] === ZERO) {
+      const d0 = c === MINUS ? i + 1 : i
+      let j = d0
+      if (w[j] === ZERO) {
         j++
       } else {
-        while (j < end && b[j] >= ZERO && b[j] <= NINE) j++
+        while (j < end && w[j] >= ZERO && w[j] <= NINE) j++
       }
       const digits = j - d0
-      const next = j < end ? b[j] : COMMA
-      const plain = digits > 0 && digits <= 15 && !(c === MINUS && b[d0] === ZERO) &&
-        (next === COMMA || next === CLOSE_BRACE || next === CLOSE_BRACKET || next === 0x20 || next === TAB || next === 0x0d || next === NEWLINE)
-      if (plain) {
+      const next = j < end ? w[j] : COMMA
+      if (digits > 0 && digits <= 15 && !(c === MINUS && w[d0] === ZERO) && isDelimiter(next)) {
         this.kind = K_COPY
         return j
       }
-      // Another form: the whole token (up to a delimiter), converted from JSON.parse when emitted.
-      while (j < end) {
-        const d = b[j]
-        if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || d === 0x20 || d === TAB || d === 0x0d || d === NEWLINE) break
-        j++
-      }
+      // Another form: the token up to a delimiter, converted through JSON.parse when emitted.
+      while (j < end && !isDelimiter(w[j])) j++
       this.kind = K_NUMBER
       return j
     }
     throw FALLBACK
   }
 
-  private emitPrimitive(kind: number, b: Buffer, s: number, e: number): void {
+  private emitPrimitive(kind: number, s: number, e: number): void {
     if (kind === K_COPY) {
-      this.leaf(b, s, e)
+      this.leaf(s, e)
     } else if (kind === K_STRING) {
-      const text = Buffer.from(JSON.stringify(JSON.parse(b.toString('utf8', s, e)) as string))
-      this.leaf(text, 0, text.length)
+      this.leafText(JSON.stringify(JSON.parse(this.w.toString('utf8', s, e)) as string))
     } else if (kind === K_NUMBER) {
-      const v = JSON.parse(b.toString('latin1', s, e)) as unknown
+      const v = JSON.parse(this.w.toString('latin1', s, e)) as unknown
       if (typeof v !== 'number') throw FALLBACK
-      const text = Buffer.from(String(v))
-      this.leaf(text, 0, text.length)
+      this.leafText(String(v))
     }
   }
 
-  /** b[i] is a quote: the index after the string when it has no escape, -1 when it has one. Throws on a control character or no end. */
-  private plainString(b: Buffer, i: number, end: number): number {
-    for (let j = i + 1; j < end; j++) {
-      const c = b[j]
+  /**
+   * w[i] is a quote: the index after the string when it has no escape, -1 when it has one.
+   * Throws on a control character (invalid JSON) or a missing end. Four bytes at a time.
+   */
+  private plainString(i: number, end: number): number {
+    const dv = this.dv
+    let j = i + 1
+    for (; j + 4 <= end; j += 4) {
+      const x = dv.getUint32(j, true)
+      const q = x ^ 0x22222222
+      const s = x ^ 0x5c5c5c5c
+      // A byte below 0x20, a quote or a backslash among the four.
+      if ((((x - 0x20202020) & ~x) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080) break
+    }
+    const w = this.w
+    for (; j < end; j++) {
+      const c = w[j]
       if (c === QUOTE) return j + 1
       if (c === BACKSLASH) return -1
       if (c < 0x20) throw FALLBACK
@@ -358,9 +424,10 @@ export class LeafBytes {
     throw FALLBACK
   }
 
-  private escapedStringEnd(b: Buffer, i: number, end: number): number {
+  private escapedStringEnd(i: number, end: number): number {
+    const w = this.w
     for (let j = i + 1; j < end; j++) {
-      const c = b[j]
+      const c = w[j]
       if (c === QUOTE) return j + 1
       if (c === BACKSLASH) j++
       else if (c < 0x20) throw FALLBACK
@@ -368,43 +435,83 @@ export class LeafBytes {
     throw FALLBACK
   }
 
-  /** leafText's `base`: the path, or nothing when the path is "/". */
-  private base(): void {
-    if (this.pl === 1 && this.path[0] === SLASH) this.pl = 0
+  /** w[i] starts a value: the index after it (delimited only; its contents are checked when emitted). */
+  private skipValue(i: number, end: number): number {
+    const w = this.w
+    const c = w[i]
+    if (c === QUOTE) {
+      const j = this.plainString(i, end)
+      return j >= 0 ? j : this.escapedStringEnd(i, end)
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      let depth = 0
+      for (let j = i; j < end; j++) {
+        const d = w[j]
+        if (d === QUOTE) {
+          const k = this.plainString(j, end)
+          j = (k >= 0 ? k : this.escapedStringEnd(j, end)) - 1
+        } else if (d === OPEN_BRACE || d === OPEN_BRACKET) {
+          depth++
+        } else if ((d === CLOSE_BRACE || d === CLOSE_BRACKET) && --depth === 0) {
+          return j + 1
+        }
+      }
+      throw FALLBACK
+    }
+    let j = i
+    while (j < end && !isDelimiter(w[j])) j++
+    if (j === i) throw FALLBACK
+    return j
   }
 
-  private array(b: Buffer, i: number, end: number): number {
-    this.base()
-    const base = this.pl
-    i = skipWs(b, i + 1, end)
-    if (b[i] === CLOSE_BRACKET) return i + 1
+  private skipWs(i: number, end: number): number {
+    const w = this.w
+    while (i < end) {
+      const c = w[i]
+      if (c !== SPACE && c !== TAB && c !== CR && c !== NEWLINE) break
+      i++
+    }
+    return i
+  }
+
+  /** leafText's `base`: the path, or nothing when the path is "/". */
+  private base(): number {
+    if (this.pl === 1 && this.w[this.pb] === SLASH) this.pl = 0
+    return this.pl
+  }
+
+  private array(i: number, end: number): number {
+    const base = this.base()
+    i = this.skipWs(i + 1, end)
+    if (this.w[i] === CLOSE_BRACKET) return i + 1
     for (let index = 0; ; index++) {
       this.pl = base
-      this.pathIndex(index)
-      i = skipWs(b, this.emitValue(b, i, end), end)
-      if (b[i] === COMMA) {
-        i = skipWs(b, i + 1, end)
+      this.appendIndex(index)
+      i = this.skipWs(this.emitValue(i, end), end)
+      const c = this.w[i]
+      if (c === COMMA) {
+        i = this.skipWs(i + 1, end)
         continue
       }
-      if (b[i] !== CLOSE_BRACKET) throw FALLBACK
+      if (c !== CLOSE_BRACKET) throw FALLBACK
       this.pl = base
       return i + 1
     }
   }
 
-  private object(b: Buffer, i: number, end: number): number {
-    this.base()
-    const basePl = this.pl
+  private object(i: number, end: number): number {
+    const w = this.w
+    const basePl = this.base()
     const first = this.sp
-    i = skipWs(b, i + 1, end)
-    if (b[i] === CLOSE_BRACE) return i + 1
+    i = this.skipWs(i + 1, end)
+    if (w[i] === CLOSE_BRACE) return i + 1
     // Collect the members (primitives checked and classified once; containers delimited only).
     for (;;) {
-      if (b[i] !== QUOTE) throw FALLBACK
+      if (w[i] !== QUOTE) throw FALLBACK
       let flags = 0
       let j = i + 1
       for (; j < end; j++) {
-        const c = b[j]
+        const c = w[j]
         if (c === QUOTE) break
         if (c === BACKSLASH) {
           flags |= F_ESCAPE
@@ -418,17 +525,17 @@ export class LeafBytes {
       if (j >= end) throw FALLBACK
       const ks = i + 1
       const ke = j
-      i = skipWs(b, j + 1, end)
-      if (b[i] !== COLON) throw FALLBACK
-      const vs = skipWs(b, i + 1, end)
+      i = this.skipWs(j + 1, end)
+      if (w[i] !== COLON) throw FALLBACK
+      const vs = this.skipWs(i + 1, end)
       let ve: number
       let kind: number
-      const c = b[vs]
+      const c = w[vs]
       if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        ve = skipValue(b, vs, end)
+        ve = this.skipValue(vs, end)
         kind = c === OPEN_BRACE ? K_OBJECT : K_ARRAY
       } else {
-        ve = this.primitive(b, vs, end)
+        ve = this.primitive(vs, end)
         kind = this.kind
       }
       let m = this.sp
@@ -445,47 +552,46 @@ export class LeafBytes {
       mem[m++] = ve
       mem[m++] = kind
       this.sp = m
-      i = skipWs(b, ve, end)
-      if (b[i] === COMMA) {
-        i = skipWs(b, i + 1, end)
+      i = this.skipWs(ve, end)
+      if (w[i] === COMMA) {
+        i = this.skipWs(i + 1, end)
         continue
       }
-      if (b[i] !== CLOSE_BRACE) throw FALLBACK
+      if (w[i] !== CLOSE_BRACE) throw FALLBACK
       break
     }
     const n = (this.sp - first) / STRIDE
-    // Database order: check it pair by pair; sort only when it is not (a duplicate key: the old path).
+    // Database order: checked pair by pair, sorted only when needed; a duplicate key: the old path.
     let order: number[] | undefined
     for (let k = 1; k < n; k++) {
-      const cmp = this.compareMembers(b, first + (k - 1) * STRIDE, first + k * STRIDE)
+      const cmp = this.compareMembers(first + (k - 1) * STRIDE, first + k * STRIDE)
       if (cmp === 0) throw FALLBACK
       if (cmp > 0) {
         order = []
         for (let x = 0; x < n; x++) order.push(first + x * STRIDE)
-        order.sort((x, y) => this.compareMembers(b, x, y))
-        for (let x = 1; x < n; x++) if (this.compareMembers(b, order[x - 1], order[x]) === 0) throw FALLBACK
+        order.sort((x, y) => this.compareMembers(x, y))
+        for (let x = 1; x < n; x++) if (this.compareMembers(order[x - 1], order[x]) === 0) throw FALLBACK
         break
       }
     }
     for (let k = 0; k < n; k++) {
       const m = order ? order[k] : first + k * STRIDE
       const mem = this.mem
-      const ks = mem[m + M_KS]
-      const ke = mem[m + M_KE]
+      const kind = mem[m + M_KIND]
       const vs = mem[m + M_VS]
       const ve = mem[m + M_VE]
-      const kind = mem[m + M_KIND]
       this.pl = basePl
       if (mem[m + M_FLAGS] & F_ESCAPE) {
-        const key = Buffer.from(JSON.parse(b.toString('utf8', ks - 1, ke + 1)) as string)
-        this.pathBytes(key, 0, key.length, true)
+        this.appendPathText(JSON.parse(w.toString('utf8', mem[m + M_KS] - 1, mem[m + M_KE] + 1)) as string)
       } else {
-        this.pathBytes(b, ks, ke, true)
+        this.appendPath(mem[m + M_KS], mem[m + M_KE], true)
       }
-      if (kind === K_OBJECT || kind === K_ARRAY) {
-        if ((kind === K_OBJECT ? this.object(b, vs, end) : this.array(b, vs, end)) !== ve) throw FALLBACK
+      if (kind === K_OBJECT) {
+        if (this.object(vs, end) !== ve) throw FALLBACK
+      } else if (kind === K_ARRAY) {
+        if (this.array(vs, end) !== ve) throw FALLBACK
       } else {
-        this.emitPrimitive(kind, b, vs, ve)
+        this.emitPrimitive(kind, vs, ve)
       }
     }
     this.pl = basePl
@@ -494,161 +600,188 @@ export class LeafBytes {
   }
 
   /** compareKeys of two members' keys: on the bytes when that is the same, else decoded. */
-  private compareMembers(b: Buffer, x: number, y: number): number {
+  private compareMembers(x: number, y: number): number {
     const mem = this.mem
+    const w = this.w
     const as = mem[x + M_KS]
     const ae = mem[x + M_KE]
     const bs = mem[y + M_KS]
     const be = mem[y + M_KE]
-    if ((mem[x + M_FLAGS] | mem[y + M_FLAGS]) !== 0) return this.options.compareKeys(decodeKey(b, as, ae), decodeKey(b, bs, be))
-    const ca = as < ae ? b[as] : 0
-    const cb = bs < be ? b[bs] : 0
-    if (ca > NINE && cb > NINE) return compareBytes(b, as, ae, bs, be)
-    const ia = intKey(b, as, ae)
-    const ib = intKey(b, bs, be)
-    const aInt = ia === ia
-    const bInt = ib === ib
+    if ((mem[x + M_FLAGS] | mem[y + M_FLAGS]) !== 0) return this.options.compareKeys(decodeKey(w, as, ae), decodeKey(w, bs, be))
+    const ca = as < ae ? w[as] : 0
+    const cb = bs < be ? w[bs] : 0
+    if (ca > NINE && cb > NINE) return compareBytes(w, as, ae, bs, be)
+    const ia = intKey(w, as, ae)
+    const ib = intKey(w, bs, be)
+    const aInt = !Number.isNaN(ia)
+    const bInt = !Number.isNaN(ib)
     if (aInt && bInt) {
       if (ia !== ib) return ia - ib
       if (ae - as !== be - bs) return ae - as - (be - bs)
-      return compareBytes(b, as, ae, bs, be)
+      return compareBytes(w, as, ae, bs, be)
     }
     if (aInt) return -1
     if (bInt) return 1
-    return compareBytes(b, as, ae, bs, be)
+    return compareBytes(w, as, ae, bs, be)
   }
 
   // --- output ------------------------------------------------------------------------------
 
-  /** Append "/" (when `slash`) and b[s..e) to the path. */
-  private pathBytes(b: Buffer, s: number, e: number, slash = false): void {
-    const need = this.pl + (e - s) + 1
-    if (need > this.path.length) {
-      const grown = Buffer.allocUnsafe(2 * need)
-      this.path.copy(grown, 0, 0, this.pl)
-      this.path = grown
-    }
-    const p = this.path
-    let o = this.pl
-    if (slash) p[o++] = SLASH
-    if (e - s > 32) {
-      b.copy(p, o, s, e)
-      o += e - s
-    } else {
-      for (let k = s; k < e; k++) p[o++] = b[k]
-    }
-    this.pl = o
+  /** Append "/" (when `slash`) and w[s..e) to the path. */
+  private appendPath(s: number, e: number, slash: boolean): void {
+    const n = e - s
+    if (this.pl + n + 1 > PATH_BYTES) throw FALLBACK
+    let o = this.pb + this.pl
+    if (slash) this.w[o++] = SLASH
+    this.copy(s, o, n)
+    this.pl = o + n - this.pb
   }
 
-  private pathIndex(index: number): void {
-    if (this.pl + 12 > this.path.length) {
-      const grown = Buffer.allocUnsafe(2 * (this.pl + 12))
-      this.path.copy(grown, 0, 0, this.pl)
-      this.path = grown
-    }
-    const p = this.path
-    p[this.pl++] = SLASH
+  private appendPathText(key: string): void {
+    if (this.pl + 1 + key.length * 3 > PATH_BYTES) throw FALLBACK
+    this.w[this.pb + this.pl++] = SLASH
+    this.pl += this.w.write(key, this.pb + this.pl, 'utf8')
+  }
+
+  private appendIndex(index: number): void {
+    if (this.pl + 12 > PATH_BYTES) throw FALLBACK
+    const w = this.w
+    w[this.pb + this.pl++] = SLASH
     if (index < 10) {
-      p[this.pl++] = ZERO + index
+      w[this.pb + this.pl++] = ZERO + index
       return
     }
-    const digits = String(index)
-    for (let k = 0; k < digits.length; k++) p[this.pl++] = digits.charCodeAt(k)
+    this.pl += w.write(String(index), this.pb + this.pl, 'latin1')
   }
 
-  /** One leaf: "<path>\t<b[s..e)>\n". */
-  private leaf(b: Buffer, s: number, e: number): void {
+  /** Copy n bytes from w[s] to w[t] (non-overlapping ranges of the work buffer). */
+  private copy(s: number, t: number, n: number): void {
+    if (n > SMALL_COPY) {
+      this.w.copyWithin(t, s, s + n)
+      return
+    }
+    const dv = this.dv
+    let k = 0
+    for (; k + 4 <= n; k += 4) dv.setUint32(t + k, dv.getUint32(s + k))
+    const w = this.w
+    for (; k < n; k++) w[t + k] = w[s + k]
+  }
+
+  /** One leaf: "<path>\t<w[s..e)>\n". */
+  private leaf(s: number, e: number): void {
     this.count++
     const pl = this.pl
     const n = e - s
-    if (this.o + pl + n + 2 > this.out.length) {
+    if (this.o + pl + n + 2 > OUT_BYTES) {
       this.spill()
-      if (pl + n + 2 > this.out.length) {
-        // Bigger than the buffer: hash it in pieces (the line's start state is saved).
+      if (pl + n + 2 > OUT_BYTES) {
+        // Bigger than the buffer: hashed in pieces (the line's start state is saved).
         const h = this.current!.hash
-        h.update(this.path.subarray(0, pl))
+        h.update(this.w.subarray(this.pb, this.pb + pl))
         h.update('\t')
-        h.update(b.subarray(s, e))
+        h.update(this.w.subarray(s, e))
         h.update('\n')
         return
       }
     }
-    const out = this.out
-    let o = this.o
-    const p = this.path
-    for (let k = 0; k < pl; k++) out[o++] = p[k]
-    out[o++] = TAB
-    if (n > 48) {
-      b.copy(out, o, s, e)
-      o += n
-    } else {
-      for (let k = s; k < e; k++) out[o++] = b[k]
-    }
-    out[o++] = NEWLINE
-    this.o = o
+    let o = this.ob + this.o
+    this.copy(this.pb, o, pl)
+    o += pl
+    this.w[o++] = TAB
+    this.copy(s, o, n)
+    o += n
+    this.w[o++] = NEWLINE
+    this.o = o - this.ob
   }
 
-  /** The buffer is full: hash it, keeping the hash state at the line's start (for a rollback). */
+  /** One leaf whose value text is given (a converted string or number). */
+  private leafText(text: string): void {
+    const bytes = Buffer.from(text, 'utf8')
+    this.count++
+    const pl = this.pl
+    if (this.o + pl + bytes.length + 2 > OUT_BYTES) this.spill()
+    if (pl + bytes.length + 2 > OUT_BYTES) {
+      const h = this.current!.hash
+      h.update(this.w.subarray(this.pb, this.pb + pl))
+      h.update('\t')
+      h.update(bytes)
+      h.update('\n')
+      return
+    }
+    let o = this.ob + this.o
+    this.copy(this.pb, o, pl)
+    o += pl
+    this.w[o++] = TAB
+    this.w.set(bytes, o)
+    o += bytes.length
+    this.w[o++] = NEWLINE
+    this.o = o - this.ob
+  }
+
+  /** The output buffer is full: hash it, keeping the hash state at the line's start (for a rollback). */
   private spill(): void {
     const h = this.current!.hash
+    const w = this.w
     if (this.inLine && !this.saved) {
-      if (this.lineStart > 0) h.update(this.out.subarray(0, this.lineStart))
+      if (this.lineStart > 0) h.update(w.subarray(this.ob, this.ob + this.lineStart))
       this.saved = h.copy()
-      if (this.o > this.lineStart) h.update(this.out.subarray(this.lineStart, this.o))
+      if (this.o > this.lineStart) h.update(w.subarray(this.ob + this.lineStart, this.ob + this.o))
     } else if (this.o > 0) {
-      h.update(this.out.subarray(0, this.o))
+      h.update(w.subarray(this.ob, this.ob + this.o))
     }
     this.o = 0
     this.lineStart = 0
   }
 }
 
-/** 1 for "path", 2 for "value" (the key token at b[i], no escape), 0 otherwise. */
-function memberName(b: Buffer, i: number, end: number): number {
-  // "path"
-  if (i + 6 <= end && b[i + 1] === 0x70 && b[i + 2] === 0x61 && b[i + 3] === 0x74 && b[i + 4] === 0x68 && b[i + 5] === QUOTE) return 1
-  // "value"
-  if (i + 7 <= end && b[i + 1] === 0x76 && b[i + 2] === 0x61 && b[i + 3] === 0x6c && b[i + 4] === 0x75 && b[i + 5] === 0x65 && b[i + 6] === QUOTE) return 2
+function isDelimiter(c: number): boolean {
+  return c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c === SPACE || c === TAB || c === CR || c === NEWLINE
+}
+
+/** 1 for "path", 2 for "value" (the key token at w[i], no escape), 0 otherwise. */
+function memberName(w: Buffer, i: number, end: number): number {
+  if (i + 6 <= end && w[i + 1] === 0x70 && w[i + 2] === 0x61 && w[i + 3] === 0x74 && w[i + 4] === 0x68 && w[i + 5] === QUOTE) return 1
+  if (i + 7 <= end && w[i + 1] === 0x76 && w[i + 2] === 0x61 && w[i + 3] === 0x6c && w[i + 4] === 0x75 && w[i + 5] === 0x65 && w[i + 6] === QUOTE) return 2
   return 0
 }
 
-function sameBytes(b: Buffer, s: number, c: Buffer, n: number): boolean {
-  for (let k = 0; k < n; k++) if (b[s + k] !== c[k]) return false
+function sameBytes(w: Buffer, s: number, c: Buffer, n: number): boolean {
+  for (let k = 0; k < n; k++) if (w[s + k] !== c[k]) return false
   return true
 }
 
-/** Byte order of b[as..ae) and b[bs..be) (the same as UTF-16 order for keys without 4-byte characters). */
-function compareBytes(b: Buffer, as: number, ae: number, bs: number, be: number): number {
+/** Byte order of w[as..ae) and w[bs..be) (the same as UTF-16 order for keys without 4-byte characters). */
+function compareBytes(w: Buffer, as: number, ae: number, bs: number, be: number): number {
   const la = ae - as
   const lb = be - bs
   const n = la < lb ? la : lb
   for (let k = 0; k < n; k++) {
-    const d = b[as + k] - b[bs + k]
+    const d = w[as + k] - w[bs + k]
     if (d !== 0) return d
   }
   return la - lb
 }
 
-/** format.ts intKey on bytes (ASCII): the 32-bit integer value of a key like "-?0*\d{1,10}", NaN when it is not one. */
-function intKey(b: Buffer, s: number, e: number): number {
+/** format.ts intKey on the bytes of a key: its value when it is a 32-bit integer key ("-?0*\d{1,10}"), NaN otherwise. */
+function intKey(w: Buffer, s: number, e: number): number {
   let j = s
-  if (j < e && b[j] === MINUS) j++
+  if (j < e && w[j] === MINUS) j++
   if (j >= e) return Number.NaN
   let z = j
-  while (z < e - 1 && b[z] === ZERO) z++
+  while (z < e - 1 && w[z] === ZERO) z++
   if (e - z > 10) return Number.NaN
   let v = 0
   for (let k = j; k < e; k++) {
-    const c = b[k]
+    const c = w[k]
     if (c < ZERO || c > NINE) return Number.NaN
     v = v * 10 + (c - ZERO)
   }
-  const n = b[s] === MINUS ? -v : v
+  const n = w[s] === MINUS ? -v : v
   return n >= -2147483648 && n <= 2147483647 ? n : Number.NaN
 }
 
-/** The key b[s..e) (between its quotes) as a string. */
-function decodeKey(b: Buffer, s: number, e: number): string {
-  for (let k = s; k < e; k++) if (b[k] === BACKSLASH) return JSON.parse(b.toString('utf8', s - 1, e + 1)) as string
-  return b.toString('utf8', s, e)
+/** The key w[s..e) (between its quotes) as a string. */
+function decodeKey(w: Buffer, s: number, e: number): string {
+  for (let k = s; k < e; k++) if (w[k] === BACKSLASH) return JSON.parse(w.toString('utf8', s - 1, e + 1)) as string
+  return w.toString('utf8', s, e)
 }
