@@ -221,17 +221,17 @@ export class LeafBytes {
     try {
       i = this.skipWs(i + 1, end)
       for (;;) {
-        if (w[i] !== QUOTE) return false
+        if (w[i] !== QUOTE) throw FALLBACK
         const member = memberName(w, i, end)
-        if (member === 0) return false
+        if (member === 0) throw FALLBACK
         i = this.skipWs(i + (member === 1 ? 6 : 7), end)
-        if (w[i] !== COLON) return false
+        if (w[i] !== COLON) throw FALLBACK
         i = this.skipWs(i + 1, end)
         if (member === 1) {
-          if (ps >= 0 || w[i] !== QUOTE) return false
+          if (ps >= 0 || w[i] !== QUOTE) throw FALLBACK
           ps = i
           pe = this.plainString(i, end)
-          if (pe < 0) return false // escapes in the path: the old path
+          if (pe < 0) throw FALLBACK // escapes in the path: the old path
           i = pe
           if (vs >= 0) {
             this.begin(ps, pe)
@@ -239,7 +239,7 @@ export class LeafBytes {
             emitted = true
           }
         } else {
-          if (vs >= 0) return false
+          if (vs >= 0) throw FALLBACK
           vs = i
           if (ps >= 0) {
             this.begin(ps, pe)
