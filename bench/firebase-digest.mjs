@@ -6,6 +6,7 @@
 // give the same digests.
 // Run (after npm run build): SIZE_MB=100 node bench/firebase-digest.mjs   (ROUNDS=3 by default; the best round is reported)
 import {performance} from 'node:perf_hooks'
+import {TextDecoder} from 'node:util'
 
 const {KeyStatsBuilder} = await import(new URL('../dist/lib/firebase/format.js', import.meta.url).href)
 

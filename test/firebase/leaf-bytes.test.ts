@@ -184,7 +184,7 @@ describe('byte-level leaf digests', () => {
   })
 
   it('Firestore mode keeps the document digest', () => {
-    const lines = [{path: '/users/u1', value: {b: 1, a: 'x'}}, {path: '/users/u2', value: {c: [1, 2]}}]
+    const lines: BackupLine[] = [{path: '/users/u1', value: {b: 1, a: 'x'}}, {path: '/users/u2', value: {c: [1, 2]}}]
     const want = KeyStatsBuilder.forKind('firestore')
     for (const l of lines) want.addLine(l)
     const got = KeyStatsBuilder.forKind('firestore')

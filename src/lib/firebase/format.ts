@@ -4,7 +4,7 @@
  * split into lines and chunks (a SHA-256 over the leaves in key order), so a backup and a
  * re-read of the restored data compare equal.
  */
-import {createHash, type Hash} from 'node:crypto'
+import {createHash} from 'node:crypto'
 import {LeafBytes, type LeafEntry} from './leaf-bytes.js'
 
 export const BACKUP_FORMAT = 'impress-firebase-backup/1'

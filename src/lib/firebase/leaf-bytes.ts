@@ -181,7 +181,7 @@ export class LeafBytes {
       this.endLine()
       return true
     } catch {
-      this.rollback()
+      if (this.inLine) this.rollback()
       return false
     }
   }
