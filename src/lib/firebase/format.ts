@@ -4,7 +4,8 @@
  * split into lines and chunks (a SHA-256 over the leaves in key order), so a backup and a
  * re-read of the restored data compare equal.
  */
-import {createHash, type Hash} from 'node:crypto'
+import {createHash} from 'node:crypto'
+import {LeafBytes, type LeafEntry} from './leaf-bytes.js'
 
 export const BACKUP_FORMAT = 'impress-firebase-backup/1'
 export const MANIFEST_FILE = 'manifest.json'
@@ -162,7 +163,11 @@ export function compareKeys(a: string, b: string): number {
  * order, so the digest is the same however the tree was split into lines and chunks.
  */
 export class KeyStatsBuilder {
-  private readonly keys = new Map<string, {hash: Hash; count: number; lines: number}>()
+  private readonly keys = new Map<string, LeafEntry>()
+  /** The byte-level leaf text writer (RTDB lines given as bytes: addEncodedLines, addRaw). */
+  private bytes: LeafBytes | undefined
+  /** Lines given as bytes that took the old path (decode + JSON.parse): a diagnostic for tests and benches. */
+  fallbackLines = 0
 
   /** 'leaves' (RTDB: count and hash every leaf) or 'documents' (Firestore: one line = one document). */
   constructor(private readonly mode: 'leaves' | 'documents' = 'leaves') {}
@@ -171,13 +176,23 @@ export class KeyStatsBuilder {
     return new KeyStatsBuilder(kind === 'firestore' ? 'documents' : 'leaves')
   }
 
-  addLine(line: BackupLine): void {
-    const key = topKeyOf(line.path)
+  private entry(key: string): LeafEntry {
     let e = this.keys.get(key)
     if (!e) {
       e = {hash: createHash('sha256'), count: 0, lines: 0}
       this.keys.set(key, e)
     }
+    return e
+  }
+
+  private leafBytes(): LeafBytes {
+    this.bytes ??= new LeafBytes({compareKeys, entry: (key) => this.entry(key)})
+    return this.bytes
+  }
+
+  addLine(line: BackupLine): void {
+    this.bytes?.flush()
+    const e = this.entry(topKeyOf(line.path))
     e.lines++
     if (this.mode === 'documents') {
       e.count++
@@ -189,7 +204,56 @@ export class KeyStatsBuilder {
     e.hash.update(out.text)
   }
 
+  /**
+   * Whole NDJSON lines (each ending with "\n"; empty lines ignored): the same result as
+   * addLine(JSON.parse(line)) for each, computed from the bytes (see leaf-bytes.ts); lines the
+   * byte path does not take (invalid UTF-8, unexpected shapes, invalid JSON) go through the old
+   * path, which throws JSON.parse's error for a line that is not JSON.
+   */
+  addEncodedLines(data: Uint8Array): void {
+    const b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    if (b.length > 0 && b[b.length - 1] !== 0x0a) throw new Error('addEncodedLines: the data does not end with a line break')
+    if (this.mode === 'leaves') {
+      this.leafBytes().lines(b, (buf, start, end) => this.oldLine(buf, start, end))
+      return
+    }
+    let start = 0
+    for (let nl = b.indexOf(0x0a); nl >= 0; nl = b.indexOf(0x0a, start)) {
+      if (nl > start) this.oldLine(b, start, nl)
+      start = nl + 1
+    }
+  }
+
+  /**
+   * One line given as its path and the byte range of its value's JSON text: the same result as
+   * addLine({path, value: JSON.parse(text)}).
+   */
+  addRaw(path: string, b: Uint8Array, start: number, end: number): void {
+    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+    if (this.mode === 'leaves' && this.leafBytes().value(this.entry(topKeyOf(path)), path, buf, start, end)) return
+    this.fallbackLines++
+    this.guarded(() => this.addLine({path, value: JSON.parse(buf.toString('utf8', start, end)) as JsonValue}))
+  }
+
+  /** The old path for one line: decode, JSON.parse, addLine. */
+  private oldLine(b: Buffer, start: number, end: number): void {
+    this.fallbackLines++
+    this.guarded(() => this.addLine(JSON.parse(b.toString('utf8', start, end)) as BackupLine))
+  }
+
+  /** Run `add`; when it throws, drop the entries it left without a line (a failed line adds nothing). */
+  private guarded(add: () => void): void {
+    try {
+      add()
+    } catch (error) {
+      this.bytes?.forgetEntries()
+      for (const [k, e] of this.keys) if (e.lines === 0) this.keys.delete(k)
+      throw error
+    }
+  }
+
   snapshot(): Record<string, KeyStats> {
+    this.bytes?.flush()
     const keys = [...this.keys.keys()].sort(compareKeys)
     return Object.fromEntries(keys.map((k) => {
       const e = this.keys.get(k)!

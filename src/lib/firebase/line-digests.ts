@@ -54,12 +54,7 @@ class InThreadDigests implements LineDigests {
   }
 
   addEncoded(data: Buffer): undefined {
-    const text = data.toString('utf8')
-    let start = 0
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      if (nl > start) this.stats.addLine(JSON.parse(text.slice(start, nl)) as BackupLine)
-      start = nl + 1
-    }
+    this.stats.addEncodedLines(data)
     return undefined
   }
 
