@@ -5,8 +5,8 @@
  *   (`jsonSize`) has already measured (a plain GET).
  * - `answerPage`: the answer to an orderBy="$key" query, serialised group by group into Buffers
  *   while counting its exact bytes, so too_big is decided by the serialisation itself (no
- *   separate size walk per page). Answers up to `bufferBytes` are buffered whole and sent with
- *   Content-Length; a bigger one measures the children it has not serialised yet with the size
+ *   separate size walk per page). Answers up to `bufferBytes` are buffered whole (sent with
+ *   Content-Length up to 4 MB, chunked above); a bigger one measures the children it has not serialised yet with the size
  *   walk, then streams (chunked) the part already serialised and the rest.
  */
 import type {ServerResponse} from 'node:http'
@@ -43,6 +43,8 @@ export interface PageOptions {
   groupBytes?: number
 }
 
+/** Answers above this size are sent chunked (as the plain GET's streamed answers). */
+const STREAM_ABOVE_BYTES = 4 * 1024 * 1024
 const HEADERS = {'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache'}
 const OPEN = 0x7b // {
 const COMMA = 0x2c
@@ -169,9 +171,16 @@ export async function answerPage(res: ServerResponse, node: {[key: string]: Rtdb
       return
     }
     pieces.push(CLOSE)
-    res.writeHead(200, {...HEADERS, 'content-length': bytes})
-    res.cork()
-    for (const p of pieces) res.write(p)
+    if (bytes <= STREAM_ABOVE_BYTES) {
+      res.writeHead(200, {...HEADERS, 'content-length': bytes})
+      res.cork()
+      for (const p of pieces) res.write(p)
+      res.end()
+      return
+    }
+    // Above 4 MB, as every answer of the database: chunked, a group per write with backpressure.
+    res.writeHead(200, HEADERS)
+    for (const p of pieces) if (!(await writeAll(res, [p]))) return
     res.end()
     return
   }
