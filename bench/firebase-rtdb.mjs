@@ -72,10 +72,13 @@ async function timed(args) {
 
 console.log(`generated ${items} items (${items * ITEM_LEAVES} values, ~${SIZE_MB} MB): file ${((tWritten - t0) / 1000).toFixed(1)} s, sandbox load ${((performance.now() - tWritten) / 1000).toFixed(1)} s`)
 
-// Raw download of the same data with curl.
+// Raw download of the same data with curl. The sandbox is this process: its CPU around the curl and around the backup.
+const cpuCurl0 = process.cpuUsage()
 const c = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', `${url}/.json?ns=impress-sandbox&access_token=owner`])
 const [curlBytes, curlSeconds] = c.out.trim().split(' ').map(Number)
 const curlMBs = curlBytes / 1024 / 1024 / curlSeconds
+const cpuSeconds = (d) => (d.user + d.system) / 1e6
+const sandboxCpuCurl = cpuSeconds(process.cpuUsage(cpuCurl0))
 
 // SANDBOX_PROFILE=<dir>: CPU profile of the sandbox (this process) during the backup.
 let session
@@ -86,7 +89,9 @@ if (process.env.SANDBOX_PROFILE) {
   await session.post('Profiler.enable')
   await session.post('Profiler.start')
 }
+const cpuBackup0 = process.cpuUsage()
 const backup = await timed(['firebase', 'backup', '--json', '--to', path.join(root, 'backups')])
+const sandboxCpuBackup = cpuSeconds(process.cpuUsage(cpuBackup0))
 if (session) {
   const {profile} = await session.post('Profiler.stop')
   fs.mkdirSync(process.env.SANDBOX_PROFILE, {recursive: true})
@@ -102,6 +107,7 @@ console.log(`data: ${(curlBytes / 1024 / 1024).toFixed(1)} MB JSON, ${m.totals.c
 console.log(`curl (one GET)       ${curlSeconds.toFixed(2).padStart(7)} s  ${curlMBs.toFixed(1).padStart(7)} MB/s`)
 console.log(`impress backup       ${backup.seconds.toFixed(2).padStart(7)} s  ${backupMBs.toFixed(1).padStart(7)} MB/s  peak RSS ${backup.rssMb.toFixed(0)} MB  CPU ${backup.cpuSeconds.toFixed(1)} s  (${backup.json.requests} requests)  ${((100 * curlSeconds) / backup.seconds).toFixed(0)}% of curl (time for the same data)`)
 console.log(`impress restore      ${restore.seconds.toFixed(2).padStart(7)} s  ${restoreMBs.toFixed(1).padStart(7)} MB/s  peak RSS ${restore.rssMb.toFixed(0)} MB  CPU ${restore.cpuSeconds?.toFixed(1)} s  (${restore.json.requests} PATCH requests, match=${restore.json.match})`)
+console.log(`sandbox CPU: curl ${sandboxCpuCurl.toFixed(2)} s, backup ${sandboxCpuBackup.toFixed(2)} s (${(sandboxCpuBackup / sandboxCpuCurl).toFixed(2)}x)`)
 const ok = backup.rssMb <= 300 && restore.rssMb <= 300 && backup.seconds <= 2 * curlSeconds && restore.json.match
 console.log(ok ? 'OK: within targets at this size' : 'OVER TARGET at this size')
 await host.stop()

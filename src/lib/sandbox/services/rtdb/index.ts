@@ -11,7 +11,8 @@ import path from 'node:path'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
 import {DEFAULT_NAMESPACE, SCRATCH_NAMESPACE, seedImpressTree} from './seed.js'
 import {readTreeFile, TreeSaver} from './persist.js'
-import {countLeaves, lowerBound, getAt, isNode, jsonSize, knownSize, normalize, setAt, sortedKeys, splitPath, TreeError, type RtdbNode, type RtdbValue} from './tree.js'
+import {AnswerTooBig, answerPage, jsonPieces} from './answer.js'
+import {countLeaves, lowerBound, getAt, isNode, jsonSize, normalize, setAt, sortedKeys, splitPath, TreeError, type RtdbNode, type RtdbValue} from './tree.js'
 
 export interface RtdbSettings {
   /** Largest GET response in bytes before the database answers too_big (RTDB: 256 MB). */
@@ -72,25 +73,6 @@ function send(req: SandboxRequest, res: ServerResponse, status: number, value: u
 
 /** Responses larger than this are serialised and sent piece by piece (chunked), as the database streams them. */
 const STREAM_ABOVE_BYTES = 4 * 1024 * 1024
-const PIECE_BYTES = 256 * 1024
-
-/**
- * The JSON text of `node` in pieces: nodes whose size jsonSize found above 256 KB key by key,
- * the rest whole (the size check before the answer measured every node it did not know).
- */
-function* jsonPieces(node: RtdbNode): Generator<string> {
-  if (!isNode(node) || (knownSize(node) ?? 0) <= PIECE_BYTES) {
-    yield JSON.stringify(node)
-    return
-  }
-  let sep = '{'
-  for (const k of Object.keys(node)) {
-    yield `${sep}${JSON.stringify(k)}:`
-    sep = ','
-    yield* jsonPieces(node[k] ?? null) // a write during a slow client may have removed it
-  }
-  yield '}'
-}
 
 /**
  * Send a large value without building its whole text (a 1 GB answer is longer than V8's
@@ -143,8 +125,8 @@ function parseLimit(req: SandboxRequest, name: string): number | undefined {
   return n
 }
 
-/** Apply an orderBy="$key" query to a node: the selected children as an object. */
-function query(req: SandboxRequest, node: RtdbNode, path: string): RtdbNode {
+/** Apply an orderBy="$key" query to a node: the keys of the selected children, in key order (none: null). */
+function selectKeys(req: SandboxRequest, node: RtdbNode, path: string): {node: {[key: string]: RtdbValue}; keys: string[]} | null {
   const orderBy = parseJsonParam(req, 'orderBy')
   if (orderBy === undefined) throw new RtdbFault(400, 'orderBy must be defined when other query parameters are defined')
   if (typeof orderBy !== 'string') throw new RtdbFault(400, 'orderBy must be a valid JSON encoded path')
@@ -182,9 +164,15 @@ function query(req: SandboxRequest, node: RtdbNode, path: string): RtdbNode {
     if (last !== undefined) lo = Math.max(lo, hi - last)
     keys = all.slice(lo, hi)
   }
-  if (keys.length === 0) return null
+  return keys.length === 0 ? null : {node, keys}
+}
+
+/** The answer to an orderBy="$key" query as an object (print=pretty and print=silent answers). */
+function query(req: SandboxRequest, node: RtdbNode, path: string): RtdbNode {
+  const selected = selectKeys(req, node, path)
+  if (!selected) return null
   const out: {[key: string]: RtdbValue} = {}
-  for (const k of keys) out[k] = node[k]
+  for (const k of selected.keys) out[k] = selected.node[k]
   return out
 }
 
@@ -277,6 +265,14 @@ export const rtdbService: ServiceFactory = (ctx) => {
           if (QUERY_PARAMS.some((p) => params.has(p))) throw new RtdbFault(400, 'Mixing shallow with other query parameters is not supported')
           value = isNode(node) ? Object.fromEntries(Object.keys(node).map((k) => [k, isNode(node[k]) ? true : node[k]])) : node
         } else if (QUERY_PARAMS.some((p) => params.has(p))) {
+          if (params.get('print') !== 'pretty' && params.get('print') !== 'silent') {
+            // A page: serialised while counting its bytes, too_big decided by that count (answer.ts).
+            const selected = selectKeys(req, node, path)
+            if (!selected) return send(req, res, 200, null)
+            return answerPage(res, selected.node, selected.keys, db.settings.maxResponseBytes).catch((error: unknown) => {
+              throw error instanceof AnswerTooBig ? new RtdbFault(400, RTDB_TOO_BIG) : error
+            })
+          }
           value = query(req, node, path)
         } else {
           value = node

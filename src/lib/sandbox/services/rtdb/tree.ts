@@ -110,7 +110,10 @@ function forget(node: object): void {
   sortCache.delete(node)
 }
 
-/** The JSON size of `node` in bytes (close: string escapes are not counted), or a number above `limit` once over it. */
+/**
+ * The JSON size of `node` in bytes (exact but for string escapes, which are not counted), or a
+ * number above `limit` once over it.
+ */
 export function jsonSize(node: RtdbNode, limit: number): number {
   let total = 0
   const visit = (n: RtdbNode): boolean => {
@@ -124,11 +127,13 @@ export function jsonSize(node: RtdbNode, limit: number): number {
       return total > limit
     }
     const before = total
-    total += 2
+    // {"k":v,"k":v}: the braces, and per child its key, two quotes, a colon and a comma, one comma fewer.
+    total += 1
     for (const k in n) {
       total += Buffer.byteLength(k) + 4
       if (visit(n[k])) return true
     }
+    if (total - before === 1) total += 1 // {}
     if (total - before >= CACHED_SIZE) sizeCache.set(n, total - before)
     return total > limit
   }
@@ -140,7 +145,12 @@ export function sizeExceeds(node: RtdbNode, limit: number): boolean {
   return jsonSize(node, limit) > limit
 }
 
-/** The size of a node measured whole by jsonSize since its last change, if at least 256 KB. */
+/** Remember the JSON size of a node found by serialising it (kept if at least 256 KB, until a write changes the node). */
+export function rememberSize(node: RtdbNode, size: number): void {
+  if (isNode(node) && size >= CACHED_SIZE) sizeCache.set(node, size)
+}
+
+/** The size of a node measured whole by jsonSize (or remembered) since its last change, if at least 256 KB. */
 export function knownSize(node: RtdbNode): number | undefined {
   return isNode(node) ? sizeCache.get(node) : undefined
 }
