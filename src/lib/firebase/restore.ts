@@ -185,7 +185,7 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
     get: (p, o) => target.getRaw(p, o),
     emit: (segments, text, start, end) => {
       guard()
-      actual.addLine({path: joinPath(segments), value: JSON.parse(text.toString('utf8', start, end)) as JsonValue})
+      actual.addRaw(joinPath(segments), text, start, end)
     },
   })
   const want = expected.snapshot()
