@@ -56,7 +56,7 @@ export function utf8(s: string): Buffer {
 }
 
 /** Wait until `res` drained or closed; false when the client went away. */
-async function drained(res: ServerResponse, ok: boolean): Promise<boolean> {
+export async function drained(res: ServerResponse, ok: boolean): Promise<boolean> {
   if (!ok && !res.destroyed) {
     await new Promise<void>((resolve) => {
       const done = () => {

@@ -11,7 +11,7 @@ import path from 'node:path'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
 import {DEFAULT_NAMESPACE, SCRATCH_NAMESPACE, seedImpressTree} from './seed.js'
 import {readTreeFile, TreeSaver} from './persist.js'
-import {AnswerTooBig, answerPage, jsonPieces} from './answer.js'
+import {AnswerTooBig, answerPage, drained, jsonPieces} from './answer.js'
 import {countLeaves, lowerBound, getAt, isNode, jsonSize, normalize, setAt, sortedKeys, splitPath, TreeError, type RtdbNode, type RtdbValue} from './tree.js'
 
 export interface RtdbSettings {
@@ -87,16 +87,7 @@ async function streamValue(res: ServerResponse, value: RtdbNode): Promise<void> 
     const ok = res.write(parts.join(''))
     parts = []
     size = 0
-    if (!ok && !res.destroyed) await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done)
-        res.off('close', done)
-        resolve()
-      }
-      res.on('drain', done)
-      res.on('close', done)
-    })
-    return !res.destroyed
+    return drained(res, ok)
   }
   for (const piece of jsonPieces(value)) {
     parts.push(piece)
