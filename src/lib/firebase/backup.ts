@@ -7,9 +7,8 @@
  * continues from there. The manifest is written last.
  */
 import {InterruptedError, RefusedError} from '../errors.js'
-import {findUnfinishedBackup, reopenCheckpoint, saveCheckpoint as writeCheckpoint, writeManifest} from './checkpoint.js'
+import {checkpointedWriter, findUnfinishedBackup, reopenCheckpoint, saveCheckpoint as writeCheckpoint, writeManifest} from './checkpoint.js'
 import {newBackupId} from './read-backup.js'
-import {ChunkWriter} from './chunk-writer.js'
 import {walkTree} from './walk.js'
 import {memoryGuard} from './memory.js'
 import {startLineDigests} from './line-digests.js'
@@ -87,15 +86,16 @@ export async function runRtdbBackup(options: RtdbBackupOptions, deps: RtdbBackup
     const saveCheckpoint = () => writeCheckpoint(store, id, {kind: 'rtdb', source, startedAt, chunks, cursor: lastPath})
     if (!checkpoint) await saveCheckpoint()
 
-    const staging = await store.stagingDir(id)
     // The digests see the same NDJSON bytes as gzip (on the worker when there is one).
-    const writer = new ChunkWriter(staging, chunks.length + 1, options.chunkBytes ?? 16 * 1024 * 1024, async (chunk) => {
-      await store.putChunk(id, chunk.file)
-      chunks.push(chunk)
-      lastPath = pendingLast
-      await saveCheckpoint()
-      deps.progress?.({phase: 'chunk', message: `${chunk.file}: ${chunk.lines} lines, ${chunk.bytes} bytes (last ${chunk.lastPath})`})
-    }, (data) => digests.addEncoded(data))
+    const writer = await checkpointedWriter({
+      store, id, chunks, chunkBytes: options.chunkBytes, progress: deps.progress,
+      commit: () => {
+        lastPath = pendingLast
+        return saveCheckpoint()
+      },
+      describe: (chunk) => `${chunk.file}: ${chunk.lines} lines, ${chunk.bytes} bytes (last ${chunk.lastPath})`,
+      onData: (data) => digests.addEncoded(data),
+    })
 
     let requests = 0
     const get: RtdbPort['getRaw'] = async (p, o) => {

@@ -9,8 +9,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {OperationError} from '../errors.js'
-import {BACKUP_FORMAT, CHECKPOINT_FILE, MANIFEST_FILE, type BackupKind, type BackupLine, type Checkpoint, type KeyStats, type Manifest} from './format.js'
-import type {BackupStore} from './ports.js'
+import {BACKUP_FORMAT, CHECKPOINT_FILE, MANIFEST_FILE, type BackupKind, type BackupLine, type Checkpoint, type ChunkInfo, type KeyStats, type Manifest} from './format.js'
+import {ChunkWriter} from './chunk-writer.js'
+import type {BackupStore, Progress} from './ports.js'
 import {readChunk} from './read-backup.js'
 
 /** The newest backup of `kind` for `sourceName` with a checkpoint and no manifest that `matches`. */
@@ -76,4 +77,33 @@ export async function writeManifest(
   }
   await store.write(id, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`)
   return {manifest, location: `${store.location.replace(/\/$/, '')}/${id}`}
+}
+
+export interface CheckpointedWriterOptions {
+  store: BackupStore
+  id: string
+  /** The chunks complete so far (a resumed backup's); each finished chunk is appended. */
+  chunks: ChunkInfo[]
+  chunkBytes?: number
+  /** Move the cursor to the chunk's last line and save the checkpoint. */
+  commit: () => Promise<void>
+  /** The progress line for a finished chunk. */
+  describe: (chunk: ChunkInfo) => string
+  progress?: Progress
+  /** Sees every piece of NDJSON as it goes to gzip (the digests). */
+  onData?: (data: Buffer) => Promise<void> | undefined
+}
+
+/**
+ * The chunk writer of a backup of either kind: chunks are written in the store's staging
+ * directory, and each finished one is stored, listed, checkpointed and reported, in that order.
+ */
+export async function checkpointedWriter(o: CheckpointedWriterOptions): Promise<ChunkWriter> {
+  const staging = await o.store.stagingDir(o.id)
+  return new ChunkWriter(staging, o.chunks.length + 1, o.chunkBytes ?? 16 * 1024 * 1024, async (chunk) => {
+    await o.store.putChunk(o.id, chunk.file)
+    o.chunks.push(chunk)
+    await o.commit()
+    o.progress?.({phase: 'chunk', message: o.describe(chunk)})
+  }, o.onData)
 }

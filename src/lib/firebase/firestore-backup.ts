@@ -7,8 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {InterruptedError, RefusedError, UsageError} from '../errors.js'
-import {ChunkWriter} from './chunk-writer.js'
-import {findUnfinishedBackup, reopenCheckpoint, saveCheckpoint, writeManifest} from './checkpoint.js'
+import {checkpointedWriter, findUnfinishedBackup, reopenCheckpoint, saveCheckpoint, writeManifest} from './checkpoint.js'
 import {joinPath, KeyStatsBuilder, splitPath, type Checkpoint, type ChunkInfo, type JsonValue, type Manifest} from './format.js'
 import type {BackupStore, FirestorePort, Progress} from './ports.js'
 import {newBackupId, readChunk} from './read-backup.js'
@@ -146,13 +145,13 @@ export async function runFirestoreBackup(options: FirestoreBackupOptions, deps: 
   const save = () => saveCheckpoint(store, id, {kind: 'firestore', source, startedAt, readTime, chunks, cursor})
   if (!checkpoint) await save()
 
-  const staging = await store.stagingDir(id)
-  const writer = new ChunkWriter(staging, chunks.length + 1, options.chunkBytes ?? 16 * 1024 * 1024, async (chunk) => {
-    await store.putChunk(id, chunk.file)
-    chunks.push(chunk)
-    cursor = pendingLast
-    await save()
-    deps.progress?.({phase: 'chunk', message: `${chunk.file}: ${chunk.lines} documents (last ${chunk.lastPath})`})
+  const writer = await checkpointedWriter({
+    store, id, chunks, chunkBytes: options.chunkBytes, progress: deps.progress,
+    commit: () => {
+      cursor = pendingLast
+      return save()
+    },
+    describe: (chunk) => `${chunk.file}: ${chunk.lines} documents (last ${chunk.lastPath})`,
   })
   try {
     await walkFirestore(firestore, {readTime, pageSize: options.pageSize ?? 300, cursor: checkpoint?.cursor, signal: options.signal}, async (docPath, value) => {
