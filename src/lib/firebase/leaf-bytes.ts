@@ -424,6 +424,12 @@ export class LeafBytes {
     throw FALLBACK
   }
 
+  /** w[i] is a quote: the index after the string, escaped or not. */
+  private stringEnd(i: number, end: number): number {
+    const j = this.plainString(i, end)
+    return j >= 0 ? j : this.escapedStringEnd(i, end)
+  }
+
   private escapedStringEnd(i: number, end: number): number {
     const w = this.w
     for (let j = i + 1; j < end; j++) {
@@ -439,17 +445,13 @@ export class LeafBytes {
   private skipValue(i: number, end: number): number {
     const w = this.w
     const c = w[i]
-    if (c === QUOTE) {
-      const j = this.plainString(i, end)
-      return j >= 0 ? j : this.escapedStringEnd(i, end)
-    }
+    if (c === QUOTE) return this.stringEnd(i, end)
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       let depth = 0
       for (let j = i; j < end; j++) {
         const d = w[j]
         if (d === QUOTE) {
-          const k = this.plainString(j, end)
-          j = (k >= 0 ? k : this.escapedStringEnd(j, end)) - 1
+          j = this.stringEnd(j, end) - 1
         } else if (d === OPEN_BRACE || d === OPEN_BRACKET) {
           depth++
         } else if ((d === CLOSE_BRACE || d === CLOSE_BRACKET) && --depth === 0) {
