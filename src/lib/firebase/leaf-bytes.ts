@@ -671,6 +671,17 @@ export class LeafBytes {
 
   /** One leaf: "<path>\t<w[s..e)>\n". */
   private leaf(s: number, e: number): void {
+    this.putLeaf(this.w, s, e)
+  }
+
+  /** One leaf whose value text is given (a converted string or number). */
+  private leafText(text: string): void {
+    const bytes = Buffer.from(text, 'utf8')
+    this.putLeaf(bytes, 0, bytes.length)
+  }
+
+  /** "<path>\t<src[s..e)>\n" into the output buffer (src is the work buffer itself or a converted value). */
+  private putLeaf(src: Uint8Array, s: number, e: number): void {
     this.count++
     const pl = this.pl
     const n = e - s
@@ -681,7 +692,7 @@ export class LeafBytes {
         const h = this.current!.hash
         h.update(this.w.subarray(this.pb, this.pb + pl))
         h.update('\t')
-        h.update(this.w.subarray(s, e))
+        h.update(src.subarray(s, e))
         h.update('\n')
         return
       }
@@ -690,32 +701,9 @@ export class LeafBytes {
     this.copy(this.pb, o, pl)
     o += pl
     this.w[o++] = TAB
-    this.copy(s, o, n)
+    if (src === this.w) this.copy(s, o, n)
+    else this.w.set(src.subarray(s, e), o)
     o += n
-    this.w[o++] = NEWLINE
-    this.o = o - this.ob
-  }
-
-  /** One leaf whose value text is given (a converted string or number). */
-  private leafText(text: string): void {
-    const bytes = Buffer.from(text, 'utf8')
-    this.count++
-    const pl = this.pl
-    if (this.o + pl + bytes.length + 2 > OUT_BYTES) this.spill()
-    if (pl + bytes.length + 2 > OUT_BYTES) {
-      const h = this.current!.hash
-      h.update(this.w.subarray(this.pb, this.pb + pl))
-      h.update('\t')
-      h.update(bytes)
-      h.update('\n')
-      return
-    }
-    let o = this.ob + this.o
-    this.copy(this.pb, o, pl)
-    o += pl
-    this.w[o++] = TAB
-    this.w.set(bytes, o)
-    o += bytes.length
     this.w[o++] = NEWLINE
     this.o = o - this.ob
   }
