@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {compareKeys, forEachLeaf, joinPath, KeyStatsBuilder, type JsonValue} from '../../src/lib/firebase/format.js'
 import type {RtdbPort} from '../../src/lib/firebase/ports.js'
 import {walkTree, type WalkOptions} from '../../src/lib/firebase/walk.js'
+import {OperationError} from '../../src/lib/errors.js'
 
 type Style = 'compact' | 'pretty' | 'reversed'
 /** JSON text of a value as a server might write it: compact, pretty-printed (line breaks), or with members in reverse order. */
@@ -117,5 +118,17 @@ describe('walkTree', () => {
     await walkTree({get: db.get, pageSize: 50, maxPage: 400, emit: async () => void lines++})
     expect(lines).toBe(1000)
     expect(db.calls).toBeLessThan(60)
+  })
+
+  it('fails with one line naming the path when an answer is not JSON (exit 1, E_RTDB_BAD_ANSWER)', async () => {
+    const good = memoryDb({a: {x: 1}, b: {y: 2}}, 10_000)
+    for (const bad of ['<html>login</html>', '{"x":1', '{"x":1}}', '', '"unterminated']) {
+      const get: RtdbPort['getRaw'] = async (p, opts) => (p === '/b' && !opts?.shallow ? {tooBig: false, raw: Buffer.from(bad)} : good.get(p, opts))
+      const error = await walkTree({get, emit: () => undefined}).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(OperationError)
+      expect(error).toMatchObject({code: 'E_RTDB_BAD_ANSWER', exitCode: 1})
+      expect((error as Error).message).toContain('/b')
+      expect((error as Error).message).not.toContain('\n')
+    }
   })
 })

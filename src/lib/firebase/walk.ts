@@ -9,9 +9,9 @@
  * (json-scan.ts finds the members of a page), so a backup writes its lines without parsing and
  * re-serialising every value. Only shallow listings (keys) are parsed.
  */
-import {OperationError} from '../errors.js'
+import {firstLine, OperationError} from '../errors.js'
 import {compareKeys, joinPath} from './format.js'
-import {hasNoLineBreak, objectMembers, shapeAt, trimValue, type Member} from './json-scan.js'
+import {hasNoLineBreak, JsonScanError, objectMembers, shapeAt, skipValue, trimValue, type Member} from './json-scan.js'
 import type {RtdbPort} from './ports.js'
 
 export interface WalkOptions {
@@ -40,6 +40,23 @@ function answerText(r: {raw: Buffer}): Buffer {
   return hasNoLineBreak(r.raw) ? r.raw : Buffer.from(JSON.stringify(JSON.parse(r.raw.toString('utf8'))))
 }
 
+/**
+ * The range of an answer's one value. A scalar answer is parsed to check it (it is short, or one
+ * string); an object or array is delimited (its brackets balance and nothing follows), or its
+ * members are checked by objectMembers (a page: `membersChecked`). Every line is parsed again by
+ * the digests, so a malformed answer never makes a backup.
+ */
+function wholeValue(text: Buffer, membersChecked = false): {start: number; end: number} {
+  const r = trimValue(text, 0, text.length)
+  const shape = shapeAt(text, r.start)
+  if (shape !== 'object' && shape !== 'array') {
+    JSON.parse(text.toString('utf8', r.start, r.end))
+  } else if (!membersChecked && (r.start === r.end || skipValue(text, r.start, r.end) !== r.end)) {
+    throw new JsonScanError('Unexpected data after the value', r.start)
+  }
+  return r
+}
+
 /** The keys of a shallow answer (small: a key and `true` or a scalar per child). */
 function shallowKeys(r: {raw: Buffer}): {keys: string[]; only?: boolean} | undefined {
   const v = JSON.parse(r.raw.toString('utf8')) as unknown
@@ -62,7 +79,29 @@ function inKeyOrder(members: Member[]): Member[] {
   return members
 }
 
+/**
+ * Walk the tree (see the file's comment). An answer that is not JSON (a proxy's or a login
+ * page's, a truncated body) fails as an OperationError (exit 1) naming the path read last.
+ */
 export async function walkTree(o: WalkOptions): Promise<void> {
+  let reading = joinPath(o.root ?? [])
+  const get: WalkOptions['get'] = (p, options) => {
+    reading = p
+    return o.get(p, options)
+  }
+  try {
+    await walk({...o, get})
+  } catch (error) {
+    if (!(error instanceof JsonScanError || error instanceof SyntaxError)) throw error
+    throw new OperationError(`The database's answer to a read of ${reading} is not valid JSON (${firstLine(error.message)}).`, {
+      code: 'E_RTDB_BAD_ANSWER',
+      hint: 'Check that the database URL reaches the Realtime Database itself (not a proxy or a login page), then run again (a backup with --resume).',
+      cause: error,
+    })
+  }
+}
+
+async function walk(o: WalkOptions): Promise<void> {
   const {get, emit} = o
   const root = o.root ?? []
   const pageSize = o.pageSize ?? 500
@@ -110,7 +149,7 @@ export async function walkTree(o: WalkOptions): Promise<void> {
         continue
       }
       const text = answerText(r)
-      const {start, end} = trimValue(text, 0, text.length)
+      const {start, end} = wholeValue(text, true)
       const shape = shapeAt(text, start)
       if (shape !== 'object') {
         if (shape !== 'null' && after === undefined) await emit(segments, text, start, end)
@@ -141,7 +180,7 @@ export async function walkTree(o: WalkOptions): Promise<void> {
       const r = await get(joinPath(segments))
       if (!r.tooBig) {
         const text = answerText(r)
-        const {start, end} = trimValue(text, 0, text.length)
+        const {start, end} = wholeValue(text)
         if (shapeAt(text, start) !== 'null') await emit(segments, text, start, end)
         return
       }
@@ -192,7 +231,7 @@ export async function walkTree(o: WalkOptions): Promise<void> {
   } else if (!cursor) {
     // A scalar at the root (a shallow answer of a scalar is the scalar itself): read it as it is.
     const text = answerText(top)
-    const {start, end} = trimValue(text, 0, text.length)
+    const {start, end} = wholeValue(text)
     if (shapeAt(text, start) !== 'null') await emit(root, text, start, end)
   }
 }
