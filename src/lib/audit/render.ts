@@ -16,7 +16,8 @@ function anchorLine(a: AnchorReport, lines: number): string {
 export function renderAuditReport(r: AuditReport): string[] {
   const out: string[] = []
   const s = r.signatures
-  out.push(`Audit log ${r.path}: ${count(r.lines, 'entry', 'entries')}${r.ok ? ', verified' : ''}.`)
+  const partial = s.status === 'unavailable' || r.anchors.status === 'unavailable'
+  out.push(`Audit log ${r.path}: ${count(r.lines, 'entry', 'entries')}${r.ok ? (partial ? ', no problem found in what could be checked' : ', verified') : ''}.`)
   if (s.status === 'not-configured') out.push('Signatures: no key configured (set audit.key; see docs/audit.md): the hash chain alone does not stop someone who can write this folder.')
   else if (s.status === 'unavailable') out.push(`Signatures: not checked: ${s.error}`)
   else out.push(`Signatures (key ${s.key}): ${count(r.signed, 'line')} signed${r.signedThrough > 0 ? `, lines 1–${r.signedThrough} vouched for` : ''}${r.unsigned > 0 ? `, ${count(r.unsigned, 'line')} unsigned` : ''}.`)
