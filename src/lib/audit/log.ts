@@ -127,9 +127,28 @@ function refuse(logPath: string, reason: string): RefusedError {
 export async function checkAuditTail(logPath: string, keyring?: AuditKeyring): Promise<{warning?: string}> {
   const tail = readTail(logPath)
   const {keys, error} = await tailKeys(keyring, tail)
-  const problem = tailProblem(tail, keys)
-  if (problem) throw refuse(logPath, problem)
+  if (tailProblem(tail, keys)) {
+    // Read without the lock, the tail may be caught between another command's line and its head: look again under the lock.
+    const release = await lockLog(logPath)
+    try {
+      const again = readTail(logPath)
+      const problem = tailProblem(again, (await tailKeys(keyring, again)).keys)
+      if (problem) throw refuse(logPath, problem)
+    } finally {
+      await release()
+    }
+  }
   return error ? {warning: `The audit log's signatures were not checked: ${error.message}`} : {}
+}
+
+async function lockLog(logPath: string): Promise<() => Promise<void>> {
+  fs.mkdirSync(path.dirname(logPath), {recursive: true})
+  if (!fs.existsSync(logPath)) fs.writeFileSync(logPath, '', {flag: 'a', mode: 0o600})
+  try {
+    return await lockfile.lock(logPath, {retries: {retries: 200, minTimeout: 5, maxTimeout: 50, factor: 1.3}, stale: 10_000, realpath: false})
+  } catch (error) {
+    throw new OperationError(`Cannot lock the audit log ${logPath}.`, {hint: 'Another impress process may be stuck; check for a stale .lock directory next to the log.', cause: error})
+  }
 }
 
 export interface AppendOptions {
@@ -141,14 +160,7 @@ export interface AppendOptions {
 }
 
 export async function appendAudit(logPath: string, entry: NewAuditEntry, options: AppendOptions = {}): Promise<AuditEntry> {
-  fs.mkdirSync(path.dirname(logPath), {recursive: true})
-  if (!fs.existsSync(logPath)) fs.writeFileSync(logPath, '', {flag: 'a', mode: 0o600})
-  let release: (() => Promise<void>) | undefined
-  try {
-    release = await lockfile.lock(logPath, {retries: {retries: 200, minTimeout: 5, maxTimeout: 50, factor: 1.3}, stale: 10_000, realpath: false})
-  } catch (error) {
-    throw new OperationError(`Cannot lock the audit log ${logPath}.`, {hint: 'Another impress process may be stuck; check for a stale .lock directory next to the log.', cause: error})
-  }
+  const release = await lockLog(logPath)
   try {
     const tail = readTail(logPath)
     const {keys, current, error} = await tailKeys(options.keyring, tail)

@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 import {sha256, type AuditHead} from '../../../src/lib/audit/chain.js'
 import {appendAudit, checkAuditTail, keysOfLog, verifyAudit, type NewAuditEntry} from '../../../src/lib/audit/log.js'
@@ -107,5 +108,22 @@ describe('signed audit log', () => {
     const v = await fullVerify(log, store)
     expect(v.ok).toBe(false)
     expect(v.acknowledgements).toEqual([])
+  })
+
+  it('commands that check the tail and append concurrently from several processes are never refused and never lose a line', async () => {
+    const log = tmpLog()
+    const dist = (f: string) => JSON.stringify(new URL(`../../../dist/lib/audit/${f}`, import.meta.url).href)
+    const script = `
+      import {appendAudit, checkAuditTail} from ${dist('log.js')}
+      import {AuditKeyring} from ${dist('sign.js')}
+      const keyring = new AuditKeyring('k', {read: async () => ({value: 'first-key-0123456789abcdef', versionId: 'v1'})})
+      for (let i = 0; i < 10; i++) {
+        await checkAuditTail(process.argv[1], keyring)
+        await appendAudit(process.argv[1], {time: new Date().toISOString(), actor: {user: process.argv[2]}, command: 'x', args: [String(i)], result: 'ok', exitCode: 0, durationMs: 0}, {keyring})
+      }
+    `
+    await Promise.all(['a', 'b', 'c', 'd'].map((id) => execa(process.execPath, ['--input-type=module', '-e', script, log, id])))
+    expect(lines(log)).toHaveLength(40)
+    expect(await fullVerify(log, new MemoryStore())).toMatchObject({ok: true, signed: 40, signedThrough: 40})
   })
 })
