@@ -93,7 +93,7 @@ describe('impress audit (end to end)', () => {
     const reasons = stripped.error.details.problems.map((p: {line: number; reason: string}) => `${p.line} ${p.reason}`).join('\n')
     expect(reasons).toMatch(/^1 starts a log in which no line is signed/m)
     expect(reasons).toMatch(/^1 differs from the anchor s3:\/\/impress-audit-anchors\/audit\/[0-9a-f]{16}\/000000000001-[0-9a-f]{64}\.json/m)
-  })
+  }, 180_000)
 
   it('a log that does not verify stops the next mutating command (exit 4) until `audit acknowledge` records who accepted it', async () => {
     fs.writeFileSync(logPath(), saved.log)
@@ -135,7 +135,7 @@ describe('impress audit (end to end)', () => {
     const again = JSON.parse((await cli(['audit', 'verify', '--json'])).stdout)
     expect(again.error.details.problems.filter((p: {acknowledgedAt?: number}) => !p.acknowledgedAt).map((p: {line: number}) => p.line)).toContain(3)
     fs.writeFileSync(logPath(), good)
-  })
+  }, 180_000)
 
   it('says which entries an anchor covers and which not yet; a destructive command anchors at once; a rollback to an older head is caught by its anchor', async () => {
     const first = JSON.parse((await cli(['audit', 'verify', '--json'])).stdout)
@@ -161,7 +161,7 @@ describe('impress audit (end to end)', () => {
     const rolled = await cli(['audit', 'verify', '--json'])
     expect(rolled.exitCode).toBe(3)
     expect(JSON.parse(rolled.stdout).error.message).toMatch(new RegExp(`line ${lines + 1} is missing: the anchor s3://impress-audit-anchors/.+ records ${lines + 1} lines`))
-  })
+  }, 180_000)
 
   it('records one actor per person: a Firebase and an AWS command show the same actor, with the cloud identity beside it; audit log filters by --actor and --env', async () => {
     const ack = await cli(['audit', 'acknowledge', '--reason', 'rollback test', '--yes'])
@@ -189,7 +189,7 @@ describe('impress audit (end to end)', () => {
     const byCloud = JSON.parse((await cli(['audit', 'log', '--actor', 'sandbox-operator', '--json'])).stdout).entries
     expect(byCloud.map((e: AuditEntry) => e.command)).toContain('aurora snapshot')
     expect(JSON.parse((await cli(['audit', 'log', '--env', 'sandbox', '--json'])).stdout).entries.length).toBe(entries.length)
-  })
+  }, 180_000)
 
   it('the signing key appears in no output, log, head, anchor or cache file', async () => {
     const sm = new SecretsManagerClient(awsTestConfig(sb.url))
@@ -210,5 +210,5 @@ describe('impress audit (end to end)', () => {
     walk(sb.home)
     expect(files.some((f) => f.endsWith('.bin'))).toBe(true) // the anchors' bytes, in the sandbox's S3
     for (const f of files) expect(fs.readFileSync(f).includes(key), f).toBe(false)
-  })
+  }, 180_000)
 })
