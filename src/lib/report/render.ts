@@ -80,7 +80,7 @@ export function renderHtml(r: SecurityReport): string {
   const all = r.sections.flatMap((s) => s.claims)
   const list = (status: ClaimStatus, title: string) => {
     const items = all.filter((c) => c.status === status)
-    return items.length === 0 ? '' : `<p><strong>${title}</strong></p><ul class="${status}">${items.map((c) => `<li><a href="#${esc(c.id)}">${inline(c.sentence)}</a>: ${inline(c.detail)}</li>`).join('')}</ul>`
+    return items.length === 0 ? '' : `<p><strong>${title}</strong></p><ul class="${status}">${items.map((c) => `<li><a href="#${esc(c.id)}">${inline(c.sentence)}</a> — ${inline(c.detail)}</li>`).join('')}</ul>`
   }
   const claim = (c: ClaimResult) => `<div class="claim" id="${esc(c.id)}" data-status="${c.status}">
 <div class="badge ${c.status}">${LABEL[c.status]}</div>
