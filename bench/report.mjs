@@ -1,7 +1,8 @@
 // Bench: `impress report security` runs every claim's check concurrently, each capability read
 // once. Prints the whole report's wall time against its slowest single check run alone (each
 // port timed on its own, fresh adapters, modules already loaded), target ≤ 1.3x; and the
-// CLI's end-to-end time. Usage: npm run build && node bench/report.mjs [rounds]
+// CLI's end-to-end time. Each sandbox request gets `latencyMs` of delay (default 20, a cloud
+// round trip; as bench/compliance-check.mjs). Usage: npm run build && node bench/report.mjs [rounds] [latencyMs]
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +13,7 @@ import {stringify} from 'yaml'
 import {runProcess} from './lib.mjs'
 
 const ROUNDS = Number(process.argv[2] ?? 5)
+const LATENCY = Number(process.argv[3] ?? 20)
 const d = (p) => import(new URL(`../dist/lib/${p}`, import.meta.url).href)
 const [{builtinSandboxConfig}, {loadEnvironment}, {Context}, {Io}, {reportPorts, reportSettings}, {runReport}, {CLAIMS}, {ensureDemoRoster}, {ensureSandboxRolesFile}] = await Promise.all([
   d('config/sandbox-default.js'),
@@ -36,6 +38,16 @@ try {
     })
     child.on('exit', () => reject(new Error('sandbox exited')))
   })
+  if (LATENCY > 0) await fetch(`${url}/_sandbox/faults`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({service: '*', kind: 'latency', ms: LATENCY})})
+  /** CPU time (ms) the sandbox process has used so far (Linux /proc). */
+  const sandboxCpu = () => {
+    try {
+      const f = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      return ((Number(f[11]) + Number(f[12])) * 1000) / 100
+    } catch {
+      return NaN
+    }
+  }
   const base = builtinSandboxConfig().environments.sandbox
   const configFile = path.join(dir, 'impress.config.yaml')
   fs.writeFileSync(configFile, stringify({environments: {sandbox: {...base, sandbox: {url}}}}))
@@ -48,8 +60,11 @@ try {
     const ctx = context()
     try {
       const t0 = performance.now()
+      const c0 = process.cpuUsage()
+      const s0 = sandboxCpu()
       const r = await runReport({settings: reportSettings(ctx), version: 'bench', claims: CLAIMS}, reportPorts(ctx))
-      return {ms: performance.now() - t0, report: r}
+      const c = process.cpuUsage(c0)
+      return {ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, sandboxCpuMs: sandboxCpu() - s0, report: r}
     } finally {
       ctx.dispose()
     }
@@ -68,17 +83,23 @@ try {
   const names = first.report.probes.map((p) => p.name)
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
   const wholes = []
+  const cpus = []
+  const sandboxCpus = []
   const singles = Object.fromEntries(names.map((n) => [n, []]))
   for (let i = 0; i < ROUNDS; i++) {
-    wholes.push((await whole()).ms)
+    const w = await whole()
+    wholes.push(w.ms)
+    cpus.push(w.cpuMs)
+    sandboxCpus.push(w.sandboxCpuMs)
     for (const n of names) singles[n].push(await alone(n))
   }
   const slow = Object.entries(singles).map(([n, xs]) => [n, median(xs)]).sort((a, b) => b[1] - a[1])
   const wall = median(wholes)
-  console.log(`report security on the demo sandbox: ${first.report.summary.claims} claims over ${names.length} capabilities, median of ${ROUNDS} rounds (ms)`)
+  console.log(`report security on the demo sandbox: ${first.report.summary.claims} claims over ${names.length} capabilities, median of ${ROUNDS} rounds, ${LATENCY} ms latency per request (ms)`)
   for (const [n, ms] of slow) console.log(`  ${n.padEnd(12)} alone ${ms.toFixed(0).padStart(6)}`)
   console.log(`  sum of the checks alone ${slow.reduce((s, [, ms]) => s + ms, 0).toFixed(0)}`)
   console.log(`whole report ${wall.toFixed(0)} ms; slowest check alone (${slow[0][0]}) ${slow[0][1].toFixed(0)} ms: ${(wall / slow[0][1]).toFixed(2)}x (target ≤ 1.3x)`)
+  console.log(`CPU time of the report's own process during the whole report: median ${median(cpus).toFixed(0)} ms; the sandbox process's: ${median(sandboxCpus).toFixed(0)} ms`)
   const cli = []
   for (let i = 0; i < Math.min(3, ROUNDS); i++) {
     const t0 = performance.now()
