@@ -6,11 +6,10 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {performance} from 'node:perf_hooks'
 import {stringify} from 'yaml'
-import {runProcess} from './lib.mjs'
+import {runProcess, startSandboxProcess} from './lib.mjs'
 
 const ROUNDS = Number(process.argv[2] ?? 5)
 const LATENCY = Number(process.argv[3] ?? 20)
@@ -29,15 +28,8 @@ const [{builtinSandboxConfig}, {loadEnvironment}, {Context}, {Io}, {reportPorts,
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'impress-bench-report-'))
-const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/lib/sandbox/main.js', import.meta.url)), '--state', path.join(dir, 'sandbox'), '--port', '0', '--time-scale', '0.001'], {stdio: ['ignore', 'pipe', 'inherit']})
+const {url, child} = await startSandboxProcess(path.join(dir, 'sandbox'), 0.001)
 try {
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (b) => {
-      const m = /ready at (http:\/\/[^\s]+)/.exec(String(b))
-      if (m) resolve(m[1])
-    })
-    child.on('exit', () => reject(new Error('sandbox exited')))
-  })
   if (LATENCY > 0) await fetch(`${url}/_sandbox/faults`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({service: '*', kind: 'latency', ms: LATENCY})})
   /** CPU time (ms) the sandbox process has used so far (Linux /proc). */
   const sandboxCpu = () => {
