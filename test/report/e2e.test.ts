@@ -53,8 +53,9 @@ describe('impress report security', () => {
   it('a service that cannot be reached makes its claims unknown, never holding; the others are still checked', async () => {
     await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'rds', kind: 'error', status: 503})})
     try {
-      const r = await report(['--json'])
-      expect(r.exitCode, r.stderr).toBe(0)
+      // --check with --json: exit 3, and stdout is still the one report document
+      const r = await report(['--json', '--check'])
+      expect(r.exitCode, r.stderr).toBe(3)
       const doc = JSON.parse(r.stdout) as Doc
       for (const id of AURORA) {
         expect(claim(doc, id).status, id).toBe('unknown')
