@@ -24,6 +24,8 @@ export function builtinSandboxConfig(): ImpressConfig {
         firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com'},
         auth0: {domain: 'impress-sandbox.eu.auth0.com', clientId: 'impress-ops-sandbox', clientSecret: 'impress-ops-sandbox-client-secret', roles: './roles.yaml'},
         drill: {rto: '4h', rpo: '15m', firebaseTarget: 'impress-sandbox-scratch'},
+        frontend: {host: 'github-pages', repo: 'impress/impress-web', branch: 'gh-pages', dir: './build'},
+        edge: {hostnames: ['www.impress.example', 'app.impress.example', 'impress-legacy.example']},
         compliance: {roster: './team.yaml', github: {org: 'impress'}, cloudflare: {accountId: '9a7806061c88ada191ed06f989cc3dac'}, google: {customer: 'my_customer'}, auth0: {connection: 'impress-staff'}},
       },
     },
