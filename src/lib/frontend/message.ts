@@ -20,7 +20,10 @@ export function deployMessage(subject: string, r: DeployRecord): string {
 /** The record of a deploy commit, or undefined for any other commit. */
 export function parseDeployMessage(message: string): (DeployRecord & {subject: string}) | undefined {
   const trailers = new Map<string, string>()
-  for (const line of message.split('\n')) {
+  // Trailers are the last paragraph only (as `git interpret-trailers` reads them).
+  const paragraphs = message.trim().split(/\n\s*\n/)
+  if (paragraphs.length < 2) return undefined
+  for (const line of paragraphs.at(-1)!.split('\n')) {
     const m = /^([A-Za-z-]+):\s*(.+)$/.exec(line.trim())
     if (m) trailers.set(m[1].toLowerCase(), m[2].trim())
   }
