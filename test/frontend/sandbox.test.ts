@@ -85,7 +85,7 @@ describe('GitHub git data (octokit → sandbox)', () => {
     expect((await gh.rest.git.updateRef({...repo, ref: 'heads/gh-pages', sha: a.data.sha, force: false})).data.object.sha).toBe(a.data.sha)
     const race = await gh.rest.git.updateRef({...repo, ref: 'heads/gh-pages', sha: b.data.sha, force: false}).catch((e: {status: number; message: string}) => e)
     expect(race).toMatchObject({status: 422})
-    expect((race as Error).message).toMatch(/not a fast forward/)
+    expect((race as {message: string}).message).toMatch(/not a fast forward/)
     expect((await gh.rest.git.getRef({...repo, ref: 'heads/gh-pages'})).data.object.sha).toBe(a.data.sha)
     // force:true overwrites (impress never sends it).
     expect((await gh.rest.git.updateRef({...repo, ref: 'heads/gh-pages', sha: b.data.sha, force: true})).status).toBe(200)
