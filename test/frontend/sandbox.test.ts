@@ -150,6 +150,8 @@ function request(mod: typeof http | typeof https, url: string, host: string, ca?
 describe('the sandbox edge (local HTTP + HTTPS endpoint)', () => {
   it('redirects to https where Always Use HTTPS is on, serves plain HTTP where it is off, certificates verify against the throwaway CA', async () => {
     const h = await (await fetch(`${sb.url}/_sandbox/health`)).json()
+    // The CA is made in the background when the sandbox starts.
+    for (let i = 0; i < 100 && !fs.existsSync(h.endpoints.edgeCa); i++) await new Promise((r) => setTimeout(r, 100))
     const ca = fs.readFileSync(h.endpoints.edgeCa, 'utf8')
     const www = await request(http, h.endpoints.edgeHttp, 'www.impress.example')
     expect(www).toMatchObject({status: 301, headers: {location: 'https://www.impress.example/'}})

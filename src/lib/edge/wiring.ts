@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {resolveSecret} from '../config/secret-ref.js'
 import type {Context} from '../context.js'
-import {ConfigError} from '../errors.js'
+import {ConfigError, OperationError} from '../errors.js'
 import type {PagesPort, ProbePort, ZonesPort} from './ports.js'
 
 const SANDBOX_CLOUDFLARE_TOKEN = 'cf-sandbox-token'
@@ -53,7 +53,13 @@ export async function edgeWiring(ctx: Context): Promise<EdgeWiring> {
     for (const h of e.hostnames) resolve[h] = '127.0.0.1'
     httpPort = Number(new URL(edge.edgeHttp).port)
     httpsPort = Number(new URL(edge.edgeHttps).port)
-    ca = fs.readFileSync(edge.edgeCa, 'utf8')
+    // The sandbox makes its CA in the background on first start: wait for it a little.
+    for (let i = 0; i < 100 && !fs.existsSync(edge.edgeCa); i++) await new Promise((r) => setTimeout(r, 100))
+    try {
+      ca = fs.readFileSync(edge.edgeCa, 'utf8')
+    } catch {
+      throw new OperationError(`The sandbox edge has no CA certificate (${edge.edgeCa}).`, {code: 'E_SANDBOX_EDGE', hint: 'The sandbox needs the openssl CLI to make its certificates: install it, then `impress sandbox stop` and start again (GET /_sandbox/platform shows the error).'})
+    }
   }
   Object.assign(resolve, p?.resolve ?? {})
   if (p?.ca) {

@@ -27,6 +27,8 @@ export const edgeService: ServiceFactory = (ctx: ServiceContext) => {
   const servers: (http.Server | https.Server)[] = []
   const sockets = new Set<import('node:net').Socket>()
   let material: EdgeTls | undefined
+  let pending: Promise<EdgeTls | undefined> | undefined
+  let tlsError: string | undefined
   const contexts = new Map<string, SecureContext>()
 
   const zoneOf = (host: string): Zone | undefined => zones().data.zones.find((z) => z.hostnames.includes(host))
@@ -70,13 +72,22 @@ export const edgeService: ServiceFactory = (ctx: ServiceContext) => {
     operation: () => 'none',
     handle() {},
     renderError() {},
-    describe: () => ({hostnames: zones().data.zones.flatMap((z) => z.hostnames)}),
+    describe: () => ({hostnames: zones().data.zones.flatMap((z) => z.hostnames), ...(tlsError ? {tlsError} : {})}),
     async start() {
       const hostnames = zones().data.zones.flatMap((z) => z.hostnames)
-      material = await ensureEdgeTls(path.join(path.dirname(ctx.state.dir), 'edge-tls'), [...hostnames, DEFAULT_NAME])
-      const fallback = material.hosts.get(DEFAULT_NAME)!
+      const dir = path.join(path.dirname(ctx.state.dir), 'edge-tls')
+      // Certificates are made in the background (openssl, ≈50 ms a certificate) so that the
+      // sandbox starts as fast as before; handshakes wait for them. Without openssl the edge
+      // serves plain HTTP only and says why in /_sandbox/platform.
+      pending = ensureEdgeTls(dir, [...hostnames, DEFAULT_NAME]).then(
+        (m) => (material = m),
+        (error: Error) => {
+          tlsError = error.message
+          return undefined
+        },
+      )
       const plain = http.createServer((req, res) => serve(req, res, false))
-      const secure = https.createServer({key: fallback.key, cert: fallback.cert, minVersion: 'TLSv1', SNICallback: (name, cb) => cb(null, secureContext(name.toLowerCase()))}, (req, res) => serve(req, res, true))
+      const secure = https.createServer({minVersion: 'TLSv1', SNICallback: (name, cb) => void pending!.then(() => cb(null, secureContext(name.toLowerCase()) ?? secureContext(DEFAULT_NAME)))}, (req, res) => serve(req, res, true))
       const listen = (s: http.Server | https.Server) =>
         new Promise<number>((resolve, reject) => {
           s.once('error', reject)
@@ -88,9 +99,10 @@ export const edgeService: ServiceFactory = (ctx: ServiceContext) => {
         })
       const [httpPort, httpsPort] = [await listen(plain), await listen(secure)]
       servers.push(plain, secure)
-      return {edgeHttp: `http://127.0.0.1:${httpPort}`, edgeHttps: `https://127.0.0.1:${httpsPort}`, edgeCa: material.caFile}
+      return {edgeHttp: `http://127.0.0.1:${httpPort}`, edgeHttps: `https://127.0.0.1:${httpsPort}`, edgeCa: path.join(dir, 'ca.crt')}
     },
     async stop() {
+      await pending
       for (const s of sockets) s.destroy()
       await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))))
     },

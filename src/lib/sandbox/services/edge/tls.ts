@@ -45,7 +45,9 @@ export async function ensureEdgeTls(dir: string, hostnames: string[]): Promise<E
   const caKey = path.join(dir, 'ca.key')
   let renewedCa = false
   if (!fresh(caFile, 365) || !fs.existsSync(caKey)) {
-    await openssl(['req', '-x509', ...EC, '-keyout', caKey, '-out', caFile, '-days', '3650', '-subj', '/CN=impress sandbox edge CA (throwaway)', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
+    // Written aside and renamed: clients read ca.crt while the sandbox starts.
+    await openssl(['req', '-x509', ...EC, '-keyout', caKey, '-out', `${caFile}.tmp`, '-days', '3650', '-subj', '/CN=impress sandbox edge CA (throwaway)', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
+    fs.renameSync(`${caFile}.tmp`, caFile)
     renewedCa = true
   }
   const hosts = new Map<string, {key: string; cert: string}>()
