@@ -1,7 +1,8 @@
 // The GitHub git data / Pages and Cloudflare zones / security events emulations through the
 // real SDK clients (octokit, cloudflare) over HTTP, the edge endpoint over real TLS, and git
 // itself agreeing with the sandbox's object ids.
-import {execFileSync} from 'node:child_process'
+import {execFile, execFileSync} from 'node:child_process'
+import {promisify} from 'node:util'
 import fs from 'node:fs'
 import https from 'node:https'
 import http from 'node:http'
@@ -27,6 +28,12 @@ afterAll(async () => sb.stop())
 beforeEach(async () => {
   await fetch(`${sb.url}/_sandbox/reset`, {method: 'POST'})
 })
+
+/** git asynchronously: the sandbox answering it runs in this process. */
+async function gitAsync(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const {stdout} = await promisify(execFile)('git', args, {cwd, env: {...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: cwd, ...env}})
+  return stdout.trim()
+}
 
 function git(cwd: string, args: string[], env: Record<string, string> = {}, input?: string): string {
   return execFileSync('git', args, {cwd, env: {...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: cwd, ...env}, input}).toString().trim()
@@ -106,6 +113,30 @@ describe('GitHub git data (octokit → sandbox)', () => {
     await expect(gh.rest.git.deleteRef({...repo, ref: 'heads/gh-pages'})).rejects.toMatchObject({status: 501})
     const anon = new Octokit({baseUrl: `${sb.url}/github`, log: {debug() {}, info() {}, warn() {}, error() {}}})
     await expect(anon.rest.git.getRef({...repo, ref: 'heads/gh-pages'})).rejects.toMatchObject({status: 401})
+  })
+})
+
+describe('git clone of the sandbox repositories (dumb HTTP)', () => {
+  it('clones gh-pages after a git data API commit; git checks every object id (fsck) and the files match', async () => {
+    const head = (await gh.rest.git.getRef({...repo, ref: 'heads/gh-pages'})).data.object.sha
+    const base = (await gh.rest.git.getCommit({...repo, commit_sha: head})).data.tree.sha
+    const tree = await gh.rest.git.createTree({...repo, base_tree: base, tree: [{path: 'docs/new.txt', mode: '100644', type: 'blob', content: 'fresh\n'}]})
+    const commit = await gh.rest.git.createCommit({...repo, message: 'Add docs\n', tree: tree.data.sha, parents: [head]})
+    await gh.rest.git.updateRef({...repo, ref: 'heads/gh-pages', sha: commit.data.sha})
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'impress-clone-'))
+    try {
+      const url = `${sb.url.replace('http://', 'http://x-access-token:ghp_sandboxowner@')}/github/impress/impress-web.git`
+      await gitAsync(dir, ['clone', '-q', '--branch', 'gh-pages', url, 'site'], {GIT_TERMINAL_PROMPT: '0'})
+      const site = path.join(dir, 'site')
+      expect(git(site, ['rev-parse', 'HEAD'])).toBe(commit.data.sha)
+      expect(fs.readFileSync(path.join(site, 'docs/new.txt'), 'utf8')).toBe('fresh\n')
+      expect(git(site, ['rev-list', '--count', 'HEAD'])).toBe('4')
+      git(site, ['fsck', '--strict', '--no-dangling'])
+      // Without credentials the private repository is not readable; pushing is refused.
+      await expect(gitAsync(dir, ['clone', '-q', `${sb.url}/github/impress/impress-web.git`, 'anon'], {GIT_TERMINAL_PROMPT: '0'})).rejects.toThrow(/Authentication failed|could not read Username|terminal prompts disabled/)
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
 

@@ -60,11 +60,21 @@ function sortKey(e: TreeEntry): string {
   return e.type === 'tree' ? `${e.name}/` : e.name
 }
 
+function sortEntries(entries: TreeEntry[]): TreeEntry[] {
+  return [...entries].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
+}
+
+/** The canonical bytes of an object (what its id hashes, after the `type len\0` header). */
+export function objectBytes(o: GitObject): Buffer {
+  if (o.type === 'blob') return Buffer.from(o.content, 'base64')
+  if (o.type === 'tree') return Buffer.concat(sortEntries(o.entries).map((e) => Buffer.concat([Buffer.from(`${e.mode === '040000' ? '40000' : e.mode} ${e.name}\0`), Buffer.from(e.sha, 'hex')])))
+  return Buffer.from([`tree ${o.tree}`, ...o.parents.map((p) => `parent ${p}`), `author ${personLine(o.author)}`, `committer ${personLine(o.committer)}`, '', o.message].join('\n'))
+}
+
 export function putTree(repo: GitRepo, entries: TreeEntry[]): string {
-  const sorted = [...entries].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
-  const parts = sorted.map((e) => Buffer.concat([Buffer.from(`${e.mode === '040000' ? '40000' : e.mode} ${e.name}\0`), Buffer.from(e.sha, 'hex')]))
-  const sha = gitObjectSha('tree', Buffer.concat(parts))
-  repo.objects[sha] ??= {type: 'tree', entries: sorted}
+  const tree: GitObject = {type: 'tree', entries: sortEntries(entries)}
+  const sha = gitObjectSha('tree', objectBytes(tree))
+  repo.objects[sha] ??= tree
   return sha
 }
 
@@ -73,9 +83,9 @@ function personLine(p: GitPerson): string {
 }
 
 export function putCommit(repo: GitRepo, c: {tree: string; parents: string[]; author: GitPerson; committer: GitPerson; message: string}): string {
-  const text = [`tree ${c.tree}`, ...c.parents.map((p) => `parent ${p}`), `author ${personLine(c.author)}`, `committer ${personLine(c.committer)}`, '', c.message].join('\n')
-  const sha = gitObjectSha('commit', Buffer.from(text))
-  repo.objects[sha] ??= {type: 'commit', ...c}
+  const commit: GitObject = {type: 'commit', ...c}
+  const sha = gitObjectSha('commit', objectBytes(commit))
+  repo.objects[sha] ??= commit
   return sha
 }
 

@@ -11,6 +11,7 @@ import {demoGithub, type GithubState, type GithubUser} from './seed.js'
 import {demoRepos} from './demo-site.js'
 import type {ReposState} from './git.js'
 import {handleRepos, isReposPath, reposRoute} from './repos.js'
+import {gitHttpOperation, handleGitHttp} from './git-http.js'
 
 export const GITHUB_PREFIX = '/github'
 const DOCS = 'https://docs.github.com/rest'
@@ -39,7 +40,7 @@ export const githubService: ServiceFactory = (ctx: ServiceContext) => {
   return {
     name: 'github',
     matches: (req) => req.path === GITHUB_PREFIX || req.path.startsWith(`${GITHUB_PREFIX}/`),
-    operation: (req) => route(req)?.[0] ?? reposRoute(req.path.slice(GITHUB_PREFIX.length), req.method)?.op ?? `${req.method} ${req.path.slice(GITHUB_PREFIX.length)}`,
+    operation: (req) => route(req)?.[0] ?? reposRoute(req.path.slice(GITHUB_PREFIX.length), req.method)?.op ?? gitHttpOperation(req.path.slice(GITHUB_PREFIX.length)) ?? `${req.method} ${req.path.slice(GITHUB_PREFIX.length)}`,
     seed: () => {
       store()
       repos()
@@ -61,6 +62,9 @@ export const githubService: ServiceFactory = (ctx: ServiceContext) => {
           baseUrl: ctx.baseUrl,
           now: () => new Date(),
         })
+      }
+      if (!r && gitHttpOperation(req.path.slice(GITHUB_PREFIX.length))) {
+        return handleGitHttp(req, res, req.path.slice(GITHUB_PREFIX.length), {repos: () => repos().data, canRead: (t) => Boolean(t && s.members.some((m) => m.login === s.tokens[t]))})
       }
       if (!r) return error(res, 404, 'Not Found')
       if (!token) return error(res, 401, 'Requires authentication')
