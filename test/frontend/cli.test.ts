@@ -37,7 +37,8 @@ const json = async (args: string[]) => {
   return {...r, doc: JSON.parse(r.stdout)}
 }
 
-describe('impress frontend deploy / versions / rollback (demo impress-web on gh-pages)', () => {
+// ≈10 CLI calls per test: 180 s each (a call takes 3–7 s wall at a load average of 16).
+describe('impress frontend deploy / versions / rollback (demo impress-web on gh-pages)', {timeout: 180_000}, () => {
   it('deploys changed files only, makes no commit when nothing changed, and rolls back with a new commit', async () => {
     const files = Object.fromEntries(Array.from({length: 30}, (_, i) => [`assets/chunk-${i}.js`, `export const n = ${i}\n`]))
     const dir = site('build', {...files, 'index.html': '<p>v2</p>\n', CNAME: 'www.impress.example\n'})
@@ -139,7 +140,7 @@ describe('impress frontend deploy / versions / rollback (demo impress-web on gh-
   })
 })
 
-describe('impress edge check / events', () => {
+describe('impress edge check / events', {timeout: 180_000}, () => {
   it('exit 3 naming the misconfigured host and check; passes once the zone setting is fixed', async () => {
     const r = await json(['edge', 'check'])
     expect(r.exitCode).toBe(3)
