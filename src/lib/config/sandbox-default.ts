@@ -29,6 +29,8 @@ export function builtinSandboxConfig(): ImpressConfig {
           {area: 'Infrastructure, backups and disaster recovery', owner: 'dave@impress.example', name: 'Dave Okafor', deputy: 'alice@impress.example'},
           {area: 'Application development', owner: 'bob@impress.example', name: 'Bob Chen', deputy: 'carol@impress.example'},
         ],
+        frontend: {host: 'github-pages', repo: 'impress/impress-web', branch: 'gh-pages', dir: './build'},
+        edge: {hostnames: ['www.impress.example', 'app.impress.example', 'impress-legacy.example']},
         compliance: {roster: './team.yaml', github: {org: 'impress'}, cloudflare: {accountId: '9a7806061c88ada191ed06f989cc3dac'}, google: {customer: 'my_customer'}, auth0: {connection: 'impress-staff'}},
       },
     },

@@ -134,6 +134,35 @@ export const notifySection = z
   })
   .strict()
 
+export const frontendSection = z
+  .object({
+    host: z.enum(['github-pages', 'vercel']).default('github-pages').describe('Where the built frontend is published (vercel: not supported yet)'),
+    repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected owner/name').describe('GitHub repository (owner/name) whose deploy branch GitHub Pages serves'),
+    branch: z.string().min(1).default('gh-pages').describe('Deploy branch'),
+    dir: z.string().default('./build').describe('Built files to publish, relative to the config file'),
+    token: secretRef.optional().describe('GitHub token with contents:write (default: env GITHUB_TOKEN)'),
+    baseUrl: z.url().optional().describe('GitHub Enterprise API root'),
+  })
+  .strict()
+
+export const edgeSection = z
+  .object({
+    hostnames: z.array(z.string().regex(/^[a-z0-9.-]+$/i, 'expected a hostname')).min(1).describe('Hostnames that must be HTTPS-only'),
+    cloudflare: z.object({token: secretRef.optional().describe('API token with Zone Settings Read and Analytics Read (default: env CLOUDFLARE_API_TOKEN)')}).strict().optional(),
+    minTls: z.enum(['1.2', '1.3']).default('1.2').describe('Lowest acceptable Cloudflare minimum TLS version'),
+    expiryDays: z.number().int().positive().default(14).describe('A certificate expiring within this many days fails the check'),
+    probe: z
+      .object({
+        ca: z.string().optional().describe('Extra CA certificate (PEM file) the probe trusts, besides the system roots'),
+        resolve: z.record(z.string(), z.string()).optional().describe('hostname → IP address the probe connects to instead of DNS (like curl --resolve)'),
+        httpPort: z.number().int().positive().default(80),
+        httpsPort: z.number().int().positive().default(443),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+
 export const auditSection = z
   .object({
     path: z.string().optional().describe('Where the audit log is kept (default: .impress/audit.jsonl beside this file)'),
@@ -178,6 +207,8 @@ export const environmentSchema = z
     drill: drillSection.optional(),
     notify: notifySection.optional(),
     owners: ownersSection.optional(),
+    frontend: frontendSection.optional(),
+    edge: edgeSection.optional(),
   })
   .strict()
 

@@ -6,6 +6,7 @@ import type {ServiceFactory} from '../types.js'
 import {auth0Service} from './auth0/index.js'
 import {cloudflareService} from './cloudflare/index.js'
 import {cloudwatchService} from './cloudwatch/index.js'
+import {edgeService} from './edge/index.js'
 import {firestoreService} from './firestore/index.js'
 import {githubService} from './github/index.js'
 import {googleService} from './google/index.js'
@@ -18,6 +19,6 @@ import {secretsManagerService} from './secretsmanager.js'
 import {sinksService} from './sinks/index.js'
 import {stsService} from './sts.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service, s3Service, firestoreService,
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service, s3Service, firestoreService, edgeService,
   // The Realtime Database matches any unsigned path ending in .json: keep it last.
   rtdbService]

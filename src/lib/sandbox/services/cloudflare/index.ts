@@ -8,27 +8,37 @@ import type {ServerResponse} from 'node:http'
 import {sendJson} from '../../respond.js'
 import type {ServiceContext, ServiceFactory} from '../../types.js'
 import {demoCloudflare, type CloudflareState} from './seed.js'
+import {handleZones, isZonesPath, zonesOperation} from './zones.js'
+import {demoZones, type ZonesState} from './zones-seed.js'
 
 export const CLOUDFLARE_PREFIX = '/cloudflare/client/v4'
 const MEMBERS = /^\/accounts\/([^/]+)\/members$/
 
 export const cloudflareService: ServiceFactory = (ctx: ServiceContext) => {
   const store = () => ctx.state.open<CloudflareState>('cloudflare', 'accounts', demoCloudflare)
+  // Zones, zone settings and security events (zones.ts): a document of their own.
+  const zones = () => ctx.state.open<ZonesState>('cloudflare', 'zones', () => demoZones(Date.now()))
   const fail = (res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}) =>
     sendJson(res, status, {success: false, errors: [{code, message}], messages: [], result: null}, headers)
   return {
     name: 'cloudflare',
     matches: (req) => req.path.startsWith(`${CLOUDFLARE_PREFIX}/`),
-    operation: (req) => (req.method === 'GET' && MEMBERS.test(req.path.slice(CLOUDFLARE_PREFIX.length)) ? 'accounts.members.list' : `${req.method} ${req.path.slice(CLOUDFLARE_PREFIX.length)}`),
-    seed: () => void store(),
+    operation: (req) => (req.method === 'GET' && MEMBERS.test(req.path.slice(CLOUDFLARE_PREFIX.length)) ? 'accounts.members.list' : (zonesOperation(req.path.slice(CLOUDFLARE_PREFIX.length), req.method) ?? `${req.method} ${req.path.slice(CLOUDFLARE_PREFIX.length)}`)),
+    seed: () => {
+      store()
+      zones()
+    },
     describe: () => Object.fromEntries(store().data.accounts.map((a) => [a.id, {name: a.name, members: a.members.length}])),
     handle(req, res) {
       const s = store().data
       const m = MEMBERS.exec(req.path.slice(CLOUDFLARE_PREFIX.length))
-      if (!m || req.method !== 'GET') return fail(res, 404, 7000, 'No route for that URI')
+      const zonesPath = isZonesPath(req.path.slice(CLOUDFLARE_PREFIX.length))
+      if (!zonesPath && (!m || req.method !== 'GET')) return fail(res, 404, 7000, 'No route for that URI')
       const auth = req.headers.authorization
       const token = typeof auth === 'string' && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '') : undefined
       if (!token || !s.tokens.includes(token)) return fail(res, 403, 10000, 'Authentication error')
+      if (zonesPath) return handleZones(req, res, req.path.slice(CLOUDFLARE_PREFIX.length), zones, fail)
+      if (!m) return fail(res, 404, 7000, 'No route for that URI')
       const account = s.accounts.find((a) => a.id === m[1])
       if (!account) return fail(res, 404, 7003, `Could not route to /accounts/${m[1]}/members, perhaps your object identifier is invalid?`)
       const q = req.url.searchParams

@@ -8,12 +8,18 @@ import type {ServerResponse} from 'node:http'
 import {sendJson} from '../../respond.js'
 import type {SandboxRequest, ServiceContext, ServiceFactory} from '../../types.js'
 import {demoGithub, type GithubState, type GithubUser} from './seed.js'
+import {demoRepos} from './demo-site.js'
+import type {ReposState} from './git.js'
+import {handleRepos, isReposPath, reposRoute} from './repos.js'
+import {gitHttpOperation, handleGitHttp} from './git-http.js'
 
 export const GITHUB_PREFIX = '/github'
 const DOCS = 'https://docs.github.com/rest'
 
 export const githubService: ServiceFactory = (ctx: ServiceContext) => {
   const store = () => ctx.state.open<GithubState>('github', 'org', demoGithub)
+  // Repositories' git data and Pages (repos.ts): a document of their own.
+  const repos = () => ctx.state.open<ReposState>('github', 'repos', () => demoRepos(Date.now()))
   const routes: [string, RegExp][] = [
     ['orgs/list-members', /^\/orgs\/([^/]+)\/members$/],
     ['orgs/list-outside-collaborators', /^\/orgs\/([^/]+)\/outside_collaborators$/],
@@ -34,18 +40,33 @@ export const githubService: ServiceFactory = (ctx: ServiceContext) => {
   return {
     name: 'github',
     matches: (req) => req.path === GITHUB_PREFIX || req.path.startsWith(`${GITHUB_PREFIX}/`),
-    operation: (req) => route(req)?.[0] ?? `${req.method} ${req.path.slice(GITHUB_PREFIX.length)}`,
-    seed: () => void store(),
+    operation: (req) => route(req)?.[0] ?? reposRoute(req.path.slice(GITHUB_PREFIX.length), req.method)?.op ?? gitHttpOperation(req.path.slice(GITHUB_PREFIX.length)) ?? `${req.method} ${req.path.slice(GITHUB_PREFIX.length)}`,
+    seed: () => {
+      store()
+      repos()
+    },
     describe() {
       const s = store().data
       return {org: s.org, members: s.members.length, outsideCollaborators: s.outsideCollaborators.length, keys: Object.values(s.keys).flat().length}
     },
     handle(req, res) {
       const r = route(req)
-      if (!r) return error(res, 404, 'Not Found')
       const s = store().data
       const auth = req.headers.authorization
       const token = typeof auth === 'string' ? auth.replace(/^(token|bearer)\s+/i, '') : undefined
+      if (!r && isReposPath(req.path.slice(GITHUB_PREFIX.length))) {
+        return handleRepos(req, res, req.path.slice(GITHUB_PREFIX.length), {
+          store: repos,
+          actor: () => (!token ? {status: 401, message: 'Requires authentication'} : s.tokens[token] ? {login: s.tokens[token], id: s.members.find((m) => m.login === s.tokens[token])?.id ?? 1} : {status: 401, message: 'Bad credentials'}),
+          isMember: (login) => s.members.some((m) => m.login === login),
+          baseUrl: ctx.baseUrl,
+          now: () => new Date(),
+        })
+      }
+      if (!r && gitHttpOperation(req.path.slice(GITHUB_PREFIX.length))) {
+        return handleGitHttp(req, res, req.path.slice(GITHUB_PREFIX.length), {repos: () => repos().data, canRead: (t) => Boolean(t && s.members.some((m) => m.login === s.tokens[t]))})
+      }
+      if (!r) return error(res, 404, 'Not Found')
       if (!token) return error(res, 401, 'Requires authentication')
       const actor = s.tokens[token]
       if (!actor) return error(res, 401, 'Bad credentials')
