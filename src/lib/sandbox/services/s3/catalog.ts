@@ -9,6 +9,7 @@ import type {ServiceCatalog} from '../../catalog.js'
 const CONDITIONAL = ['if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since']
 const RESPONSE_OVERRIDES = ['response-content-type', 'response-content-disposition', 'response-content-encoding', 'response-content-language', 'response-cache-control', 'response-expires']
 const WRITE_HEADERS = ['x-amz-meta-*', 'x-amz-server-side-encryption']
+const COPY_CONDITIONS = ['x-amz-copy-source-if-match', 'x-amz-copy-source-if-none-match', 'x-amz-copy-source-if-modified-since', 'x-amz-copy-source-if-unmodified-since']
 
 export const s3Catalog: ServiceCatalog = {
   title: 'Amazon S3 (path-style)',
@@ -22,7 +23,7 @@ export const s3Catalog: ServiceCatalog = {
     GetBucketLocation: {params: ['location']},
     ListObjectsV2: {params: ['list-type', 'prefix', 'delimiter', 'max-keys', 'start-after', 'continuation-token', 'encoding-type', 'fetch-owner'], note: 'max-keys capped at 100 so pagination is exercised'},
     PutObject: {headers: WRITE_HEADERS, note: 'Content-MD5 verified; user metadata and Content-Type/Cache-Control/Content-Disposition/Content-Encoding/Content-Language/Expires stored'},
-    CopyObject: {headers: [...WRITE_HEADERS, 'x-amz-copy-source', 'x-amz-metadata-directive'], note: 'metadata directive COPY (default) or REPLACE'},
+    CopyObject: {headers: [...WRITE_HEADERS, 'x-amz-copy-source', 'x-amz-metadata-directive', ...COPY_CONDITIONS], note: 'metadata directive COPY (default) or REPLACE'},
     GetObject: {params: RESPONSE_OVERRIDES, headers: ['range', ...CONDITIONAL], note: 'one byte range (206 + Content-Range); several ranges refused'},
     HeadObject: {params: RESPONSE_OVERRIDES, headers: ['range', ...CONDITIONAL]},
     GetObjectTagging: {params: ['tagging'], note: 'always an empty TagSet: tagging an object is refused'},
@@ -30,7 +31,7 @@ export const s3Catalog: ServiceCatalog = {
     DeleteObjects: {params: ['delete'], note: 'up to 1000 keys, Quiet mode; Content-MD5 verified'},
     CreateMultipartUpload: {params: ['uploads'], headers: WRITE_HEADERS},
     UploadPart: {params: ['partNumber', 'uploadId'], note: 'Content-MD5 verified'},
-    UploadPartCopy: {params: ['partNumber', 'uploadId'], headers: ['x-amz-copy-source', 'x-amz-copy-source-range']},
+    UploadPartCopy: {params: ['partNumber', 'uploadId'], headers: ['x-amz-copy-source', 'x-amz-copy-source-range', ...COPY_CONDITIONS]},
     CompleteMultipartUpload: {params: ['uploadId']},
     AbortMultipartUpload: {params: ['uploadId']},
   },

@@ -160,7 +160,16 @@ export const s3Service: ServiceFactory = (ctx) => {
   }
   const copySource = (req: SandboxRequest) => {
     const src = parseCopySource(String(req.headers['x-amz-copy-source']), notModelled)
-    return {...src, object: objectOf(src.bucket, src.key)}
+    const object = objectOf(src.bucket, src.key)
+    // x-amz-copy-source-if-*: a copy whose condition does not hold is 412 (never 304).
+    const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined)
+    const verdict = checkPreconditions(
+      {ifMatch: header('x-amz-copy-source-if-match'), ifNoneMatch: header('x-amz-copy-source-if-none-match'), ifModifiedSince: header('x-amz-copy-source-if-modified-since'), ifUnmodifiedSince: header('x-amz-copy-source-if-unmodified-since')},
+      object.etag,
+      new Date(object.lastModified),
+    )
+    if (verdict !== undefined) throw new S3Fault(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {Condition: 'x-amz-copy-source-If-*'})
+    return {...src, object}
   }
 
   const handle = (req: SandboxRequest, res: ServerResponse): void => {
