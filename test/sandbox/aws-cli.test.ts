@@ -74,7 +74,7 @@ describe('the AWS CLI against the sandbox', () => {
     const paged = (await aws('rds', 'describe-db-cluster-snapshots', '--db-cluster-identifier', 'impress-sandbox')) as {DBClusterSnapshots: unknown[]}
     // the CLI follows Marker pagination itself: a week of automated snapshots and two manual ones
     expect(paged.DBClusterSnapshots.length).toBeGreaterThanOrEqual(9)
-  })
+  }, 240_000)
 })
 
 describe('S3 through the AWS CLI (high-level s3 commands and s3api)', () => {

@@ -136,7 +136,9 @@ export const firestoreService: ServiceFactory = (ctx) => {
     const cur = visible(db.docs[rel])
     precondition(write, cur)
     let fields: Record<string, Value> = {...(update.fields ?? {})}
-    const mask = (write.updateMask as {fieldPaths?: string[]} | undefined)?.fieldPaths
+    // An updateMask with no field paths (JSON omits the empty list) updates nothing: not a replace.
+    const updateMask = write.updateMask as {fieldPaths?: string[]} | undefined
+    const mask = updateMask ? (updateMask.fieldPaths ?? []) : undefined
     if (mask) {
       // Field paths are dotted (a.b.`c.d`): each one sets, or deletes, one nested map entry.
       fields = structuredClone(cur?.fields ?? {})

@@ -7,7 +7,7 @@ export const rtdbCatalog: ServiceCatalog = {
   reference: 'https://firebase.google.com/docs/reference/rest/database',
   operations: {
     Get: {params: ['shallow', 'orderBy', 'limitToFirst', 'limitToLast', 'startAt', 'endAt', 'equalTo'], note: 'orderBy="$key" only (others: 400 index not defined)'},
-    Put: {},
+    Put: {note: 'JSON arrays refused (reads would answer them as objects)'},
     Patch: {note: 'multi-path updates'},
     Post: {},
     Delete: {},

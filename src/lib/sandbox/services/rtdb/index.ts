@@ -328,7 +328,7 @@ export const rtdbService: ServiceFactory = (ctx) => {
         await handle(req, res)
       } catch (error) {
         if (error instanceof RtdbFault) return send(req, res, error.status, {error: error.message})
-        if (error instanceof TreeError) return send(req, res, 400, {error: error.message})
+        if (error instanceof TreeError) return send(req, res, error.status, {error: error.message})
         throw error
       }
     },
