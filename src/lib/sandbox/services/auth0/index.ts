@@ -406,13 +406,13 @@ export const auth0Service: ServiceFactory = (ctx) => {
 
     if (root === 'clients') {
       if (!id && m === 'GET') {
-        const out = pageOf(t.clients.map((c) => publicClient(c)), paging(url, 10), 'clients') as Record<string, unknown> | unknown[]
+        const out = pageOf(t.clients.map((c) => projectFields(publicClient(c), url)), paging(url, 10), 'clients') as Record<string, unknown> | unknown[]
         if (!Array.isArray(out)) delete out.length
         return {status: 200, body: out}
       }
       const c = t.clients.find((x) => x.client_id === id)
       if (!c) throw new Auth0Fault(404, 'inexistent_client', 'Client not found')
-      if (!sub && m === 'GET') return {status: 200, body: publicClient(c)}
+      if (!sub && m === 'GET') return {status: 200, body: projectFields(publicClient(c), url)}
       if (sub === 'rotate-secret' && m === 'POST') {
         c.client_secret = randomBytes(32).toString('base64url')
         c.secret_accept_at = Date.now() + ctx.clock.real(t.secretPropagationMs)
