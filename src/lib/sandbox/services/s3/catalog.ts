@@ -22,7 +22,7 @@ export const s3Catalog: ServiceCatalog = {
     DeleteBucket: {note: '409 BucketNotEmpty while it holds objects'},
     GetBucketLocation: {params: ['location']},
     ListObjectsV2: {params: ['list-type', 'prefix', 'delimiter', 'max-keys', 'start-after', 'continuation-token', 'encoding-type', 'fetch-owner'], note: 'max-keys capped at 100 so pagination is exercised'},
-    PutObject: {headers: WRITE_HEADERS, note: 'Content-MD5 verified; user metadata and Content-Type/Cache-Control/Content-Disposition/Content-Encoding/Content-Language/Expires stored'},
+    PutObject: {headers: [...WRITE_HEADERS, 'if-none-match'], note: 'If-None-Match: * only (412 when the key exists); Content-MD5 verified; user metadata and Content-Type/Cache-Control/Content-Disposition/Content-Encoding/Content-Language/Expires stored'},
     CopyObject: {headers: [...WRITE_HEADERS, 'x-amz-copy-source', 'x-amz-metadata-directive', ...COPY_CONDITIONS], note: 'metadata directive COPY (default) or REPLACE'},
     GetObject: {params: RESPONSE_OVERRIDES, headers: ['range', ...CONDITIONAL], note: 'one byte range (206 + Content-Range); several ranges refused'},
     HeadObject: {params: RESPONSE_OVERRIDES, headers: ['range', ...CONDITIONAL]},

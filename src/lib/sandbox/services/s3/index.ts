@@ -12,6 +12,7 @@ import fs from 'node:fs'
 import type {ServerResponse} from 'node:http'
 import path from 'node:path'
 import {escapeXml} from '../../aws/query.js'
+import {SANDBOX_AUDIT_BUCKET} from '../../../config/constants.js'
 import {refusalMessage} from '../../catalog.js'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
 import {SANDBOX_ACCOUNT} from '../sts.js'
@@ -109,7 +110,7 @@ const el = (name: string, value: string | number | boolean) => `<${name}>${escap
 const md5Etag = (data: Buffer) => `"${createHash('md5').update(data).digest('hex')}"`
 
 export const s3Service: ServiceFactory = (ctx) => {
-  const db = () => ctx.state.open<S3State>('s3', 'meta', () => ({buckets: {[SANDBOX_BACKUP_BUCKET]: {created: new Date().toISOString(), objects: {}}}, uploads: {}}))
+  const db = () => ctx.state.open<S3State>('s3', 'meta', () => ({buckets: {[SANDBOX_BACKUP_BUCKET]: {created: new Date().toISOString(), objects: {}}, [SANDBOX_AUDIT_BUCKET]: {created: new Date().toISOString(), objects: {}}}, uploads: {}}))
   const dataDir = () => ctx.state.serviceDir('s3')
   const bucketOf = (name: string | undefined) => {
     const b = name ? db().data.buckets[name] : undefined
@@ -214,7 +215,12 @@ export const s3Service: ServiceFactory = (ctx) => {
         return void res.end()
       }
       case 'PutObject': {
-        bucketOf(bucket)
+        const b = bucketOf(bucket)
+        // Conditional write (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html): only `If-None-Match: *` is modelled.
+        // Object Lock headers (x-amz-object-lock-*) are refused by the catalog (x-amz-* not listed).
+        const ifNoneMatch = req.headers['if-none-match']
+        if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw notModelled(`If-None-Match: ${String(ifNoneMatch)} on PutObject (only If-None-Match: * is modelled)`)
+        if (ifNoneMatch === '*' && b.objects[key!]) throw new S3Fault(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {Condition: 'If-None-Match'})
         const sse = sseOf(req)
         const data = payload(req)
         const etag = md5Etag(data)
