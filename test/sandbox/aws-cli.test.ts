@@ -107,7 +107,7 @@ describe('S3 through the AWS CLI (high-level s3 commands and s3api)', () => {
     }
     expect(await aws('s3', 'mb', 's3://cli-scratch')).toContain('make_bucket: cli-scratch')
     const buckets = (await aws('s3api', 'list-buckets')) as {Buckets: {Name: string}[]}
-    expect(buckets.Buckets.map((b) => b.Name)).toEqual(['cli-scratch', 'impress-backups'])
+    expect(buckets.Buckets.map((b) => b.Name)).toEqual(['cli-scratch', 'impress-audit-anchors', 'impress-backups'])
     await aws('s3', 'cp', '--recursive', tree, 's3://cli-scratch/', '--metadata', 'owner=alice,team=ops', '--content-type', 'text/plain', '--only-show-errors')
     const ls = await run(['s3', 'ls', 's3://cli-scratch/'])
     expect(ls.exitCode, String(ls.stderr)).toBe(0)
