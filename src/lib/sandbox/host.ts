@@ -8,6 +8,7 @@ import http, {type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import path from 'node:path'
 import {parseSigV4} from './aws/sigv4.js'
+import {refusalMessage, unmodelled} from './catalog.js'
 import {Clock, DEFAULT_TIME_SCALE} from './clock.js'
 import {FaultTable, faultRuleInput, type FaultRule} from './faults.js'
 import {RequestLog} from './requests.js'
@@ -161,6 +162,13 @@ export class SandboxHost {
       record.fault = rule.kind
       if (!this.applyFailure(rule, service, sreq, res)) return
       record.status = res.statusCode
+      return
+    }
+    const refused = service.catalog ? unmodelled(service.catalog, operation, sreq) : undefined
+    if (refused) {
+      // Never a 200 with a wrong or partial effect: what is not modelled is refused, named.
+      service.renderError(sreq, res, {kind: 'client', status: 501, code: 'NotImplemented', message: refusalMessage(service.name, refused)})
+      record.status = 501
       return
     }
     await service.handle(sreq, res)

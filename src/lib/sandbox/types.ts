@@ -4,6 +4,7 @@
  * it, and renders errors in its own protocol's shape.
  */
 import type {IncomingHttpHeaders, ServerResponse} from 'node:http'
+import type {ServiceCatalog} from './catalog.js'
 import type {Clock} from './clock.js'
 import type {StateStore} from './state.js'
 
@@ -46,6 +47,13 @@ export interface SandboxService {
   /** Start side servers (e.g. an SMTP sink); returns extra endpoints published in the health document. */
   start?(): Promise<Record<string, string>>
   stop?(): Promise<void>
+  /**
+   * What the service models (catalog.ts): the host refuses any other operation, parameter or
+   * range/conditional header with a 501 NotImplemented in the service's error shape.
+   */
+  readonly catalog?: ServiceCatalog
+  /** The operation names the service's handler table answers (checked against the catalog by a test). */
+  handlerNames?(): string[]
 }
 
 export interface ServiceContext {

@@ -23,16 +23,25 @@ function firebaseConfig(ctx: Context) {
   return fb
 }
 
-/** A database URL or a bare name → its URL and namespace (the first label of the host). */
-export function parseDatabase(value: string): {databaseURL: string; namespace: string} {
+/**
+ * A database URL or a bare name → its URL and namespace: the `ns` query parameter when the URL
+ * has one (the emulator form http://HOST:PORT/?ns=NAME, firebase-tools' convention), else the
+ * first label of the host. `origin` is where the REST requests go.
+ */
+export function parseDatabase(value: string): {databaseURL: string; namespace: string; origin: string; emulator: boolean} {
   if (/^https?:\/\//.test(value)) {
     const u = new URL(value)
-    return {databaseURL: u.origin, namespace: u.hostname.split('.')[0]}
+    const ns = u.searchParams.get('ns')
+    if (ns !== null) {
+      if (!/^[a-z0-9][a-z0-9-]*$/.test(ns)) throw new UsageError(`"${ns}" in ${value} is not a database name.`, {hint: 'Use http://HOST:PORT/?ns=NAME with NAME in lower-case letters, digits and hyphens.'})
+      return {databaseURL: `${u.origin}/?ns=${ns}`, namespace: ns, origin: u.origin, emulator: true}
+    }
+    return {databaseURL: u.origin, namespace: u.hostname.split('.')[0], origin: u.origin, emulator: false}
   }
   if (!/^[a-z0-9][a-z0-9-]*$/.test(value)) {
     throw new UsageError(`"${value}" is not a database URL or name.`, {hint: 'Pass https://NAME.firebaseio.com (or https://NAME.REGION.firebasedatabase.app) or just NAME.'})
   }
-  return {databaseURL: `https://${value}.firebaseio.com`, namespace: value}
+  return {databaseURL: `https://${value}.firebaseio.com`, namespace: value, origin: `https://${value}.firebaseio.com`, emulator: false}
 }
 
 export async function rtdbFor(ctx: Context, override?: string, options: {maxResponseBytes?: number} = {}): Promise<RtdbRest> {
@@ -55,7 +64,8 @@ export async function rtdbFor(ctx: Context, override?: string, options: {maxResp
     })
   }
   return new RtdbRest({
-    baseUrl: db.databaseURL,
+    baseUrl: db.origin,
+    ...(db.emulator ? {namespace: db.namespace} : {}),
     databaseURL: db.databaseURL,
     projectId: fb.projectId,
     token: accessTokenProvider({sandbox: false, credentialsFile}),

@@ -4,6 +4,7 @@
  * AWSCURRENT / AWSPREVIOUS stages. See SPEC.md next to this file.
  */
 import {randomUUID} from 'node:crypto'
+import type {ServiceCatalog} from '../catalog.js'
 import type {ServiceFactory, SandboxRequest} from '../types.js'
 import {jsonTarget, renderAwsJsonFault, sendAwsJson, sendAwsJsonError} from '../aws/json-protocol.js'
 import {AwsFault} from '../aws/query.js'
@@ -34,6 +35,20 @@ interface SecretsState {
 }
 
 const REGION = 'eu-west-1'
+
+export const secretsManagerCatalog: ServiceCatalog = {
+  title: 'AWS Secrets Manager',
+  protocol: 'aws-json',
+  reference: 'https://docs.aws.amazon.com/secretsmanager/latest/apireference/',
+  operations: {
+    CreateSecret: {params: ['Name', 'Description', 'SecretString', 'ClientRequestToken', 'Tags'], note: 'SecretString only (SecretBinary, KmsKeyId, replicas refused)'},
+    DescribeSecret: {params: ['SecretId']},
+    GetSecretValue: {params: ['SecretId', 'VersionId', 'VersionStage']},
+    PutSecretValue: {params: ['SecretId', 'SecretString', 'ClientRequestToken'], note: 'new version takes AWSCURRENT (VersionStages refused)'},
+    ListSecrets: {params: ['MaxResults', 'NextToken'], note: 'Filters and SortOrder refused'},
+  },
+  refused: ['UpdateSecret', 'DeleteSecret', 'RestoreSecret', 'RotateSecret', 'ListSecretVersionIds', 'TagResource', 'UntagResource', 'BatchGetSecretValue', 'GetRandomPassword'],
+}
 
 function seed(): SecretsState {
   const now = Date.now() / 1000
@@ -140,6 +155,8 @@ export const secretsManagerService: ServiceFactory = (ctx) => {
   }
   return {
     name: 'secretsmanager',
+    catalog: secretsManagerCatalog,
+    handlerNames: () => Object.keys(handlers),
     matches: (req: SandboxRequest) => req.awsService === 'secretsmanager' || jsonTarget(req)?.prefix === 'secretsmanager',
     operation: (req) => jsonTarget(req)?.operation ?? 'Unknown',
     handle(req, res) {

@@ -3,14 +3,25 @@
  * GetCallerIdentity, so tools learn who they act as (the audit log's actor).
  * See SPEC.md next to this file.
  */
+import type {ServiceCatalog} from '../catalog.js'
 import type {ServiceFactory} from '../types.js'
 import {AwsFault, queryAction, renderQueryFault, sendQueryError, sendQueryResult} from '../aws/query.js'
 
 export const SANDBOX_ACCOUNT = '000000000000'
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/'
 
+export const stsCatalog: ServiceCatalog = {
+  title: 'AWS STS',
+  protocol: 'aws-query',
+  reference: 'https://docs.aws.amazon.com/STS/latest/APIReference/',
+  operations: {GetCallerIdentity: {}},
+  refused: ['AssumeRole', 'GetSessionToken', 'GetAccessKeyInfo', 'DecodeAuthorizationMessage'],
+}
+
 export const stsService: ServiceFactory = () => ({
   name: 'sts',
+  catalog: stsCatalog,
+  handlerNames: () => ['GetCallerIdentity'],
   matches: (req) => req.awsService === 'sts' || (req.method === 'POST' && req.form().get('Version') === '2011-06-15'),
   operation: (req) => queryAction(req),
   handle(req, res) {

@@ -8,6 +8,7 @@ import {createHmac, randomBytes} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import {sendJson} from '../../respond.js'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
+import {auth0Catalog} from './catalog.js'
 import {parseUserQuery, QueryError} from './query.js'
 import {seedTenant, type Client, type Role, type TenantState, type User, SANDBOX_AUTH0_DOMAIN} from './seed.js'
 
@@ -112,6 +113,15 @@ function publicUser(u: User): Record<string, unknown> {
     identities: [{connection: u.connection, provider: 'auth0', user_id: u.user_id.replace(/^auth0\|/, ''), isSocial: false}],
     multifactor: u.authentication_methods.filter((m) => m.confirmed && m.type !== 'password').length > 0 ? ['guardian'] : [],
   }
+}
+
+/** `fields=a,b` with `include_fields` (default true): only (or all but) those fields, as Auth0 answers. */
+function projectFields(value: Record<string, unknown>, url: URL): Record<string, unknown> {
+  const fields = url.searchParams.get('fields')
+  if (!fields) return value
+  const names = new Set(fields.split(',').map((f) => f.trim()).filter(Boolean))
+  const include = url.searchParams.get('include_fields') !== 'false'
+  return Object.fromEntries(Object.entries(value).filter(([k]) => names.has(k) === include))
 }
 
 function publicClient(c: Client, withSecret = false): Record<string, unknown> {
@@ -361,11 +371,11 @@ export const auth0Service: ServiceFactory = (ctx) => {
         }
         const p = paging(url)
         const out = pageOf(list, p, 'users', true) as Record<string, unknown> | User[]
-        if (Array.isArray(out)) return {status: 200, body: out.map(publicUser)}
-        return {status: 200, body: {...out, users: (out.users as User[]).map(publicUser)}}
+        if (Array.isArray(out)) return {status: 200, body: out.map((x) => projectFields(publicUser(x), url))}
+        return {status: 200, body: {...out, users: (out.users as User[]).map((x) => projectFields(publicUser(x), url))}}
       }
       const u = user(t, id)
-      if (!sub && m === 'GET') return {status: 200, body: publicUser(u)}
+      if (!sub && m === 'GET') return {status: 200, body: projectFields(publicUser(u), url)}
       if (sub === 'roles') {
         if (m === 'GET') {
           const list = t.roles.filter((r) => (t.roleUsers[r.id] ?? []).includes(u.user_id))
@@ -396,13 +406,13 @@ export const auth0Service: ServiceFactory = (ctx) => {
 
     if (root === 'clients') {
       if (!id && m === 'GET') {
-        const out = pageOf(t.clients.map((c) => publicClient(c)), paging(url, 10), 'clients') as Record<string, unknown> | unknown[]
+        const out = pageOf(t.clients.map((c) => projectFields(publicClient(c), url)), paging(url, 10), 'clients') as Record<string, unknown> | unknown[]
         if (!Array.isArray(out)) delete out.length
         return {status: 200, body: out}
       }
       const c = t.clients.find((x) => x.client_id === id)
       if (!c) throw new Auth0Fault(404, 'inexistent_client', 'Client not found')
-      if (!sub && m === 'GET') return {status: 200, body: publicClient(c)}
+      if (!sub && m === 'GET') return {status: 200, body: projectFields(publicClient(c), url)}
       if (sub === 'rotate-secret' && m === 'POST') {
         c.client_secret = randomBytes(32).toString('base64url')
         c.secret_accept_at = Date.now() + ctx.clock.real(t.secretPropagationMs)
@@ -426,6 +436,7 @@ export const auth0Service: ServiceFactory = (ctx) => {
 
   return {
     name: 'auth0',
+    catalog: auth0Catalog,
     matches: (req) => req.path.startsWith(AUTH0_PREFIX),
     operation: (req) => {
       const route = parseRoute(req.path)

@@ -7,6 +7,7 @@
 import type {ServerResponse} from 'node:http'
 import {sendJson} from '../../respond.js'
 import type {ServiceContext, ServiceFactory} from '../../types.js'
+import {cloudflareCatalog} from './catalog.js'
 import {demoCloudflare, type CloudflareState} from './seed.js'
 import {handleZones, isZonesPath, zonesOperation} from './zones.js'
 import {demoZones, type ZonesState} from './zones-seed.js'
@@ -22,6 +23,7 @@ export const cloudflareService: ServiceFactory = (ctx: ServiceContext) => {
     sendJson(res, status, {success: false, errors: [{code, message}], messages: [], result: null}, headers)
   return {
     name: 'cloudflare',
+    catalog: cloudflareCatalog,
     matches: (req) => req.path.startsWith(`${CLOUDFLARE_PREFIX}/`),
     operation: (req) => (req.method === 'GET' && MEMBERS.test(req.path.slice(CLOUDFLARE_PREFIX.length)) ? 'accounts.members.list' : (zonesOperation(req.path.slice(CLOUDFLARE_PREFIX.length), req.method) ?? `${req.method} ${req.path.slice(CLOUDFLARE_PREFIX.length)}`)),
     seed: () => {

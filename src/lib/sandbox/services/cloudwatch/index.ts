@@ -9,9 +9,10 @@ import {randomUUID} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import type {ErrorSpec, ServiceFactory} from '../../types.js'
 import {jsonTarget} from '../../aws/json-protocol.js'
-import {AwsFault} from '../../aws/query.js'
+import {AwsFault, renderQueryFault} from '../../aws/query.js'
 import {INVOCATIONS_DOC, type InvocationLog} from '../lambda/index.js'
 import {advance, seedState, type RdsState} from '../rds/model.js'
+import {cloudwatchCatalog} from './catalog.js'
 import {LAMBDA_METRICS, LAMBDA_NAMESPACE, lambdaDatapoints, matchingInvocations} from './lambda-metrics.js'
 
 const TARGET = 'GraniteServiceVersion20100801'
@@ -112,8 +113,11 @@ export const cloudwatchService: ServiceFactory = (ctx) => {
 
   return {
     name: 'cloudwatch',
+    catalog: cloudwatchCatalog,
+    handlerNames: () => Object.keys(handlers),
     matches: (req) => req.awsService === 'monitoring' || jsonTarget(req)?.prefix === TARGET,
-    operation: (req) => jsonTarget(req)?.operation ?? req.form().get('Action') ?? 'Unknown',
+    // Older AWS CLIs speak the query protocol to CloudWatch: named apart so the catalog refuses them.
+    operation: (req) => jsonTarget(req)?.operation ?? (req.form().get('Action') ? `${req.form().get('Action')} (query protocol)` : 'Unknown'),
     handle(req, res) {
       const op = jsonTarget(req)?.operation ?? ''
       const h = handlers[op]
@@ -125,7 +129,8 @@ export const cloudwatchService: ServiceFactory = (ctx) => {
         else throw error
       }
     },
-    renderError(_req, res, error: ErrorSpec) {
+    renderError(req, res, error: ErrorSpec) {
+      if (!jsonTarget(req)) return renderQueryFault(res, error)
       if (error.kind === 'throttle') sendError(res, 400, 'Throttling', 'Rate exceeded', {'retry-after': String(error.retryAfterSeconds ?? 1)})
       else if (error.kind === 'server') sendError(res, error.status, error.status === 503 ? 'ServiceUnavailable' : 'InternalServiceFault', error.message)
       else sendError(res, error.status, error.code ?? 'InvalidParameterValue', error.message)

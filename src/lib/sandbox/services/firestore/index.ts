@@ -7,6 +7,8 @@
 import {randomBytes} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
+import {refusalMessage} from '../../catalog.js'
+import {firestoreCatalog} from './catalog.js'
 
 type Value = Record<string, unknown>
 interface Version {
@@ -22,7 +24,7 @@ interface FirestoreState {
 
 export const FIRESTORE_PROJECT = 'impress-sandbox'
 const DATABASES = ['(default)', 'scratch']
-const STATUS: Record<number, string> = {400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 404: 'NOT_FOUND', 409: 'ABORTED', 412: 'FAILED_PRECONDITION', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE'}
+const STATUS: Record<number, string> = {400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 404: 'NOT_FOUND', 409: 'ABORTED', 412: 'FAILED_PRECONDITION', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 501: 'UNIMPLEMENTED', 503: 'UNAVAILABLE'}
 
 class FsFault extends Error {
   constructor(
@@ -134,16 +136,16 @@ export const firestoreService: ServiceFactory = (ctx) => {
     const cur = visible(db.docs[rel])
     precondition(write, cur)
     let fields: Record<string, Value> = {...(update.fields ?? {})}
-    const mask = (write.updateMask as {fieldPaths?: string[]} | undefined)?.fieldPaths
+    // An updateMask with no field paths (JSON omits the empty list) updates nothing: not a replace.
+    const updateMask = write.updateMask as {fieldPaths?: string[]} | undefined
+    const mask = updateMask ? (updateMask.fieldPaths ?? []) : undefined
     if (mask) {
-      fields = {...(cur?.fields ?? {})}
-      for (const p of mask) {
-        if (p in (update.fields ?? {})) fields[p] = update.fields![p]
-        else delete fields[p]
-      }
+      // Field paths are dotted (a.b.`c.d`): each one sets, or deletes, one nested map entry.
+      fields = structuredClone(cur?.fields ?? {})
+      for (const p of mask) setFieldPath(fields, splitFieldPath(p), getFieldPath(update.fields ?? {}, splitFieldPath(p)))
     }
     for (const tr of (write.updateTransforms as {fieldPath: string; setToServerValue?: number | string}[] | undefined) ?? []) {
-      if (tr.setToServerValue === 1 || tr.setToServerValue === 'REQUEST_TIME') fields[tr.fieldPath] = {timestampValue: microsToIso(t)}
+      if (tr.setToServerValue === 1 || tr.setToServerValue === 'REQUEST_TIME') setFieldPath(fields, splitFieldPath(tr.fieldPath), {timestampValue: microsToIso(t)})
       else throw new FsFault(400, `The sandbox supports only the REQUEST_TIME transform (field ${tr.fieldPath})`)
     }
     ;(db.docs[rel] ??= []).push({t, created: cur?.created ?? t, fields})
@@ -191,6 +193,13 @@ export const firestoreService: ServiceFactory = (ctx) => {
       res.writeHead(200, {'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text)})
       res.end(text)
     }
+    if (req.method === 'GET' && !method && rel.split('/').filter(Boolean).length % 2 === 0 && rel) {
+      // documents.get: .../documents/{collection}/{id}[/…]
+      const at = req.url.searchParams.get('readTime') ? checkReadTime(isoToMicros(req.url.searchParams.get('readTime')!)) : undefined
+      const v = visible(db.docs[rel], at)
+      if (!v) throw new FsFault(404, `Document "${prefix}/${rel}" not found.`)
+      return send(docJson(prefix, rel, v))
+    }
     if (req.method === 'GET' && !method) {
       // listDocuments: .../documents/{parent}/{collectionId}
       const segs = rel.split('/').filter(Boolean)
@@ -233,6 +242,7 @@ export const firestoreService: ServiceFactory = (ctx) => {
         const q = body.structuredQuery as {from?: {collectionId: string; allDescendants?: boolean}[]; where?: unknown; orderBy?: {field: {fieldPath: string}; direction?: number | string}[]; startAt?: {values: Value[]; before?: boolean}; endAt?: {values: Value[]; before?: boolean}; limit?: number | {value: number}; offset?: number}
         if (!q?.from || q.from.length !== 1 || q.from[0].allDescendants) throw new FsFault(400, 'The sandbox runs queries over one collection (no collection groups)')
         if (q.where) throw new FsFault(400, 'The sandbox does not evaluate where filters')
+        if ((q as {select?: unknown}).select !== undefined) throw new FsFault(501, refusalMessage('firestore', 'structuredQuery.select (projections)'), 'UNIMPLEMENTED')
         const order = q.orderBy ?? []
         if (order.some((o) => o.field.fieldPath !== '__name__')) throw new FsFault(400, 'The sandbox orders only by __name__')
         const desc = order[0] && (order[0].direction === 2 || order[0].direction === 'DESCENDING')
@@ -314,10 +324,14 @@ export const firestoreService: ServiceFactory = (ctx) => {
 
   return {
     name: 'firestore',
+    catalog: firestoreCatalog,
     matches: (req) => !req.awsService && req.path.startsWith('/v1/projects/'),
     operation: (req) => {
       const m = /:([A-Za-z]+)$/.exec(req.path)
-      return m ? m[1] : req.method === 'GET' ? 'listDocuments' : 'Unknown'
+      if (m) return m[1]
+      const segments = decodeURIComponent(req.path).split('/documents')[1]?.split('/').filter(Boolean).length ?? 0
+      if (req.method === 'GET') return segments > 0 && segments % 2 === 0 ? 'getDocument' : 'listDocuments'
+      return {PATCH: 'documents.patch', DELETE: 'documents.delete', POST: 'documents.createDocument'}[req.method] ?? `${req.method} document`
     },
     handle(req, res) {
       try {
@@ -340,4 +354,57 @@ export const firestoreService: ServiceFactory = (ctx) => {
       return {databases: Object.fromEntries(Object.entries(s.databases).map(([d, db]) => [d, {documents: Object.values(db.docs).filter((vs) => visible(vs)).length}]))}
     },
   }
+}
+
+/** `a.b.\`c.d\`` → ['a', 'b', 'c.d'] (Firestore field path syntax; backticks quote a segment). */
+export function splitFieldPath(path: string): string[] {
+  const out: string[] = []
+  let i = 0
+  while (i < path.length) {
+    if (path[i] === '`') {
+      let seg = ''
+      i++
+      while (i < path.length && path[i] !== '`') {
+        if (path[i] === '\\' && i + 1 < path.length) i++
+        seg += path[i++]
+      }
+      out.push(seg)
+      i++
+    } else {
+      const dot = path.indexOf('.', i)
+      const end = dot < 0 ? path.length : dot
+      out.push(path.slice(i, end))
+      i = end
+    }
+    if (path[i] === '.') i++
+  }
+  return out
+}
+
+function getFieldPath(fields: Record<string, Value>, segs: string[]): Value | undefined {
+  let cur: Record<string, Value> | undefined = fields
+  for (const [i, seg] of segs.entries()) {
+    const v: Value | undefined = cur?.[seg]
+    if (v === undefined) return undefined
+    if (i === segs.length - 1) return v
+    cur = (v as {mapValue?: {fields?: Record<string, Value>}}).mapValue?.fields
+  }
+  return undefined
+}
+
+function setFieldPath(fields: Record<string, Value>, segs: string[], value: Value | undefined): void {
+  let cur = fields
+  for (const seg of segs.slice(0, -1)) {
+    const next = cur[seg] as {mapValue?: {fields?: Record<string, Value>}} | undefined
+    if (!next?.mapValue) {
+      if (value === undefined) return
+      cur[seg] = {mapValue: {fields: {}}} as Value
+    }
+    const map = (cur[seg] as {mapValue: {fields?: Record<string, Value>}}).mapValue
+    map.fields ??= {}
+    cur = map.fields
+  }
+  const last = segs.at(-1)!
+  if (value === undefined) delete cur[last]
+  else cur[last] = value
 }

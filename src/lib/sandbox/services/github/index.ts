@@ -7,6 +7,7 @@
 import type {ServerResponse} from 'node:http'
 import {sendJson} from '../../respond.js'
 import type {SandboxRequest, ServiceContext, ServiceFactory} from '../../types.js'
+import {githubCatalog} from './catalog.js'
 import {demoGithub, type GithubState, type GithubUser} from './seed.js'
 import {demoRepos} from './demo-site.js'
 import type {ReposState} from './git.js'
@@ -39,6 +40,8 @@ export const githubService: ServiceFactory = (ctx: ServiceContext) => {
 
   return {
     name: 'github',
+    catalog: githubCatalog,
+    handlerNames: () => routes.map(([name]) => name),
     matches: (req) => req.path === GITHUB_PREFIX || req.path.startsWith(`${GITHUB_PREFIX}/`),
     operation: (req) => route(req)?.[0] ?? reposRoute(req.path.slice(GITHUB_PREFIX.length), req.method)?.op ?? gitHttpOperation(req.path.slice(GITHUB_PREFIX.length)) ?? `${req.method} ${req.path.slice(GITHUB_PREFIX.length)}`,
     seed: () => {

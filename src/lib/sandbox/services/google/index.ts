@@ -8,6 +8,8 @@
 import type {ServerResponse} from 'node:http'
 import {sendJson} from '../../respond.js'
 import type {ServiceContext, ServiceFactory} from '../../types.js'
+import {refusalMessage} from '../../catalog.js'
+import {googleCatalog} from './catalog.js'
 import {demoGoogle, type GoogleState} from './seed.js'
 
 export const GOOGLE_PREFIX = '/google'
@@ -19,6 +21,7 @@ export const googleService: ServiceFactory = (ctx: ServiceContext) => {
     sendJson(res, code, {error: {code, message, errors: [{message, domain: 'global', reason}], status}}, headers)
   return {
     name: 'google',
+    catalog: googleCatalog,
     matches: (req) => req.path.startsWith(`${GOOGLE_PREFIX}/`),
     operation: (req) => (req.method === 'GET' && req.path === GOOGLE_PREFIX + USERS ? 'directory.users.list' : `${req.method} ${req.path.slice(GOOGLE_PREFIX.length)}`),
     seed: () => void store(),
@@ -36,6 +39,9 @@ export const googleService: ServiceFactory = (ctx: ServiceContext) => {
       if (!customer && !domain) return fail(res, 400, 'badRequest', 'Bad Request', 'INVALID_ARGUMENT')
       if (customer && customer !== 'my_customer' && customer !== s.customerId) return fail(res, 403, 'forbidden', 'Not Authorized to access this resource/api', 'PERMISSION_DENIED')
       if (domain && domain !== s.domain) return fail(res, 403, 'forbidden', 'Not Authorized to access this resource/api', 'PERMISSION_DENIED')
+      // orderBy email is how the sandbox always lists; other orders and projections are refused, not ignored.
+      const unmodelledValue = [['orderBy', 'email'], ['sortOrder', 'ASCENDING'], ['projection', 'basic|full']].find(([k, ok]) => q.has(k) && !ok.split('|').includes(q.get(k)!))
+      if (unmodelledValue) return fail(res, 501, 'notImplemented', refusalMessage('google', `${unmodelledValue[0]}=${q.get(unmodelledValue[0])} on directory.users.list`), 'UNIMPLEMENTED')
       const max = Number(q.get('maxResults') ?? 100)
       if (!Number.isInteger(max) || max < 1 || max > 500) return fail(res, 400, 'invalid', 'Invalid value for maxResults', 'INVALID_ARGUMENT')
       const token0 = q.get('pageToken')

@@ -8,6 +8,7 @@
 import {SANDBOX_ACCOUNT} from '../sts.js'
 import {AwsFault, list, queryAction, renderQueryFault, sendQueryError, sendQueryResult, type XmlNode} from '../../aws/query.js'
 import type {SandboxRequest, ServiceContext, ServiceFactory} from '../../types.js'
+import {iamCatalog} from './catalog.js'
 import {demoIam, type IamState, type IamUser} from './seed.js'
 
 const NS = 'https://iam.amazonaws.com/doc/2010-05-08/'
@@ -98,6 +99,8 @@ export const iamService: ServiceFactory = (ctx: ServiceContext) => {
 
   return {
     name: 'iam',
+    catalog: iamCatalog,
+    handlerNames: () => Object.keys(handlers),
     matches: (req) => req.awsService === 'iam' || (req.method === 'POST' && !req.awsService && req.form().get('Version') === '2010-05-08'),
     operation: (req) => queryAction(req),
     seed: () => void store(),

@@ -9,6 +9,8 @@ import path from 'node:path'
 import type {ServerResponse} from 'node:http'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
 import {SANDBOX_ACCOUNT} from '../sts.js'
+import {refusalMessage} from '../../catalog.js'
+import {lambdaCatalog} from './catalog.js'
 import {runHandler, unpack} from './invoke.js'
 import {writeZip} from './zip.js'
 
@@ -131,7 +133,7 @@ interface Route {
 
 function route(req: SandboxRequest): Route {
   const m = ROUTE.exec(req.path)
-  if (!m) return {op: 'Unknown'}
+  if (!m) return {op: `${req.method} ${req.path}`}
   const [, , kind, a, b, c] = m
   const name = a ? decodeURIComponent(a) : undefined
   const method = req.method
@@ -311,6 +313,15 @@ export const lambdaService: ServiceFactory = (ctx) => {
 
   type Handler = (req: SandboxRequest, r: Route, res: ServerResponse) => Promise<[number, unknown, Record<string, string>?]> | [number, unknown, Record<string, string>?]
   const handlers: Record<string, Handler> = {
+    ListFunctions(req) {
+      // https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html: $LATEST of each
+      // function, or every published version too with FunctionVersion=ALL.
+      const fv = req.url.searchParams.get('FunctionVersion')
+      if (fv !== null && fv !== 'ALL') throw new LambdaFault(400, 'InvalidParameterValueException', `1 validation error detected: Value '${fv}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`)
+      const all = db().data.functions.flatMap((fn) => (fv === 'ALL' ? [fn.latest, ...fn.versions] : [fn.latest]).map((v) => configOf(fn, v)))
+      const {slice, next} = page(all, req)
+      return [200, {Functions: slice, ...(next ? {NextMarker: next} : {})}]
+    },
     GetFunction(req, r) {
       const {fn, qualifier} = findFn(r.fn)
       const q = req.url.searchParams.get('Qualifier') ?? qualifier
@@ -327,6 +338,7 @@ export const lambdaService: ServiceFactory = (ctx) => {
       const {fn} = findFn(r.fn)
       const b = req.json<{ZipFile?: string; RevisionId?: string; Publish?: boolean; DryRun?: boolean}>()
       if (typeof b.ZipFile !== 'string') throw new LambdaFault(400, 'InvalidParameterValueException', 'Please provide a source for function code: ZipFile (S3 and image sources are not emulated).')
+      if (b.Publish === true) throw new LambdaFault(501, 'NotImplemented', refusalMessage('lambda', 'Publish=true on UpdateFunctionCode (publish with PublishVersion)'))
       conflictIfUpdating(fn)
       if (b.RevisionId && b.RevisionId !== fn.latest.revisionId) throw new LambdaFault(412, 'PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id')
       const zip = Buffer.from(b.ZipFile, 'base64')
@@ -505,6 +517,8 @@ export const lambdaService: ServiceFactory = (ctx) => {
 
   return {
     name: 'lambda',
+    catalog: lambdaCatalog,
+    handlerNames: () => Object.keys(handlers),
     matches: (req) => req.awsService === 'lambda' || (req.awsService === undefined && ROUTE.test(req.path)),
     operation: (req) => route(req).op,
     async handle(req, res) {

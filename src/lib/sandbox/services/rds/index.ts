@@ -24,6 +24,7 @@ import {
   type Snapshot,
   type Tag,
 } from './model.js'
+import {rdsCatalog} from './catalog.js'
 import {Params} from './params.js'
 import {clusterXml, instanceXml, membersOf, snapshotXml} from './render.js'
 
@@ -162,10 +163,29 @@ export const rdsService: ServiceFactory = (ctx) => {
         items = items.filter((s) => s.clusterId === bareId(cid) || (c !== undefined && s.clusterResourceId === c.resourceId))
       }
       if (type) items = items.filter((s) => s.type === type)
+      for (const f of p.filters()) {
+        const values = f.values.map(bareId)
+        if (f.name === 'db-cluster-id') items = items.filter((s) => values.includes(s.clusterId))
+        else if (f.name === 'db-cluster-snapshot-id') items = items.filter((s) => values.includes(s.id))
+        else if (f.name === 'snapshot-type') items = items.filter((s) => f.values.includes(s.type))
+        else throw new AwsFault(400, 'InvalidParameterValue', `Unrecognized filter name: ${f.name}`)
+      }
       items.sort((a, b) => a.createdAt - b.createdAt)
       const pg = page(items, p)
       const now = Date.now()
       return {DBClusterSnapshots: list('DBClusterSnapshot', pg.items.map((s) => snapshotXml(s, now, real))), Marker: pg.marker}
+    },
+    DescribeDBSnapshots(p, state) {
+      // Aurora backs up clusters (DescribeDBClusterSnapshots): there are no DB instance snapshots.
+      const iid = p.str('DBInstanceIdentifier')
+      if (iid) instance(state, iid)
+      const sid = p.str('DBSnapshotIdentifier')
+      if (sid) throw new AwsFault(404, 'DBSnapshotNotFound', `DBSnapshot ${sid} not found.`)
+      for (const f of p.filters()) {
+        if (!['db-instance-id', 'db-snapshot-id', 'snapshot-type', 'dbi-resource-id', 'engine'].includes(f.name)) throw new AwsFault(400, 'InvalidParameterValue', `Unrecognized filter name: ${f.name}`)
+      }
+      page([], p)
+      return {DBSnapshots: list('DBSnapshot', [])}
     },
     CreateDBClusterSnapshot(p, state) {
       const c = cluster(state, p.required('DBClusterIdentifier'))
@@ -338,6 +358,8 @@ export const rdsService: ServiceFactory = (ctx) => {
 
   return {
     name: 'rds',
+    catalog: rdsCatalog,
+    handlerNames: () => Object.keys(handlers),
     matches: (req) => req.awsService === 'rds' || (req.method === 'POST' && req.form().get('Version') === '2014-10-31'),
     operation: (req) => queryAction(req),
     handle(req, res) {

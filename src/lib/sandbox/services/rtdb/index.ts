@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import type {ServerResponse} from 'node:http'
 import path from 'node:path'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
+import {rtdbCatalog} from './catalog.js'
 import {DEFAULT_NAMESPACE, SCRATCH_NAMESPACE, seedImpressTree} from './seed.js'
 import {readTreeFile, TreeSaver} from './persist.js'
 import {AnswerTooBig, answerPage, drained, jsonPieces} from './answer.js'
@@ -315,6 +316,7 @@ export const rtdbService: ServiceFactory = (ctx) => {
 
   return {
     name: 'rtdb',
+    catalog: rtdbCatalog,
     matches: (req) => !req.awsService && req.path.endsWith('.json') && !req.path.startsWith('/v1/'),
     operation: (req) => {
       const m = req.method
@@ -326,7 +328,7 @@ export const rtdbService: ServiceFactory = (ctx) => {
         await handle(req, res)
       } catch (error) {
         if (error instanceof RtdbFault) return send(req, res, error.status, {error: error.message})
-        if (error instanceof TreeError) return send(req, res, 400, {error: error.message})
+        if (error instanceof TreeError) return send(req, res, error.status, {error: error.message})
         throw error
       }
     },

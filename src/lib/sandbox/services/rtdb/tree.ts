@@ -50,6 +50,9 @@ export function normalize(value: unknown, where = ''): RtdbNode {
     return value
   }
   if (typeof value !== 'object') throw new TreeError(`Invalid data; couldn't parse JSON object, array, or value.`)
+  // The database renders integer-keyed children back as an array on reads; the sandbox does not
+  // (its reads answer objects), so writing an array is refused rather than read back changed.
+  if (Array.isArray(value)) throw new TreeError(`The sandbox does not model JSON arrays (rtdb): the array at ${where || '/'} would read back as an object. See docs/sandbox-coverage.md.`, 501)
   const out: {[key: string]: RtdbValue} = {}
   const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value as Record<string, unknown>)
   let any = false
@@ -65,7 +68,14 @@ export function normalize(value: unknown, where = ''): RtdbNode {
   return any ? out : null
 }
 
-export class TreeError extends Error {}
+export class TreeError extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message)
+  }
+}
 
 export function splitPath(p: string): string[] {
   return p.split('/').filter((s) => s.length > 0)

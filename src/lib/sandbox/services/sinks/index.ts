@@ -6,6 +6,16 @@
 import type {ServerResponse} from 'node:http'
 import {sendJson} from '../../respond.js'
 import type {ServiceFactory} from '../../types.js'
+import type {ServiceCatalog} from '../../catalog.js'
+
+/** The sinks are the sandbox's own receivers (no cloud API): every request to them is modelled. */
+export const sinksCatalog: ServiceCatalog = {
+  title: 'Sandbox sinks (webhook and mail receivers)',
+  protocol: 'rest',
+  reference: 'src/lib/sandbox/services/sinks/SPEC.md',
+  operations: {ReceiveHook: {}, ListHooks: {}, ListMail: {}},
+  commonParams: ['*'],
+}
 
 export interface HookMessage {
   channel: string
@@ -37,6 +47,7 @@ export const sinksService: ServiceFactory = (ctx) => {
   }
   return {
     name: 'sinks',
+    catalog: sinksCatalog,
     matches: (req) => req.path.startsWith('/hooks/') || req.path === '/mail/messages',
     operation: (req) => (req.path === '/mail/messages' ? 'ListMail' : req.method === 'POST' ? 'ReceiveHook' : 'ListHooks'),
     handle(req, res) {

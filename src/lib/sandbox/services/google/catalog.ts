@@ -1,0 +1,13 @@
+/** What the Google Directory emulation models (see ../../catalog.ts); anything else is refused 501. Add an operation with one line here. */
+import type {ServiceCatalog} from '../../catalog.js'
+
+export const googleCatalog: ServiceCatalog = {
+  title: 'Google Workspace Admin SDK Directory API',
+  protocol: 'rest-json',
+  reference: 'https://developers.google.com/admin-sdk/directory/reference/rest',
+  operations: {
+    'directory.users.list': {params: ['customer', 'domain', 'maxResults', 'pageToken', 'projection', 'orderBy', 'sortOrder'], note: 'orderBy email only, projection basic or full; query, fields, showDeleted refused'},
+  },
+  refused: ['directory.users.get', 'directory.groups.list', 'directory.members.list'],
+  commonParams: ['prettyPrint'],
+}
