@@ -15,6 +15,7 @@ import type {DrillPorts} from './ports.js'
 import {reportJunit} from './report.js'
 import {cleanupFromJournal, fmt, runDrill, type DrillReport} from './run.js'
 import {writeReports} from './store.js'
+import {didYouMean} from '../cli/suggest.js'
 
 export interface DrillPlan {
   drillId: string
@@ -49,7 +50,7 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
   const rtoMs = duration(o.rto, cfg.drill?.rto ?? '4h', '--rto')
   const rpoMs = duration(o.rpo, cfg.drill?.rpo ?? '15m', '--rpo')
   const modules = Object.keys(cfg.lambda?.modules ?? {})
-  if (o.module && !modules.includes(o.module)) throw new UsageError(`Unknown Lambda module "${o.module}".`, {hint: `Configured modules: ${modules.join(', ') || 'none'}.`})
+  if (o.module && !modules.includes(o.module)) throw new UsageError(`Unknown Lambda module "${o.module}".${didYouMean(o.module, modules)}`, {hint: `Configured modules: ${modules.join(', ') || 'none'}.`})
   const ports = await buildDrillPorts(ctx)
   const parts = {aurora: Boolean(ports.aurora), firebase: Boolean(ports.firebase), lambda: Boolean(ports.lambda && (o.module ?? modules[0]))}
   if (!parts.aurora && !parts.firebase) {
