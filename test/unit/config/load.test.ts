@@ -34,7 +34,7 @@ describe('parseConfig', () => {
 
   it('names an unknown key with its line', () => {
     const err = catchError(() => parseConfig(VALID.replace('profile:', 'profil:'), 'cfg.yaml'))
-    expect(err.message).toBe('cfg.yaml:3: environments.prod.aws.profil: unknown key "profil" (check its spelling)')
+    expect(err.message).toBe('cfg.yaml:3: environments.prod.aws.profil: unknown key "profil" (did you mean "profile"?)')
   })
 
   it('reports a missing required value', () => {
@@ -47,7 +47,7 @@ describe('parseConfig', () => {
     expect(err.message).toMatch(/^c\.yaml:\d+: invalid YAML/)
   })
 
-  it('property: any malformed document gives a one-line ConfigError (exit 2), never another error', () => {
+  it('property: any malformed document gives a ConfigError (exit 2) with one line per problem, never another error', () => {
     const scalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null))
     const value = fc.letrec((tie) => ({
       node: fc.oneof({depthSize: 'small'}, scalar, fc.array(tie('node'), {maxLength: 3}), fc.dictionary(fc.string({maxLength: 8}), tie('node'), {maxKeys: 3})),
@@ -69,8 +69,13 @@ describe('parseConfig', () => {
           expect(error).toBeInstanceOf(ConfigError)
           const e = error as ConfigError
           expect(e.exitCode).toBe(2)
-          expect(e.message.includes('\n')).toBe(false)
-          expect(e.message.startsWith('f.yaml')).toBe(true)
+          const lines = e.message.split('\n')
+          expect(lines[0].startsWith('f.yaml')).toBe(true)
+          if (lines.length > 1) {
+            // Several problems: a count, then every problem on its own line.
+            expect(lines[0]).toBe(`f.yaml has ${lines.length - 1} problems:`)
+            for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}f\.yaml(:\d+)?: ./)
+          }
           expect(e.hint.length).toBeGreaterThan(0)
           return true
         }
