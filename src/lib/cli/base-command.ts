@@ -11,6 +11,7 @@ import {environmentCacheFile, readCachedEnvironment, writeCachedEnvironment} fro
 import type {LoadedEnvironment} from '../config/load.js'
 import {Context} from '../context.js'
 import {BugError, causeChain, ConfigError, ExitCode, ImpressError, InterruptedError, parseMessage, toImpressError, UsageError} from '../errors.js'
+import {checkOutputPaths, type OutputKind} from './output-paths.js'
 import {unknownFlagHint} from './suggest.js'
 import {redactArgv, redactor} from '../redact.js'
 import {confirmDestructive} from '../ui/confirm.js'
@@ -38,6 +39,9 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
 
   /** Mutating commands are audited (and take --dry-run/--yes through `mutatingFlags`). */
   static mutating = false
+
+  /** Flags that name an output file or directory: checked before run() starts (output-paths.ts). */
+  static outputs: Record<string, OutputKind> = {}
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
@@ -69,6 +73,11 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
     this.io = new Io({json: this.jsonEnabled(), verbose: Boolean(this.flags.verbose)})
+    const outputs = Object.entries((this.ctor as typeof ImpressCommand).outputs).flatMap(([flag, kind]) => {
+      const value = (this.flags as Record<string, unknown>)[flag]
+      return typeof value === 'string' ? [{name: `--${flag}`, path: value, kind}] : []
+    })
+    checkOutputPaths(outputs)
     // The environment is read on first use; an unchanged configuration comes from the cache
     // (config/cache.ts) without loading the YAML parser and the schema; otherwise the loader is
     // imported now and runs when the command first asks (so a command that never does, like

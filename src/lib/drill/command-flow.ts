@@ -14,7 +14,8 @@ import {buildDrillPorts} from './adapters/index.js'
 import type {DrillPorts} from './ports.js'
 import {reportJunit} from './report.js'
 import {cleanupFromJournal, fmt, runDrill, type DrillReport} from './run.js'
-import {writeReports} from './store.js'
+import {drillsDir, writeReports} from './store.js'
+import {checkOutputPaths} from '../cli/output-paths.js'
 import {didYouMean} from '../cli/suggest.js'
 
 export interface DrillPlan {
@@ -51,6 +52,8 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
   const rpoMs = duration(o.rpo, cfg.drill?.rpo ?? '15m', '--rpo')
   const modules = Object.keys(cfg.lambda?.modules ?? {})
   if (o.module && !modules.includes(o.module)) throw new UsageError(`Unknown Lambda module "${o.module}".${didYouMean(o.module, modules)}`, {hint: `Configured modules: ${modules.join(', ') || 'none'}.`})
+  // Where the reports go is checked before anything is restored (exit 2, nothing done).
+  checkOutputPaths([{name: 'the drill reports directory', path: drillsDir(ctx.env.dataDir), kind: 'dir'}])
   const ports = await buildDrillPorts(ctx)
   const parts = {aurora: Boolean(ports.aurora), firebase: Boolean(ports.firebase), lambda: Boolean(ports.lambda && (o.module ?? modules[0]))}
   if (!parts.aurora && !parts.firebase) {
