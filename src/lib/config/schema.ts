@@ -123,6 +123,10 @@ export const drillSection = z
     rpo: duration.default('15m'),
     verify: z.array(z.string().min(1)).default([]),
     firebaseTarget: z.string().min(1).optional().describe('Scratch Realtime Database (URL or name) the drill restores into; it must be empty and is emptied afterwards'),
+    outOfScope: z
+      .array(z.enum(['aurora', 'firebase', 'lambda']))
+      .default([])
+      .describe('Configured systems the drill deliberately does not rehearse: reported as out of scope instead of failing the drill (exit 3)'),
   })
   .strict()
 

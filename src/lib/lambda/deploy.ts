@@ -13,6 +13,7 @@ import {packageArtifact, type Artifact} from './package.js'
 import type {AliasInfo, CanaryProbe, LambdaPort} from './ports.js'
 import {pruneVersions} from './prune.js'
 import {sleep as sleepFor} from '../time/sleep.js'
+import {describeWeights} from './weights.js'
 
 export interface ModuleSpec {
   module: string
@@ -163,7 +164,7 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     alias = await aliasRead
     result.previousVersion = alias.functionVersion
     if (alias.weights && Object.keys(alias.weights).length > 0) {
-      return done({status: 'failed', error: `a canary is in progress on ${spec.function}:${options.alias} (${JSON.stringify(alias.weights)})`, hint: 'Finish it first: `impress deploy promote` or `impress deploy abort`.'})
+      return done({status: 'failed', error: `a canary is in progress on ${spec.function}:${options.alias} (${describeWeights(alias.weights)})`, hint: 'Finish it first: `impress deploy promote` or `impress deploy abort`.'})
     }
     const currentSha256 = markedCodeSha256(alias) ?? (await lambda.getVersion(spec.function, alias.functionVersion)).codeSha256
     result.currentSha256 = currentSha256
