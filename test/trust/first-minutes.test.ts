@@ -33,3 +33,23 @@ describe('npm test on a fresh machine', () => {
     expect(r.stderr).toBe('')
   })
 })
+
+describe('deploy into a protected environment', () => {
+  it('without a terminal and without --yes it refuses (exit 4) before building anything, like rollback', async () => {
+    const {runCli, tempHome} = await import('../helpers/cli.js')
+    const t = tempHome('impress-trust-protected-')
+    try {
+      fs.writeFileSync(
+        path.join(t.cwd, 'impress.config.yaml'),
+        'environments:\n  prod:\n    protected: true\n    sandbox: {url: "http://127.0.0.1:9"}\n    aws: {region: eu-west-1}\n    lambda: {modules: {pdf: {function: impress-pdf, build: "touch built", artifact: pdf.zip}}}\n',
+      )
+      const r = await runCli(['deploy', 'pdf', '--json'], {env: {IMPRESS_HOME: t.home}, cwd: t.cwd})
+      expect(r.exitCode).toBe(4)
+      expect(JSON.parse(r.stdout).error).toMatchObject({code: 'E_NEEDS_YES', exitCode: 4})
+      expect(JSON.parse(r.stdout).error.message).toContain('protected environment prod')
+      expect(fs.existsSync(path.join(t.cwd, 'built'))).toBe(false)
+    } finally {
+      t.cleanup()
+    }
+  })
+})

@@ -140,6 +140,7 @@ export const notifySection = z
 
 export const environmentSchema = z
   .object({
+    protected: z.boolean().optional().describe('A production environment: deploys ask for confirmation like rollbacks (without a terminal, --yes is required; exit 4 otherwise)'),
     sandbox: sandboxSection.optional(),
     aws: awsSection.optional(),
     lambda: lambdaSection.optional(),
