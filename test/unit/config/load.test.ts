@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
@@ -8,6 +7,7 @@ import {resolveSecret} from '../../../src/lib/config/secret-ref.js'
 import {defaultAnswers, starterConfig} from '../../../src/lib/config/starter.js'
 import {ConfigError, ExitCode, ImpressError} from '../../../src/lib/errors.js'
 import {Redactor} from '../../../src/lib/redact.js'
+import {tmpDir} from '../../helpers/tmp.js'
 
 const VALID = `environments:
   prod:
@@ -92,7 +92,7 @@ describe('parseConfig', () => {
 
 describe('loadEnvironment', () => {
   it('walks up from the working directory and selects the environment', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'))
+    const root = tmpDir('cfg-')
     fs.writeFileSync(path.join(root, 'impress.config.yaml'), VALID)
     const deep = path.join(root, 'a', 'b')
     fs.mkdirSync(deep, {recursive: true})
@@ -107,7 +107,7 @@ describe('loadEnvironment', () => {
   })
 
   it('falls back to the built-in sandbox environment when no file exists', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nocfg-'))
+    const dir = tmpDir('nocfg-')
     const env = loadEnvironment({cwd: dir, env: {IMPRESS_HOME: dir}})
     expect(env.name).toBe('sandbox')
     expect(env.sandbox).toBe(true)
