@@ -53,3 +53,16 @@ describe('deploy into a protected environment', () => {
     }
   })
 })
+
+describe('impress init --yes', () => {
+  it('the sandbox environment it writes rehearses Firebase in the drill, and its "Next:" command runs as written', async () => {
+    const {parseConfig} = await import('../../src/lib/config/load.js')
+    const {defaultAnswers, starterConfig} = await import('../../src/lib/config/starter.js')
+    const config = parseConfig(starterConfig(defaultAnswers()), 'impress.config.yaml')
+    expect(config.environments.sandbox.drill?.firebaseTarget).toBeTruthy()
+    const init = fs.readFileSync(path.join(ROOT, 'src/commands/init.ts'), 'utf8')
+    const next = /Next: (impress [^`(]*)/.exec(init)![1].trim()
+    // The command comes first (`impress --env x sandbox start` is not a command).
+    expect(next).toMatch(/^impress [a-z]+( [a-z]+)* --env sandbox$/)
+  })
+})
