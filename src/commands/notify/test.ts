@@ -1,6 +1,7 @@
 import {ImpressCommand} from '../../lib/cli/base-command.js'
 import {OperationError} from '../../lib/errors.js'
 import {defaultNotifyDeps, sendNotification, type ChannelResult} from '../../lib/notify/notify.js'
+import {recordTest} from '../../lib/notify/last-test.js'
 import {notifyTargets, unconfiguredChannels} from '../../lib/notify/targets.js'
 
 export default class NotifyTest extends ImpressCommand<typeof NotifyTest> {
@@ -14,6 +15,7 @@ export default class NotifyTest extends ImpressCommand<typeof NotifyTest> {
       throw new OperationError(`No notification channel is configured for ${this.ctx.env.name}.`, {code: 'E_NO_CHANNEL', hint: 'Add notify.webhook and/or notify.email + notify.smtp to the environment.', details: {channels: [], notConfigured}})
     }
     const channels = await sendNotification({event: 'test', status: 'ok', title: `impress test notification (${this.ctx.env.name})`, lines: ['If you read this, notifications reach you.']}, targets, defaultNotifyDeps)
+    recordTest(this.ctx.env.dataDir, channels)
     const c = this.io.color
     for (const ch of channels) this.io.out(`${ch.channel.padEnd(8)} ${(ch.target ?? '').padEnd(40)} ${ch.ok ? c.green('sent') : c.red(`failed: ${ch.error}`)}`)
     for (const n of notConfigured) this.io.out(`${n.channel.padEnd(8)} ${'(not configured)'.padEnd(40)} not tried: set ${n.missing}`)
