@@ -32,7 +32,8 @@ export default class Init extends ImpressCommand<typeof Init> {
     fs.mkdirSync(path.dirname(file), {recursive: true})
     fs.writeFileSync(file, text)
     this.io.out(`Wrote ${file} with environments sandbox and ${answers.envName}.`)
-    this.io.out(`Next: impress --env sandbox sandbox start, then impress --env ${answers.envName} … when your credentials are set.`)
+    // Commands that run as written (flags after the command: oclif takes the first word as the command).
+    this.io.out(`Next: impress status --env sandbox   (then impress status --env ${answers.envName} when your credentials are set)`)
     return {path: file, environments: ['sandbox', answers.envName]}
   }
 

@@ -5,6 +5,7 @@ import {DeployJournal} from '../lib/lambda/deploy-journal.js'
 import {applyRollback, planRollback, type RollbackPlan} from '../lib/lambda/rollback.js'
 import {lambdaAdapter, lambdaSection, moduleSpecs} from '../lib/platform/aws/lambda-context.js'
 import {renderTable} from '../lib/ui/table.js'
+import {describeWeights} from '../lib/lambda/weights.js'
 
 interface RollbackResult {
   dryRun: boolean
@@ -47,7 +48,7 @@ export default class Rollback extends ImpressCommand<typeof Rollback> {
     this.io.info(
       renderTable(
         ['MODULE', 'FUNCTION', `ALIAS ${alias}`, 'TO', 'DESCRIPTION'],
-        plans.map((p) => [p.module, p.function, p.fromWeights ? `${p.fromVersion} + ${JSON.stringify(p.fromWeights)}` : p.fromVersion, p.noop ? '(already)' : p.toVersion, p.toDescription]),
+        plans.map((p) => [p.module, p.function, p.fromWeights ? `${p.fromVersion} + ${describeWeights(p.fromWeights)}` : p.fromVersion, p.noop ? '(already)' : p.toVersion, p.toDescription]),
       ),
     )
     const todo = plans.filter((p) => !p.noop)

@@ -39,17 +39,17 @@ export class ImpressError extends Error {
   }
 }
 
-/** Bad flags, arguments or input data. */
+/** Bad flags, arguments or input data (a nonexistent backup, module or target included). */
 export class UsageError extends ImpressError {
-  constructor(message: string, options: ImpressErrorOptions = {}) {
-    super('E_USAGE', ExitCode.Usage, message, options)
+  constructor(message: string, options: ImpressErrorOptions & {code?: string} = {}) {
+    super(options.code ?? 'E_USAGE', ExitCode.Usage, message, options)
   }
 }
 
 /** The configuration file is missing, unreadable or invalid. */
 export class ConfigError extends ImpressError {
-  constructor(message: string, options: ImpressErrorOptions = {}) {
-    super('E_CONFIG', ExitCode.Usage, message, {hint: 'Fix the configuration file, then run the command again.', ...options})
+  constructor(message: string, options: ImpressErrorOptions & {code?: string} = {}) {
+    super(options.code ?? 'E_CONFIG', ExitCode.Usage, message, {hint: 'Fix the configuration file, then run the command again.', ...options})
   }
 }
 
@@ -112,7 +112,7 @@ export function toImpressError(error: unknown): ImpressError {
         e.message,
       ) || (e.oclif?.exit === 2 && !parserCodes.has(e.code ?? ''))
     if (isParse) {
-      return new UsageError(firstLine(e.message), {hint: 'See the command\'s --help for its flags and arguments.', cause: error})
+      return new UsageError(parseMessage(e.message), {hint: 'See the command\'s --help for its flags and arguments.', cause: error})
     }
     if (e.code === 'ERR_USE_AFTER_CLOSE' || (error as Error).name === 'ExitPromptError' || (error as Error).name === 'AbortPromptError') {
       return new InterruptedError('Interrupted at a prompt.', {cause: error})
@@ -124,6 +124,24 @@ export function toImpressError(error: unknown): ImpressError {
   const message = error instanceof Error ? firstLine(error.message) : String(error)
   return new BugError(`Unexpected error: ${message}`, {cause: error})
 }
+
+/**
+ * The whole of an oclif parse error (which argument is missing, which flag, what was expected):
+ * colour stripped, blank lines and oclif's own "See more help with --help" dropped (our hint says
+ * it), continuation lines indented under the first.
+ */
+export function parseMessage(text: string): string {
+  const lines = stripAnsi(text)
+    .split('\n')
+    .map((l) => l.replace(/\t/g, '  ').trimEnd())
+    .filter((l) => l.trim().length > 0 && !/^See more help with --help$/.test(l.trim()))
+  if (lines.length === 0) return ''
+  const [head, ...rest] = lines
+  return [head.trim(), ...rest.map((l) => `  ${l.trim()}`)].join('\n')
+}
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (text: string): string => text.replace(/\u001B\[[0-9;]*m/g, '')
 
 export function firstLine(text: string): string {
   const line = text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? ''

@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {Journal} from '../../src/lib/journal/journal.js'
@@ -7,11 +6,12 @@ import {reportHtml} from '../../src/lib/drill/report.js'
 import {runDrill} from '../../src/lib/drill/run.js'
 import {CHROMIUM, withPage} from '../helpers/browser.js'
 import {fakePorts} from './fake-ports.js'
+import {tmpDir} from '../helpers/tmp.js'
 
 describe('drill HTML report in a real browser', () => {
   it('opens in headless Chromium and draws the timeline and the target bars', async () => {
     expect(fs.existsSync(CHROMIUM), `Chromium must be installed at ${CHROMIUM} (the CI script installs Debian's chromium)`).toBe(true)
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-html-'))
+    const dir = tmpDir('drill-html-')
     const report = await runDrill(
       {drillId: 'html1', environment: 'sandbox', rtoMs: 3600_000, rpoMs: 3600_000, verify: ['true'], lambdaModule: 'pdf', scratchTtlMs: 1000, journal: Journal.create(dir, 'drill', 'x', {}), signal: new AbortController().signal},
       fakePorts({existing: [], deleted: [], log: []}),

@@ -1,15 +1,13 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {Journal} from '../../src/lib/journal/journal.js'
 import {cleanupFromJournal, runDrill, type DrillOptions} from '../../src/lib/drill/run.js'
 import {reportHtml, reportJunit, reportMarkdown} from '../../src/lib/drill/report.js'
 import {fakePorts, type FakeWorld} from './fake-ports.js'
+import {tmpDir} from '../helpers/tmp.js'
 
 function options(overrides: Partial<DrillOptions> = {}): DrillOptions {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-'))
+  const dir = tmpDir('drill-')
   return {
     drillId: 'd1',
     environment: 'sandbox',

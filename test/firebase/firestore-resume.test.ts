@@ -5,7 +5,6 @@
  * real firebase-admin client), and restore --overwrite / --resume against the sandbox.
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -15,6 +14,7 @@ import {LocalBackupStore} from '../../src/lib/firebase/local-store.js'
 import type {FirestorePort} from '../../src/lib/firebase/ports.js'
 import {FirestoreAdmin} from '../../src/lib/platform/firebase/firestore.js'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
+import {tmpDir} from '../helpers/tmp.js'
 
 /** An in-memory Firestore: document paths → data (collection ids and document ids sorted as strings). */
 function memoryFirestore(docs: Map<string, JsonValue>, options: {readTime?: string; maxReadAgeMs?: number; onPage?: () => void} = {}): FirestorePort {
@@ -96,10 +96,10 @@ describe('Firestore backup --resume (in memory)', () => {
   it('interrupted and resumed, gives the uninterrupted backup chunk for chunk at the same read time', async () => {
     const readTime = new Date(Date.now() - 60_000).toISOString()
     const docs = bigTree()
-    const full = await runFirestoreBackup({toolVersion: 't', chunkBytes: 8 * 1024, pageSize: 25}, {firestore: memoryFirestore(docs, {readTime}), store: new LocalBackupStore(fs.mkdtempSync(path.join(os.tmpdir(), 'fs-full-')))})
+    const full = await runFirestoreBackup({toolVersion: 't', chunkBytes: 8 * 1024, pageSize: 25}, {firestore: memoryFirestore(docs, {readTime}), store: new LocalBackupStore(tmpDir('fs-full-'))})
     expect(full.manifest.chunks.length).toBeGreaterThan(5)
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-resume-'))
+    const dir = tmpDir('fs-resume-')
     const store = new LocalBackupStore(dir)
     const abort = new AbortController()
     let pages = 0
@@ -132,7 +132,7 @@ describe('Firestore backup --resume (in memory)', () => {
   })
 
   it('refuses to resume at a read time Firestore no longer keeps (exit 4), without reading', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-expired-'))
+    const dir = tmpDir('fs-expired-')
     const store = new LocalBackupStore(dir)
     const abort = new AbortController()
     const docs = bigTree()
@@ -173,7 +173,7 @@ describe('against the sandbox (firebase-admin over HTTP)', () => {
   })
 
   it('restore --overwrite leaves the restored collections exactly as in the backup, other collections untouched; --resume continues an interrupted one', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-overwrite-'))
+    const dir = tmpDir('fs-overwrite-')
     const store = new LocalBackupStore(dir)
     const source = await admin('(default)')
     const target = await admin('scratch')

@@ -1,6 +1,5 @@
 /** Firestore backup and restore through firebase-admin (preferRest) against the sandbox's v1 REST emulation. */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {runFirestoreBackup, runFirestoreRestore} from '../../src/lib/firebase/firestore-backup.js'
@@ -8,6 +7,7 @@ import {LocalBackupStore} from '../../src/lib/firebase/local-store.js'
 import {runVerify} from '../../src/lib/firebase/verify.js'
 import {FirestoreAdmin} from '../../src/lib/platform/firebase/firestore.js'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
+import {tmpDir} from '../helpers/tmp.js'
 
 let sb: TestSandbox
 const admin = (databaseId: string) => FirestoreAdmin.create({projectId: 'impress-sandbox', databaseId, emulatorHost: new URL(sb.url).host})
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(async () => sb.stop())
 
 it('backs up every collection and sub-collection at one read time, and restores into another database with equal counts and hashes', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-firestore-'))
+  const dir = tmpDir('fb-firestore-')
   const store = new LocalBackupStore(dir)
   const source = await admin('(default)')
   const target = await admin('scratch')

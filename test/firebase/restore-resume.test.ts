@@ -1,6 +1,5 @@
 /** An interrupted restore continues with --resume, without writing the finished lines again. */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {runRtdbBackup} from '../../src/lib/firebase/backup.js'
@@ -10,6 +9,7 @@ import type {RtdbPort} from '../../src/lib/firebase/ports.js'
 import {runRtdbRestore} from '../../src/lib/firebase/restore.js'
 import {RtdbRest} from '../../src/lib/platform/firebase/rtdb-rest.js'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
+import {tmpDir} from '../helpers/tmp.js'
 
 let sb: TestSandbox
 const rtdb = (ns: string) => new RtdbRest({baseUrl: sb.url, namespace: ns, databaseURL: `https://${ns}.firebaseio.com`, token: async () => 'owner', timeScale: 0.0005})
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(async () => sb.stop())
 
 it('resumes an interrupted restore and ends with equal counts and hashes', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-restore-'))
+  const dir = tmpDir('fb-restore-')
   const store = new LocalBackupStore(dir)
   // Small reads make many small lines, so the interruption falls between lines.
   await fetch(`${sb.url}/.settings/sandbox.json?ns=impress-sandbox&access_token=owner`, {method: 'PUT', body: JSON.stringify({maxResponseBytes: 50_000})})

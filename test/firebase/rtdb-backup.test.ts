@@ -1,6 +1,5 @@
 /** Backup, verify and restore driven through the REST adapter against the sandbox over HTTP. */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {S3Client, HeadObjectCommand} from '@aws-sdk/client-s3'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
@@ -13,6 +12,7 @@ import {runVerify} from '../../src/lib/firebase/verify.js'
 import {S3BackupStore} from '../../src/lib/platform/aws/s3.js'
 import {RtdbRest} from '../../src/lib/platform/firebase/rtdb-rest.js'
 import {awsTestConfig, startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
+import {tmpDir} from '../helpers/tmp.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const body = async (r: Response | Promise<Response>): Promise<any> => (await r).json()
@@ -32,7 +32,7 @@ beforeAll(async () => {
 })
 afterAll(async () => sb.stop())
 beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-backup-'))
+  dir = tmpDir('fb-backup-')
   await fetch(`${sb.url}/_sandbox/reset`, {method: 'POST'})
 })
 

@@ -24,8 +24,8 @@ describe('notifications through the sandbox sinks', () => {
       defaultNotifyDeps,
     )
     expect(results).toEqual([
-      {channel: 'webhook', ok: true},
-      {channel: 'email', ok: true},
+      {channel: 'webhook', target: `${sb.url}/…`, ok: true},
+      {channel: 'email', target: `ops@impress.example via ${smtp}`, ok: true},
     ])
     const hooks = (await getJson(`${sb.url}/hooks/ops`)).messages
     expect(hooks).toHaveLength(1)
@@ -49,8 +49,8 @@ describe('notifications through the sandbox sinks', () => {
     const r = await runCli(['notify', 'test', '--json'], {env: sb.env, cwd: sb.cwd})
     expect(r.exitCode).toBe(0)
     expect(JSON.parse(r.stdout).channels).toEqual([
-      {channel: 'webhook', ok: true},
-      {channel: 'email', ok: true},
+      {channel: 'webhook', target: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/…$/), ok: true},
+      {channel: 'email', target: expect.stringMatching(/^ops@impress\.example via smtp:\/\/127\.0\.0\.1:\d+$/), ok: true},
     ])
     const hooks = (await getJson(`${sb.url}/hooks/notify`)).messages
     expect(hooks.at(-1).body.text).toContain('impress test notification (sandbox)')

@@ -1,10 +1,10 @@
 // The audit actor's STS answer is kept per access key: the second command asks STS nothing.
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {callerArn} from '../../src/lib/platform/aws/identity.js'
 import {awsTestConfig, startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
+import {tmpDir} from '../helpers/tmp.js'
 
 const stsCalls = async (sb: TestSandbox) => ((await (await fetch(`${sb.url}/_sandbox/requests?service=sts`)).json()) as {counts: {sts?: Record<string, number>}}).counts.sts?.GetCallerIdentity ?? 0
 
@@ -14,7 +14,7 @@ describe('callerArn with an identity cache (real STS client over HTTP)', () => {
 
   it('asks STS once per access key and endpoint, then answers from the cache; no key material is stored', async () => {
     sb = await startTestSandbox()
-    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'identity-'))
+    const cacheDir = tmpDir('identity-')
     const config = awsTestConfig(sb.url)
     const first = await callerArn(config, {cacheDir})
     expect(first).toBe('arn:aws:iam::000000000000:user/sandbox-operator')
@@ -36,7 +36,7 @@ describe('callerArn with an identity cache (real STS client over HTTP)', () => {
 
   it('an unreachable STS gives undefined and caches nothing', async () => {
     sb = await startTestSandbox()
-    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'identity-'))
+    const cacheDir = tmpDir('identity-')
     const config = {...awsTestConfig('http://127.0.0.1:9'), maxAttempts: 1}
     expect(await callerArn(config, {cacheDir, timeoutMs: 500})).toBeUndefined()
     expect(fs.readdirSync(cacheDir)).toEqual([])

@@ -34,10 +34,11 @@ describe('impress status', () => {
       expect(r.exitCode, r.stderr).toBe(0)
       const doc = JSON.parse(r.stdout)
       const aurora = doc.sections.find((s: {name: string}) => s.name === 'aurora')
-      expect(aurora).toMatchObject({ok: false, error: expect.stringMatching(/503|ServiceUnavailable/)})
+      expect(aurora).toMatchObject({ok: false, state: 'failed', error: expect.stringMatching(/503|ServiceUnavailable/)})
       expect(doc.sections.filter((s: {ok: boolean}) => s.ok).map((s: {name: string}) => s.name)).toEqual(['lambda', 'firebase', 'roles', 'compliance', 'last drill'])
       const human = await runCli(['status'], {env: sb.env, cwd: sb.cwd})
-      expect(human.stdout).toMatch(/^aurora {2}unavailable: /m)
+      // A 503 is an answer, not a network failure: "failed", never "unreachable".
+      expect(human.stdout).toMatch(/^aurora {2}failed \(/m)
       expect(human.stdout).toMatch(/live → v3/)
     } finally {
       await fetch(`${sb.url}/_sandbox/faults`, {method: 'DELETE'})

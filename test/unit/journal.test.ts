@@ -4,8 +4,9 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {RefusedError} from '../../src/lib/errors.js'
 import {Journal, Lock} from '../../src/lib/journal/journal.js'
+import {tmpDir} from '../helpers/tmp.js'
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'journal-'))
+const tmp = () => tmpDir('journal-')
 
 describe('Journal', () => {
   it('runs each step once: a rerun resumes after the last done step', async () => {

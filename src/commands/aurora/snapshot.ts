@@ -5,6 +5,7 @@ import {parseTagFlags, runSnapshot} from '../../lib/aurora/snapshots.js'
 import {names} from '../../lib/aurora/names.js'
 import {createRdsPort} from '../../lib/platform/aws/rds.js'
 
+
 export default class AuroraSnapshot extends ImpressCommand<typeof AuroraSnapshot> {
   static override summary = 'Take a manual cluster snapshot named impress-<cluster>-<UTC time>, tagged with who and why.'
   static override examples = ['<%= config.bin %> aurora snapshot --tag reason="before migration 43"', '<%= config.bin %> aurora snapshot --no-wait --json']
@@ -22,7 +23,7 @@ export default class AuroraSnapshot extends ImpressCommand<typeof AuroraSnapshot
     this.auditDetails = {cluster, tags}
     if (this.dryRun) {
       const id = names.manualSnapshot(cluster, new Date())
-      this.io.out(`Would create the snapshot ${id} of ${cluster} with tags ${JSON.stringify(tags)}.`)
+      this.io.out(`Would create the snapshot ${id} of ${cluster} with tags ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}.`)
       return {id, cluster, status: 'planned', tags, waited: false, dryRun: true}
     }
     const aurora = await createRdsPort(this.ctx)

@@ -21,6 +21,7 @@ export default class ComplianceCheck extends ImpressCommand<typeof ComplianceChe
     '<%= config.bin %> compliance check --report audit.md --sarif compliance.sarif',
     '<%= config.bin %> compliance check --fail-on critical --json',
   ]
+  static override outputs = {report: 'file', sarif: 'file'} as const
   static override flags = {
     'fail-on': Flags.string({description: 'Lowest severity that fails the check (exit 3).', options: [...SEVERITIES], default: 'high'}),
     'allow-unreachable': Flags.boolean({description: 'Do not fail (exit 1) when a service cannot be reached; it is still reported.'}),
@@ -38,9 +39,9 @@ export default class ComplianceCheck extends ImpressCommand<typeof ComplianceChe
       {loaded, failOn: this.flags['fail-on'] as ComplianceReport['failOn'], allowUnreachable: this.flags['allow-unreachable']},
       {sources: wiring.sources, notConfigured: wiring.notConfigured, signal: this.signal},
     )
+    this.render(report)
     if (this.flags.report) fs.writeFileSync(this.flags.report, redactor.redactText(toMarkdown(report)))
     if (this.flags.sarif) fs.writeFileSync(this.flags.sarif, redactor.redactText(JSON.stringify(toSarif({findings: report.findings, rosterFile: file, memberLines: loaded.memberLines, version: this.config.version}), null, 2)))
-    this.render(report)
     process.exitCode = report.exitCode
     return report
   }

@@ -44,6 +44,8 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
     if (this.flags.canary !== undefined && weight === undefined) throw new UsageError(`--canary expects a share between 0% and 100%, got "${this.flags.canary}".`, {hint: 'For example --canary 10%.'})
     const bakeMs = ms(this.flags.bake as ms.StringValue)
     if (typeof bakeMs !== 'number' || bakeMs <= 0) throw new UsageError(`--bake expects a duration such as 5m, got "${this.flags.bake}".`)
+    // A protected environment (prod) follows rollback's rule: confirm, or --yes; no terminal and no --yes → exit 4.
+    if (this.environment.config.protected && !this.dryRun) await this.confirm(`deploy ${specs.map((s) => s.module).join(', ')} to the protected environment ${this.environment.name}`)
     if (this.environment.source.kind === 'builtin') ensureDemoWorkspace(this.environment.baseDir, specs.map((s) => s.module))
 
     const scale = await this.ctx.timeScale()

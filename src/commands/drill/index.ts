@@ -3,8 +3,8 @@ import path from 'node:path'
 import {Flags} from '@oclif/core'
 import {ImpressCommand, mutatingFlags} from '../../lib/cli/base-command.js'
 import {planDrill, executeDrill, cleanupDrills, type DrillOutcome, type DrillPlan} from '../../lib/drill/command-flow.js'
-import {fmt} from '../../lib/drill/run.js'
-import {InterruptedError, OperationError, ViolationError} from '../../lib/errors.js'
+import {drillConclusion, renderDrill} from '../../lib/drill/render.js'
+import {OperationError} from '../../lib/errors.js'
 import {parseTime} from '../../lib/time/parse-time.js'
 
 export default class Drill extends ImpressCommand<typeof Drill> {
@@ -18,6 +18,7 @@ export default class Drill extends ImpressCommand<typeof Drill> {
   ]
   static override mutating = true
   static handlesInterrupt = true
+  static override outputs = {junit: 'file', 'report-dir': 'dir'} as const
   static override flags = {
     ...mutatingFlags,
     'to-time': Flags.string({description: 'Restore Aurora to this time (default: its latest restorable time).'}),
@@ -48,22 +49,27 @@ export default class Drill extends ImpressCommand<typeof Drill> {
     const outcome = await executeDrill(this.ctx, plan, {signal: this.signal, notify: !this.flags['no-notify'], progress: (m) => this.io.info(`  ${m}`)})
     const r = outcome.report
     this.auditDetails = {drill: r.id, status: r.status, rtoMs: r.rto.measuredMs, rpoMs: r.rpo.measuredMs}
-    if (this.flags.junit) fs.writeFileSync(path.resolve(this.flags.junit), outcome.junit)
-    if (this.flags['report-dir']) {
-      const dir = path.resolve(this.flags['report-dir'])
-      fs.mkdirSync(dir, {recursive: true})
-      for (const f of Object.values(outcome.files)) fs.copyFileSync(f, path.join(dir, `drill-${r.id}${path.extname(f)}`))
-    }
-    const c = this.io.color
-    this.io.out(`Drill ${r.id}: ${r.status === 'passed' ? c.green('PASSED') : c.red(r.status.toUpperCase())}`)
-    this.io.out(`  RTO ${r.rto.measuredMs === undefined ? 'not reached' : fmt(r.rto.measuredMs)} (target ${fmt(r.rto.targetMs)})   RPO ${r.rpo.measuredMs === undefined ? 'unknown' : fmt(r.rpo.measuredMs)} (target ${fmt(r.rpo.targetMs)})`)
-    for (const ch of r.checks) this.io.out(`  ${ch.ok ? c.green('✓') : c.red('✗')} ${ch.name}: ${ch.detail}`)
-    this.io.out(`  clean-up: ${r.cleanup.deleted.length} deleted${r.cleanup.failed.length ? `, ${r.cleanup.failed.length} FAILED` : ''}`)
-    this.io.out(`  report: ${outcome.files.html}`)
-    if (r.status === 'interrupted') this.concludeWith(new InterruptedError('The drill was interrupted; its scratch resources were cleaned up.'))
-    else if (r.status === 'failed') this.concludeWith(new OperationError(`The drill could not run: ${r.error}`, {hint: 'Fix the cause above and run it again; `impress drill --cleanup` removes leftovers.'}))
-    else if (r.cleanup.failed.length > 0) this.concludeWith(new OperationError(`The drill could not delete ${r.cleanup.failed.map((f) => f.id).join(', ')}.`, {code: 'E_DRILL_CLEANUP', hint: 'Run `impress drill --cleanup --yes` to delete the leftovers (they also expire in 24 h and the next drill sweeps them).'}))
-    else if (r.status === 'missed') this.concludeWith(new ViolationError('The drill missed a target or a verification failed.', {code: 'E_DRILL_MISSED', hint: `See ${outcome.files.markdown}.`}))
+    // The result is shown first: a file that then cannot be written does not hide it.
+    this.io.out(renderDrill(outcome, this.io.color).join('\n'))
+    const written = this.writeOutputs(outcome)
+    const conclusion = drillConclusion(outcome)
+    if (conclusion) this.concludeWith(conclusion)
+    if (written && !conclusion) this.concludeWith(written)
     return outcome
+  }
+
+  /** --junit and --report-dir (checked before the drill started); a failure now does not lose the result. */
+  private writeOutputs(outcome: DrillOutcome): OperationError | undefined {
+    try {
+      if (this.flags.junit) fs.writeFileSync(path.resolve(this.flags.junit), outcome.junit)
+      if (this.flags['report-dir']) {
+        const dir = path.resolve(this.flags['report-dir'])
+        fs.mkdirSync(dir, {recursive: true})
+        for (const f of Object.values(outcome.files)) fs.copyFileSync(f, path.join(dir, `drill-${outcome.report.id}${path.extname(f)}`))
+      }
+      return undefined
+    } catch (error) {
+      return new OperationError(`The drill ran (result above) but its outputs could not be written: ${(error as Error).message}`, {code: 'E_OUTPUT_WRITE', hint: `The reports are also in ${path.dirname(outcome.files.html)}.`})
+    }
   }
 }

@@ -14,8 +14,10 @@ export default class FirebaseVerify extends ImpressCommand<typeof FirebaseVerify
     const {store, id} = await locateBackup(this.ctx, this.args.backup, this.flags.in)
     const {manifest: _manifest, ...result} = await runVerify({id}, {store, progress: (e) => this.io.info(`  ${e.message}`)})
     if (!result.ok) {
-      const first = result.problems[0]
-      throw new ViolationError(`Backup ${id} ${result.complete ? 'fails verification' : 'is incomplete'}: ${first.chunk ? `${first.chunk}: ` : first.key ? `key ${first.key}: ` : ''}${first.problem}${result.problems.length > 1 ? ` (and ${result.problems.length - 1} more)` : ''}.`, {
+      // Every problem, one line each (not the first and "(and N more)").
+      const lines = result.problems.map((p) => `${p.chunk ? `${p.chunk}: ` : p.key ? `key ${p.key}: ` : ''}${p.problem}`)
+      const what = `Backup ${id} ${result.complete ? 'fails verification' : 'is incomplete'}`
+      throw new ViolationError(lines.length === 1 ? `${what}: ${lines[0]}.` : [`${what}: ${lines.length} problems:`, ...lines.map((l) => `  ${l}`)].join('\n'), {
         code: result.complete ? 'E_BACKUP_CORRUPT' : 'E_BACKUP_INCOMPLETE',
         hint: result.complete ? 'Do not restore it; take a new backup, or restore an older verified one.' : 'Resume it with `impress firebase backup --resume`, or take a new one.',
         details: {...result},

@@ -9,6 +9,7 @@ export default class RolesExport extends ImpressCommand<typeof RolesExport> {
   static override summary = "Write the tenant's roles, permissions and members into roles.yaml."
   static override description = 'Stable order: two exports of the same tenant are byte-identical. What only the file knows (privileged, expires, rotate, secret, the rules at the top) is kept from the existing file.'
   static override examples = ['<%= config.bin %> roles export', '<%= config.bin %> roles export --file /tmp/roles.yaml', '<%= config.bin %> roles export --stdout']
+  static override outputs = {file: 'file'} as const
   static override flags = {
     file: Flags.string({description: 'Roles file to write (default: auth0.roles from the configuration).'}),
     stdout: Flags.boolean({description: 'Print the YAML instead of writing the file.'}),

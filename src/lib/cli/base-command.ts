@@ -9,7 +9,9 @@ import {auditActor, auditGate, recordAudit} from '../audit/record.js'
 import {environmentCacheFile, readCachedEnvironment, writeCachedEnvironment} from '../config/cache.js'
 import type {LoadedEnvironment} from '../config/load.js'
 import {Context} from '../context.js'
-import {BugError, causeChain, ConfigError, ExitCode, ImpressError, InterruptedError, toImpressError} from '../errors.js'
+import {BugError, causeChain, ConfigError, ExitCode, ImpressError, InterruptedError, parseMessage, toImpressError, UsageError} from '../errors.js'
+import {checkOutputPaths, type OutputKind} from './output-paths.js'
+import {unknownFlagHint} from './suggest.js'
 import {redactArgv, redactor} from '../redact.js'
 import {confirmDestructive} from '../ui/confirm.js'
 import {Io} from '../ui/output.js'
@@ -36,6 +38,9 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
 
   /** Mutating commands are audited (and take --dry-run/--yes through `mutatingFlags`). */
   static mutating = false
+
+  /** Flags that name an output file or directory: checked before run() starts (output-paths.ts). */
+  static outputs: Record<string, OutputKind> = {}
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
@@ -69,6 +74,11 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
     this.io = new Io({json: this.jsonEnabled(), verbose: Boolean(this.flags.verbose)})
+    const outputs = Object.entries((this.ctor as typeof ImpressCommand).outputs).flatMap(([flag, kind]) => {
+      const value = (this.flags as Record<string, unknown>)[flag]
+      return typeof value === 'string' ? [{name: `--${flag}`, path: value, kind}] : []
+    })
+    checkOutputPaths(outputs)
     // The environment is read on first use; an unchanged configuration comes from the cache
     // (config/cache.ts) without loading the YAML parser and the schema; otherwise the loader is
     // imported now and runs when the command first asks (so a command that never does, like
@@ -137,7 +147,7 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
   protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
     // oclif's exit (this.exit) and help/version exits pass through.
     if ((err as {code?: string}).code === 'EEXIT' || (err as {oclif?: {exit?: number}}).oclif?.exit === 0) throw err
-    const e = this.signal.aborted && !(err instanceof ImpressError) ? new InterruptedError('Interrupted.', {cause: err}) : (this.credentialsError(err) ?? toImpressError(err))
+    const e = this.signal.aborted && !(err instanceof ImpressError) ? new InterruptedError('Interrupted.', {cause: err}) : (this.credentialsError(err) ?? this.unknownFlagError(err) ?? toImpressError(err))
     this.failure = e
     process.exitCode = e.exitCode
     const io = this.io ?? new Io({json: this.argv.includes('--json')})
@@ -149,6 +159,15 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
   }
 
   private failure?: ImpressError
+
+  /** oclif's "Nonexistent flag" with the closest flag this command has ("Did you mean --dry-run?"). */
+  private unknownFlagError(err: unknown): ImpressError | undefined {
+    const unknown = (err as {flags?: unknown}).flags
+    if (!Array.isArray(unknown) || !/Nonexistent flag/.test((err as Error).message)) return undefined
+    const ctor = this.ctor as typeof ImpressCommand
+    const hint = unknownFlagHint(unknown.map(String), [...Object.keys(ctor.flags ?? {}), ...Object.keys(ctor.baseFlags ?? {}), 'json', 'help'])
+    return hint ? new UsageError(parseMessage((err as Error).message), {hint, cause: err}) : undefined
+  }
 
   /** No AWS credentials anywhere in the cause chain: a setup problem (exit 2), said plainly. */
   private credentialsError(err: unknown): ImpressError | undefined {

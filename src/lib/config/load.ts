@@ -13,6 +13,7 @@ export {findConfigFile} from './paths.js'
 import {configSchema, type EnvironmentConfig, type ImpressConfig} from './schema.js'
 import {parseYamlFile} from './yaml-file.js'
 import {builtinSandboxConfig, SANDBOX_ENV} from './sandbox-default.js'
+import {didYouMean} from '../cli/suggest.js'
 
 export interface ConfigSource {
   kind: 'file' | 'builtin'
@@ -119,7 +120,7 @@ export function loadEnvironment(options: LoadOptions = {}): LoadedEnvironment {
   }
   const selected = config.environments[name]
   if (!selected) {
-    throw new ConfigError(`Environment "${name}" is not defined in ${file}.`, {
+    throw new ConfigError(`Environment "${name}" is not defined in ${file}.${didYouMean(name, available)}`, {
       hint: `Use one of: ${available.join(', ')}.`,
       details: {available},
     })

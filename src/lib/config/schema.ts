@@ -123,6 +123,10 @@ export const drillSection = z
     rpo: duration.default('15m'),
     verify: z.array(z.string().min(1)).default([]),
     firebaseTarget: z.string().min(1).optional().describe('Scratch Realtime Database (URL or name) the drill restores into; it must be empty and is emptied afterwards'),
+    outOfScope: z
+      .array(z.enum(['aurora', 'firebase', 'lambda']))
+      .default([])
+      .describe('Configured systems the drill deliberately does not rehearse: reported as out of scope instead of failing the drill (exit 3)'),
   })
   .strict()
 
@@ -197,6 +201,7 @@ export const ownersSection = z.array(ownerEntry).min(1).describe('Company struct
 
 export const environmentSchema = z
   .object({
+    protected: z.boolean().optional().describe('A production environment: deploys ask for confirmation like rollbacks (without a terminal, --yes is required; exit 4 otherwise)'),
     sandbox: sandboxSection.optional(),
     aws: awsSection.optional(),
     lambda: lambdaSection.optional(),

@@ -25,7 +25,7 @@ export function starterConfig(a: StarterAnswers): string {
         lambda: {alias: 'live', modules: Object.fromEntries(LAMBDA_MODULES.map((m) => [m, {function: `impress-${m}`, smoke: {payload: {ping: true}}}]))},
         aurora: {cluster: 'impress-sandbox', retentionDays: 7, maxReplicaLagMs: 1000},
         firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com'},
-        drill: {rto: '4h', rpo: '15m'},
+        drill: {rto: '4h', rpo: '15m', firebaseTarget: 'impress-sandbox-scratch'},
       },
       [a.envName]: {
         aws: {region: a.region, profile: a.profile},

@@ -2,7 +2,9 @@
  * The drill as the command runs it: plan from the environment, lock, journal, run, write the
  * reports, notify. Kept out of the command so the command stays glue.
  */
-import {randomBytes} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
 import ms from 'ms'
 import type {Context} from '../context.js'
 import {UsageError} from '../errors.js'
@@ -13,8 +15,10 @@ import {redactor} from '../redact.js'
 import {buildDrillPorts} from './adapters/index.js'
 import type {DrillPorts} from './ports.js'
 import {reportJunit} from './report.js'
-import {cleanupFromJournal, fmt, runDrill, type DrillReport} from './run.js'
-import {writeReports} from './store.js'
+import {cleanupFromJournal, fmt, runDrill, type DrillProvenance, type DrillReport, type NotRehearsed} from './run.js'
+import {drillsDir, writeReports} from './store.js'
+import {checkOutputPaths} from '../cli/output-paths.js'
+import {didYouMean} from '../cli/suggest.js'
 
 export interface DrillPlan {
   drillId: string
@@ -25,6 +29,8 @@ export interface DrillPlan {
   module?: string
   verify: string[]
   parts: {aurora: boolean; firebase: boolean; lambda: boolean}
+  /** Configured systems that will not be rehearsed, and why. */
+  notRehearsed: NotRehearsed[]
   lines: string[]
 }
 
@@ -49,7 +55,9 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
   const rtoMs = duration(o.rto, cfg.drill?.rto ?? '4h', '--rto')
   const rpoMs = duration(o.rpo, cfg.drill?.rpo ?? '15m', '--rpo')
   const modules = Object.keys(cfg.lambda?.modules ?? {})
-  if (o.module && !modules.includes(o.module)) throw new UsageError(`Unknown Lambda module "${o.module}".`, {hint: `Configured modules: ${modules.join(', ') || 'none'}.`})
+  if (o.module && !modules.includes(o.module)) throw new UsageError(`Unknown Lambda module "${o.module}".${didYouMean(o.module, modules)}`, {hint: `Configured modules: ${modules.join(', ') || 'none'}.`})
+  // Where the reports go is checked before anything is restored (exit 2, nothing done).
+  checkOutputPaths([{name: 'the drill reports directory', path: drillsDir(ctx.env.dataDir), kind: 'dir'}])
   const ports = await buildDrillPorts(ctx)
   const parts = {aurora: Boolean(ports.aurora), firebase: Boolean(ports.firebase), lambda: Boolean(ports.lambda && (o.module ?? modules[0]))}
   if (!parts.aurora && !parts.firebase) {
@@ -57,19 +65,30 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
   }
   const drillId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase()}-${randomBytes(2).toString('hex')}`
   const module = parts.lambda ? (o.module ?? modules[0]) : undefined
+  const outOfScope = new Set(cfg.drill?.outOfScope ?? [])
+  const skipped = (part: NotRehearsed['part'], reason: string): NotRehearsed[] => [{part, reason, outOfScope: outOfScope.has(part)}]
+  const notRehearsed: NotRehearsed[] = [
+    ...(cfg.aurora && !parts.aurora ? skipped('aurora', 'no Aurora access for the drill') : []),
+    ...(cfg.firebase && !parts.firebase ? skipped('firebase', 'no drill.firebaseTarget (scratch database) configured') : []),
+    ...(cfg.lambda && !parts.lambda ? skipped('lambda', 'no Lambda module to rehearse') : []),
+  ]
+  const notLine = (part: NotRehearsed['part']): string => {
+    const n = notRehearsed.find((x) => x.part === part)
+    return n ? `${n.reason}: NOT REHEARSED${n.outOfScope ? ' (out of scope: drill.outOfScope)' : ' (the drill cannot pass; list it in drill.outOfScope if that is intended)'}` : 'not configured, not rehearsed'
+  }
   const verify = cfg.drill?.verify ?? []
   const lines = [
     `Drill ${drillId} on ${ctx.env.name}:`,
-    parts.aurora ? `  - restore Aurora ${cfg.aurora?.cluster} (${o.toTime ? `to ${o.toTime.toISOString()}` : 'to its latest restorable time'}) into scratch cluster impress-drill-${drillId}, instances like the source's` : '  - Aurora: not configured, not rehearsed',
+    parts.aurora ? `  - restore Aurora ${cfg.aurora?.cluster} (${o.toTime ? `to ${o.toTime.toISOString()}` : 'to its latest restorable time'}) into scratch cluster impress-drill-${drillId}, instances like the source's` : `  - Aurora: ${notLine('aurora')}`,
     parts.firebase
       ? `  - restore the newest Firebase backup of ${cfg.firebase?.projectId} into the scratch database ${cfg.drill?.firebaseTarget} (must be empty; emptied afterwards)`
-      : `  - Firebase: ${cfg.firebase ? 'no drill.firebaseTarget (scratch database) configured' : 'not configured'}, not rehearsed`,
-    module ? `  - rehearse a rollback of Lambda module ${module} on scratch alias drill-${drillId} (never the ${cfg.lambda?.alias ?? 'live'} alias), then roll it forward` : '  - Lambda: not rehearsed',
+      : `  - Firebase: ${notLine('firebase')}`,
+    module ? `  - rehearse a rollback of Lambda module ${module} on scratch alias drill-${drillId} (never the ${cfg.lambda?.alias ?? 'live'} alias), then roll it forward` : `  - Lambda: ${notLine('lambda')}`,
     `  - verify: ${verify.length ? verify.join('; ') : 'built-in checks only'}`,
     `  - targets: RTO ${fmt(rtoMs)}, RPO ${fmt(rpoMs)}`,
     '  - clean-up: every scratch resource above is deleted afterwards (tagged impress:drill, expiring in 24h)',
   ]
-  return {drillId, environment: ctx.env.name, rtoMs, rpoMs, toTime: o.toTime?.toISOString(), module, verify, parts, lines, ports}
+  return {drillId, environment: ctx.env.name, rtoMs, rpoMs, toTime: o.toTime?.toISOString(), module, verify, parts, notRehearsed, lines, ports}
 }
 
 export async function executeDrill(ctx: Context, plan: DrillPlan & {ports: DrillPorts}, o: {signal: AbortSignal; notify: boolean; progress: (m: string) => void}): Promise<DrillOutcome> {
@@ -80,7 +99,8 @@ export async function executeDrill(ctx: Context, plan: DrillPlan & {ports: Drill
     const targets = o.notify ? await notifyTargets(ctx) : {}
     const journal = Journal.create(ctx.env.dataDir, 'drill', ctx.env.name, {drillId: plan.drillId}, plan.drillId)
     const report = await runDrill(
-      {drillId: plan.drillId, environment: plan.environment, rtoMs: plan.rtoMs, rpoMs: plan.rpoMs, verify: plan.verify, toTime: plan.toTime ? new Date(plan.toTime) : undefined, lambdaModule: plan.module, scratchTtlMs: SCRATCH_TTL_MS, journal, signal: o.signal, onProgress: o.progress},
+      {drillId: plan.drillId, environment: plan.environment, rtoMs: plan.rtoMs, rpoMs: plan.rpoMs, verify: plan.verify, toTime: plan.toTime ? new Date(plan.toTime) : undefined, lambdaModule: plan.module, scratchTtlMs: SCRATCH_TTL_MS, journal, signal: o.signal, onProgress: o.progress,
+        notRehearsed: plan.notRehearsed, provenance: drillProvenance(ctx)},
       plan.ports,
     )
     journal.setStatus(report.cleanup.failed.length > 0 ? 'failed' : 'done')
@@ -91,9 +111,9 @@ export async function executeDrill(ctx: Context, plan: DrillPlan & {ports: Drill
         notifications = await sendNotification(
           {
             event: 'drill',
-            status: report.status === 'passed' ? 'ok' : report.status === 'missed' ? 'violations' : 'failed',
+            status: report.status === 'passed' ? 'ok' : report.status === 'missed' || report.status === 'incomplete' ? 'violations' : 'failed',
             title: `DR drill ${report.id} on ${report.environment}: ${report.status}`,
-            lines: report.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}`),
+            lines: [...report.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}${c.notRun ? ' (not run)' : ''}`), ...(report.notRehearsed ?? []).map((n) => `${n.outOfScope ? '-' : '✗'} ${n.part}: not rehearsed (${n.reason})${n.outOfScope ? ', out of scope' : ''}`)],
             fields: {RTO: report.rto.measuredMs === undefined ? 'not reached' : fmt(report.rto.measuredMs), RPO: report.rpo.measuredMs === undefined ? 'unknown' : fmt(report.rpo.measuredMs)},
           },
           targets,
@@ -108,6 +128,19 @@ export async function executeDrill(ctx: Context, plan: DrillPlan & {ports: Drill
   } finally {
     lock.release()
   }
+}
+
+/** Who ran the drill, with which impress and which configuration (its SHA-256). */
+function drillProvenance(ctx: Context): DrillProvenance {
+  const source = ctx.env.source
+  const bytes = source.kind === 'file' && source.path ? fs.readFileSync(source.path) : Buffer.from(JSON.stringify(ctx.env.config))
+  let user = process.env.USER ?? 'unknown'
+  try {
+    user = os.userInfo().username
+  } catch {
+    // no passwd entry: keep $USER
+  }
+  return {ranBy: `${user}@${os.hostname()}`, impressVersion: ctx.version, configSha256: createHash('sha256').update(bytes).digest('hex'), configSource: source.kind === 'file' ? source.path! : 'built-in sandbox configuration'}
 }
 
 export async function cleanupDrills(ctx: Context): Promise<{cleaned: string[]; failed: {id: string; error: string}[]}> {

@@ -20,6 +20,26 @@ export interface DrillOptions {
   journal: Journal
   signal: AbortSignal
   onProgress?: (message: string) => void
+  /** Configured systems this drill does not rehearse, and why (see NotRehearsed). */
+  notRehearsed?: NotRehearsed[]
+  /** Who ran it, with which impress and which configuration (shown in the reports). */
+  provenance?: DrillProvenance
+}
+
+/** A configured system the drill did not rehearse: a failure of the drill unless the configuration puts it out of scope. */
+export interface NotRehearsed {
+  part: 'aurora' | 'firebase' | 'lambda'
+  reason: string
+  /** drill.outOfScope lists it: reported, but the drill can still pass. */
+  outOfScope: boolean
+}
+
+export interface DrillProvenance {
+  ranBy: string
+  impressVersion: string
+  /** SHA-256 of the configuration the drill ran with (the file's bytes, or the built-in sandbox configuration). */
+  configSha256: string
+  configSource: string
 }
 
 export type StepStatus = 'ok' | 'failed' | 'skipped'
@@ -38,12 +58,15 @@ export interface DrillCheck {
   name: string
   ok: boolean
   detail: string
+  /** The drill stopped before this check ran: it counts as not passed. */
+  notRun?: boolean
 }
 
 export interface DrillReport {
   id: string
   environment: string
-  status: 'passed' | 'missed' | 'failed' | 'interrupted'
+  /** incomplete: every rehearsed part passed, but a configured system in scope was not rehearsed. */
+  status: 'passed' | 'incomplete' | 'missed' | 'failed' | 'interrupted'
   startedAt: string
   clockStartedAt?: string
   verifiedAt?: string
@@ -56,6 +79,8 @@ export interface DrillReport {
   cleanup: {deleted: string[]; failed: {id: string; error: string}[]; sweptExpired: string[]}
   /** Why the drill could not run (status failed) or was interrupted. */
   error?: string
+  notRehearsed?: NotRehearsed[]
+  provenance?: DrillProvenance
 }
 
 export const RESOURCES_STEP = 'resources'
@@ -98,6 +123,13 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
   let firebaseBackupTime: Date | undefined
   let fatal: unknown
   const scratchPorts = [ports.aurora, ports.firebase, ports.lambda].filter((p): p is NonNullable<typeof p> => p !== undefined)
+  // Every check this drill means to make; those it never reached are reported as not run (never as passed).
+  const planned = [
+    ...(ports.aurora ? [CHECK_AURORA] : []),
+    ...(ports.firebase ? [CHECK_FIREBASE] : []),
+    ...(ports.lambda && options.lambdaModule ? [checkLambda(options.lambdaModule)] : []),
+    ...options.verify.map((c) => `verify: ${c}`),
+  ]
 
   try {
     // 0. Sweep expired leftovers of earlier drills (tag-checked inside destroy()).
@@ -142,7 +174,7 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
           env.IMPRESS_DRILL_DB_CLUSTER = r.cluster
           if (r.endpoint) env.IMPRESS_DRILL_DB_HOST = r.endpoint
           if (r.readerEndpoint) env.IMPRESS_DRILL_DB_READER_HOST = r.readerEndpoint
-          checks.push({name: 'aurora: restored cluster like the source', ok: r.differences.length === 0, detail: r.differences.length === 0 ? `${r.instances.length} instance(s), configuration equal to the source` : r.differences.join('; ')})
+          checks.push({name: CHECK_AURORA, ok: r.differences.length === 0, detail: r.differences.length === 0 ? `${r.instances.length} instance(s), configuration equal to the source` : r.differences.join('; ')})
         })(),
       )
     }
@@ -154,7 +186,7 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
         (async () => {
           const r = await timed(`restore Firebase backup ${b.id} to ${firebaseTarget}`, 'firebase', () => fb.restore({backup: b, target: firebaseTarget, drillId: options.drillId, signal, onResource: record}), (v) => `${v.documents} record(s)`)
           env.IMPRESS_DRILL_FIREBASE_TARGET = r.target
-          checks.push({name: 'firebase: restored data equals the backup manifest', ok: r.matches, detail: r.matches ? `${r.documents} record(s); counts and SHA-256 equal` : r.mismatches.join('; ')})
+          checks.push({name: CHECK_FIREBASE, ok: r.matches, detail: r.matches ? `${r.documents} record(s); counts and SHA-256 equal` : r.mismatches.join('; ')})
         })(),
       )
     }
@@ -165,7 +197,7 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
         (async () => {
           const r = await timed(`rehearse Lambda rollback of ${module} on alias ${lambdaAlias}`, 'lambda', () => lambda.rehearse({drillId: options.drillId, module, alias: lambdaAlias, signal, onResource: record}), (v) => `${v.from} → ${v.to} → ${v.from}`)
           env.IMPRESS_DRILL_LAMBDA_ALIAS = r.alias
-          checks.push({name: `lambda: rollback of ${module} rehearsed`, ok: r.restored, detail: `alias ${r.alias}: version ${r.from} → ${r.to}, then back to ${r.from}`})
+          checks.push({name: checkLambda(module), ok: r.restored, detail: `alias ${r.alias}: version ${r.from} → ${r.to}, then back to ${r.from}`})
         })(),
       )
     }
@@ -200,6 +232,8 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
     journal.finish(RESOURCES_STEP, {list: created, cleaned: cleanup.failed.length === 0})
   }
 
+  for (const name of planned) if (!checks.some((c) => c.name === name)) checks.push({name, ok: false, notRun: true, detail: 'not run: the drill stopped before it'})
+  const notRehearsed = options.notRehearsed ?? []
   const endedAt = ports.now()
   const rtoMs = verifiedAt && clockStart ? verifiedAt.getTime() - clockStart.getTime() : undefined
   const gaps: number[] = []
@@ -215,7 +249,18 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
   if (gaps.length > 0) rpo.measuredMs = Math.max(...gaps)
   rpo.met = rpo.measuredMs !== undefined && rpo.measuredMs <= options.rpoMs
   const rto = {targetMs: options.rtoMs, measuredMs: rtoMs, met: rtoMs !== undefined && rtoMs <= options.rtoMs}
-  const status: DrillReport['status'] = signal.aborted ? 'interrupted' : fatal ? (fatal instanceof DrillRefused ? 'missed' : 'failed') : rto.met && rpo.met && checks.every((c) => c.ok) ? 'passed' : 'missed'
+  const allMet = rto.met && rpo.met && checks.every((c) => c.ok)
+  const status: DrillReport['status'] = signal.aborted
+    ? 'interrupted'
+    : fatal
+      ? fatal instanceof DrillRefused
+        ? 'missed'
+        : 'failed'
+      : !allMet
+        ? 'missed'
+        : notRehearsed.some((n) => !n.outOfScope)
+          ? 'incomplete'
+          : 'passed'
   if (fatal instanceof DrillRefused) checks.push({name: 'scratch target is empty', ok: false, detail: fatal.message})
   return {
     id: options.drillId,
@@ -232,6 +277,8 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
     scratch: created,
     cleanup,
     ...(fatal && !(fatal instanceof DrillRefused) ? {error: message(fatal)} : {}),
+    ...(notRehearsed.length > 0 ? {notRehearsed} : {}),
+    ...(options.provenance ? {provenance: options.provenance} : {}),
   }
 }
 
@@ -252,6 +299,10 @@ export async function cleanupFromJournal(journal: Journal, ports: DrillPorts): P
 }
 
 export class DrillRefused extends Error {}
+
+const CHECK_AURORA = 'aurora: restored cluster like the source'
+const CHECK_FIREBASE = 'firebase: restored data equals the backup manifest'
+const checkLambda = (module: string): string => `lambda: rollback of ${module} rehearsed`
 
 function portFor(r: ScratchResource, ports: DrillPorts): ScratchPort | undefined {
   return r.kind === 'aurora-cluster' ? ports.aurora : r.kind === 'firebase-namespace' ? ports.firebase : ports.lambda

@@ -3,6 +3,8 @@
  * manifest's SHA-256, every line parses, and line counts, leaf counts and digests per
  * top-level key equal the manifest's.
  */
+import {didYouMean} from '../cli/suggest.js'
+import {UsageError} from '../errors.js'
 import {KeyStatsBuilder, type Manifest} from './format.js'
 import type {BackupStore, Progress} from './ports.js'
 import {readChunk, readCheckpoint, readManifest} from './read-backup.js'
@@ -32,6 +34,15 @@ export async function runVerify(options: {id: string}, deps: {store: BackupStore
   const manifest = await readManifest(store, id)
   if (!manifest) {
     const cp = await readCheckpoint(store, id)
+    if (!cp && (await store.files(id)).length === 0) {
+      // Nothing under that id: bad input (exit 2), not an incomplete or corrupt backup.
+      const known = await store.list().catch(() => [] as string[])
+      throw new UsageError(`Backup ${id} not found in ${store.location}.${didYouMean(id, known)}`, {
+        code: 'E_BACKUP_NOT_FOUND',
+        hint: 'List the backups with `impress firebase backups` (or pass --in STORE for another store).',
+        details: {id, location: store.location},
+      })
+    }
     const problem = cp ? `incomplete: no manifest.json (${cp.chunks.length} chunk(s) checkpointed; resume it with \`firebase backup --resume\`)` : 'not a backup: no manifest.json'
     return {id, location, complete: false, ok: false, chunks: 0, lines: 0, count: 0, problems: [{problem}]}
   }

@@ -8,6 +8,7 @@ import {markDescription} from './alias-mark.js'
 import {DeployJournal} from './deploy-journal.js'
 import type {ModuleResult} from './deploy.js'
 import type {AliasInfo, CanaryProbe, LambdaPort} from './ports.js'
+import {describeWeights} from './weights.js'
 
 /** Invokes the version a few times per check: the sandbox has no CloudWatch metrics of its own here. */
 export class SmokeInvokeProbe implements CanaryProbe {
@@ -95,7 +96,7 @@ async function finish(journal: DeployJournal, modules: ModuleResult[], action: '
   const done = (live: AliasInfo, m: ModuleResult) => live.functionVersion === target(m) && !live.weights
   const moved = current.filter(({m, live}) => !isCanary(live, m) && !done(live, m))
   if (moved.length > 0) {
-    const what = moved.map(({m, live}) => `${m.function}:${journal.alias} → ${live.functionVersion}${live.weights ? ` ${JSON.stringify(live.weights)}` : ''} (canary: ${m.previousVersion} + ${m.newVersion})`).join('; ')
+    const what = moved.map(({m, live}) => `${m.function}:${journal.alias} → ${live.functionVersion}${live.weights ? ` (${describeWeights(live.weights)})` : ''} (canary: ${m.previousVersion} + ${m.newVersion})`).join('; ')
     throw new OperationError(`The alias changed since the canary started: ${what}. Nothing was changed.`, {
       code: 'E_LAMBDA_CONFLICT',
       hint: 'Look at `impress versions MODULE`; move the alias with `impress rollback MODULE --to VERSION` if needed.',

@@ -5,7 +5,7 @@
  * in parallel; each one ends deployed, unchanged, failed (alias untouched) or rolled back.
  */
 import path from 'node:path'
-import {ImpressError, InterruptedError, OperationError} from '../errors.js'
+import {ConfigError, ImpressError, InterruptedError, OperationError} from '../errors.js'
 import {markDescription, markedCodeSha256} from './alias-mark.js'
 import {runBuild} from './build.js'
 import {inputsDigest, type BuildCache, type InputsDigest} from './build-cache.js'
@@ -13,6 +13,7 @@ import {packageArtifact, type Artifact} from './package.js'
 import type {AliasInfo, CanaryProbe, LambdaPort} from './ports.js'
 import {pruneVersions} from './prune.js'
 import {sleep as sleepFor} from '../time/sleep.js'
+import {describeWeights} from './weights.js'
 
 export interface ModuleSpec {
   module: string
@@ -115,6 +116,15 @@ export function summarize(modules: ModuleResult[]): Record<ModuleStatus, number>
 export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promise<DeployResult> {
   const {default: pLimit} = await import('p-limit')
   const limit = pLimit(Math.max(1, options.concurrency))
+  // A module with no artifact is a configuration error for the whole run (exit 2), found before any build.
+  const unconfigured = options.modules.filter((m) => !m.artifact).map((m) => m.module)
+  if (unconfigured.length > 0) {
+    throw new ConfigError(`${unconfigured.length === 1 ? `Module ${unconfigured[0]} has` : `Modules ${unconfigured.join(', ')} have`} no artifact configured; nothing was deployed.`, {
+      code: 'E_NO_ARTIFACT',
+      hint: `Set lambda.modules.${unconfigured[0]}.artifact (a zip file or a directory${unconfigured.length > 1 ? '; the same for each module named' : ''}) in the configuration.`,
+      details: {modules: unconfigured},
+    })
+  }
   // Build inputs are hashed first: a glob that matches nothing is a configuration error for the whole run (exit 2).
   const inputs = await Promise.all(options.modules.map((m) => (m.build && m.inputs?.length && options.buildCache ? inputsDigest(options.cwd, m.inputs, m.build) : undefined)))
   const modules = await Promise.all(options.modules.map((m, i) => limit(() => deployModule(m, options, deps, inputs[i]))))
@@ -142,8 +152,7 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
   let alias: AliasInfo | undefined
   try {
     // 1. Build and package.
-    if (!spec.artifact) throw new OperationError(`module ${spec.module} has no artifact configured`, {code: 'E_CONFIG', hint: `Set lambda.modules.${spec.module}.artifact (a zip file or a directory).`})
-    const artifactPath = path.resolve(options.cwd, spec.artifact)
+    const artifactPath = path.resolve(options.cwd, spec.artifact!)
     const artifact: Artifact = spec.build ? await buildAndPackage(spec as ModuleSpec & {build: string}, artifactPath, inputs, options, say, result) : await packageArtifact(artifactPath)
     result.codeSha256 = artifact.sha256
     result.codeSize = artifact.size
@@ -155,7 +164,7 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     alias = await aliasRead
     result.previousVersion = alias.functionVersion
     if (alias.weights && Object.keys(alias.weights).length > 0) {
-      return done({status: 'failed', error: `a canary is in progress on ${spec.function}:${options.alias} (${JSON.stringify(alias.weights)})`, hint: 'Finish it first: `impress deploy promote` or `impress deploy abort`.'})
+      return done({status: 'failed', error: `a canary is in progress on ${spec.function}:${options.alias} (${describeWeights(alias.weights)})`, hint: 'Finish it first: `impress deploy promote` or `impress deploy abort`.'})
     }
     const currentSha256 = markedCodeSha256(alias) ?? (await lambda.getVersion(spec.function, alias.functionVersion)).codeSha256
     result.currentSha256 = currentSha256

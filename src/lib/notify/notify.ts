@@ -22,6 +22,8 @@ export interface NotifyTargets {
 
 export interface ChannelResult {
   channel: 'webhook' | 'email'
+  /** Where it went, without secrets: the webhook's origin, the e-mail address and SMTP host. */
+  target?: string
   ok: boolean
   error?: string
 }
@@ -64,10 +66,10 @@ export async function sendNotification(n: Notification, targets: NotifyTargets, 
       (async (): Promise<ChannelResult> => {
         try {
           const r = await deps.postJson(url, webhookPayload(n), AbortSignal.timeout(timeoutMs))
-          if (r.status < 200 || r.status >= 300) return {channel: 'webhook', ok: false, error: `HTTP ${r.status} ${r.text.slice(0, 80)}`.trim()}
-          return {channel: 'webhook', ok: true}
+          if (r.status < 200 || r.status >= 300) return {channel: 'webhook', target: describeTarget(targets).webhook, ok: false, error: `HTTP ${r.status} ${r.text.slice(0, 80)}`.trim()}
+          return {channel: 'webhook', target: describeTarget(targets).webhook, ok: true}
         } catch (error) {
-          return {channel: 'webhook', ok: false, error: describe(error)}
+          return {channel: 'webhook', target: describeTarget(targets).webhook, ok: false, error: describe(error)}
         }
       })(),
     )
@@ -78,15 +80,31 @@ export async function sendNotification(n: Notification, targets: NotifyTargets, 
       (async (): Promise<ChannelResult> => {
         try {
           await deps.sendMail(smtp, {from: from ?? 'impress@localhost', to, ...emailBody(n)})
-          return {channel: 'email', ok: true}
+          return {channel: 'email', target: describeTarget(targets).email, ok: true}
         } catch (error) {
-          return {channel: 'email', ok: false, error: describe(error)}
+          return {channel: 'email', target: describeTarget(targets).email, ok: false, error: describe(error)}
         }
       })(),
     )
   }
   const results = await Promise.all(jobs)
   return results.map((r) => (r.error ? {...r, error: redactor.redactText(r.error)} : r))
+}
+
+/** The targets named for people: the webhook's origin only (its path is often the secret), the address and the SMTP server. */
+export function describeTarget(targets: NotifyTargets): {webhook?: string; email?: string} {
+  const origin = (u: string): string => {
+    try {
+      const url = new URL(u)
+      return `${url.protocol}//${url.host}${url.pathname.length > 1 ? '/…' : ''}`
+    } catch {
+      return '(invalid URL)'
+    }
+  }
+  return {
+    ...(targets.webhook ? {webhook: origin(targets.webhook)} : {}),
+    ...(targets.email ? {email: `${targets.email.to} via ${origin(targets.email.smtp).replace(/\/…$/, '')}`} : {}),
+  }
 }
 
 function describe(error: unknown): string {

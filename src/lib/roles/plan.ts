@@ -7,6 +7,7 @@ import type {LoadedRolesFile} from './file.js'
 import {fileError, fileRoles} from './file.js'
 import type {Tenant, TenantPermission, TenantRole} from './ports.js'
 import {grantEnd, memberEmail, type RolesFile} from './schema.js'
+import {didYouMean} from '../cli/suggest.js'
 
 export interface MemberChange {
   role: string
@@ -71,8 +72,8 @@ export function resolveDesired(loaded: LoadedRolesFile, tenant: Tenant, now: num
   for (const u of tenant.users) if (u.email && !byEmail.has(u.email.toLowerCase())) byEmail.set(u.email.toLowerCase(), u.userId)
   const apis = new Map(tenant.apis.map((a) => [a.identifier, a]))
   for (const [i, app] of data.applications.entries()) {
-    if (app.api && !apis.has(app.api)) throw fileError(file, lineOf(['applications', i, 'api']), `unknown API "${app.api}" (no such Auth0 resource server)`, `Use one of: ${[...apis.keys()].join(', ')}.`)
-    if (app.client && !tenant.clients.some((c) => c.name === app.client)) throw fileError(file, lineOf(['applications', i, 'client']), `unknown application "${app.client}" (no such Auth0 client)`, 'Use the name of an application of the tenant.')
+    if (app.api && !apis.has(app.api)) throw fileError(file, lineOf(['applications', i, 'api']), `unknown API "${app.api}" (no such Auth0 resource server).${didYouMean(app.api, apis.keys())}`, `Use one of: ${[...apis.keys()].join(', ')}.`)
+    if (app.client && !tenant.clients.some((c) => c.name === app.client)) throw fileError(file, lineOf(['applications', i, 'client']), `unknown application "${app.client}" (no such Auth0 client).${didYouMean(app.client, tenant.clients.map((c) => c.name))}`, 'Use the name of an application of the tenant.')
   }
   const out: DesiredRole[] = []
   for (const {role, app, path} of fileRoles(data)) {
@@ -81,7 +82,7 @@ export function resolveDesired(loaded: LoadedRolesFile, tenant: Tenant, now: num
     for (const [pi, p] of role.permissions.entries()) {
       if (!api) throw fileError(file, lineOf([...path, 'permissions', pi]), `role "${role.name}" has permission "${p}" but no API`, 'Put the role under an application with an api.')
       if (!api.scopes.includes(p)) {
-        throw fileError(file, lineOf([...path, 'permissions', pi]), `unknown permission "${p}" on API ${api.identifier} (role "${role.name}")`, `The API defines: ${api.scopes.join(', ') || '(none)'}.`, {permission: p, role: role.name})
+        throw fileError(file, lineOf([...path, 'permissions', pi]), `unknown permission "${p}" on API ${api.identifier} (role "${role.name}").${didYouMean(p, api.scopes)}`, `The API defines: ${api.scopes.join(', ') || '(none)'}.`, {permission: p, role: role.name})
       }
       permissions.push({api: api.identifier, name: p})
     }
@@ -91,7 +92,7 @@ export function resolveDesired(loaded: LoadedRolesFile, tenant: Tenant, now: num
     for (const [mi, m] of role.members.entries()) {
       const email = memberEmail(m)
       const userId = byEmail.get(email)
-      if (!userId) throw fileError(file, lineOf([...path, 'members', mi]), `unknown user ${email} in role "${role.name}" (no Auth0 user has this email)`, 'Check the spelling, or create the user first.', {email, role: role.name})
+      if (!userId) throw fileError(file, lineOf([...path, 'members', mi]), `unknown user ${email} in role "${role.name}" (no Auth0 user has this email).${didYouMean(email, byEmail.keys())}`, 'Check the spelling, or create the user first.', {email, role: role.name})
       const end = grantEnd(m)
       if (end !== undefined && end <= now) expired.set(userId, [email, typeof m === 'string' ? '' : m.expires])
       else members.set(userId, email)

@@ -1,16 +1,16 @@
 // The loaded-environment cache: same inputs hit, any input that loadEnvironment reads misses.
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {environmentCacheFile, readCachedEnvironment, writeCachedEnvironment} from '../../../src/lib/config/cache.js'
 import {loadEnvironment} from '../../../src/lib/config/load.js'
 import {runCli} from '../../helpers/cli.js'
+import {tmpDir} from '../../helpers/tmp.js'
 
 const CONFIG = (region: string) => `environments:\n  prod:\n    aws: {region: ${region}}\n  staging:\n    aws: {region: eu-west-2}\ndefaultEnvironment: prod\n`
 
 describe('environment cache', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-cache-'))
+  const root = tmpDir('cfg-cache-')
   const home = path.join(root, 'home')
   const file = path.join(root, 'impress.config.yaml')
   fs.writeFileSync(file, CONFIG('eu-west-1'))
@@ -29,7 +29,7 @@ describe('environment cache', () => {
     fs.writeFileSync(file, CONFIG('eu-west-1'))
     expect(environmentCacheFile(opts(), '1.0.0')).toBe(base)
     // without a file (built-in sandbox environment) the key still exists, and differs
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-cache-none-'))
+    const empty = tmpDir('cfg-cache-none-')
     expect(environmentCacheFile({cwd: empty, env: {IMPRESS_HOME: home}}, '1.0.0')).not.toBe(base)
     // a --config path that does not exist: no cache file, the loader reports the error
     expect(environmentCacheFile(opts({configPath: 'missing.yaml'}), '1.0.0')).toBeUndefined()
@@ -47,7 +47,7 @@ describe('environment cache', () => {
   })
 
   it('end to end: an edited configuration is seen by the next command (no stale entry)', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-cache-e2e-'))
+    const dir = tmpDir('cfg-cache-e2e-')
     const cfg = path.join(dir, 'impress.config.yaml')
     const env = {IMPRESS_HOME: path.join(dir, 'home'), CI: 'true'}
     const run = () => runCli(['audit', 'log', '--json'], {env, cwd: dir})

@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
@@ -8,6 +7,7 @@ import {resolveSecret} from '../../../src/lib/config/secret-ref.js'
 import {defaultAnswers, starterConfig} from '../../../src/lib/config/starter.js'
 import {ConfigError, ExitCode, ImpressError} from '../../../src/lib/errors.js'
 import {Redactor} from '../../../src/lib/redact.js'
+import {tmpDir} from '../../helpers/tmp.js'
 
 const VALID = `environments:
   prod:
@@ -34,7 +34,7 @@ describe('parseConfig', () => {
 
   it('names an unknown key with its line', () => {
     const err = catchError(() => parseConfig(VALID.replace('profile:', 'profil:'), 'cfg.yaml'))
-    expect(err.message).toBe('cfg.yaml:3: environments.prod.aws.profil: unknown key "profil" (check its spelling)')
+    expect(err.message).toBe('cfg.yaml:3: environments.prod.aws.profil: unknown key "profil" (did you mean "profile"?)')
   })
 
   it('reports a missing required value', () => {
@@ -47,7 +47,7 @@ describe('parseConfig', () => {
     expect(err.message).toMatch(/^c\.yaml:\d+: invalid YAML/)
   })
 
-  it('property: any malformed document gives a one-line ConfigError (exit 2), never another error', () => {
+  it('property: any malformed document gives a ConfigError (exit 2) with one line per problem, never another error', () => {
     const scalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null))
     const value = fc.letrec((tie) => ({
       node: fc.oneof({depthSize: 'small'}, scalar, fc.array(tie('node'), {maxLength: 3}), fc.dictionary(fc.string({maxLength: 8}), tie('node'), {maxKeys: 3})),
@@ -69,8 +69,13 @@ describe('parseConfig', () => {
           expect(error).toBeInstanceOf(ConfigError)
           const e = error as ConfigError
           expect(e.exitCode).toBe(2)
-          expect(e.message.includes('\n')).toBe(false)
-          expect(e.message.startsWith('f.yaml')).toBe(true)
+          const lines = e.message.split('\n')
+          expect(lines[0].startsWith('f.yaml')).toBe(true)
+          if (lines.length > 1) {
+            // Several problems: a count, then every problem on its own line.
+            expect(lines[0]).toBe(`f.yaml has ${lines.length - 1} problems:`)
+            for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}f\.yaml(:\d+)?: ./)
+          }
           expect(e.hint.length).toBeGreaterThan(0)
           return true
         }
@@ -87,7 +92,7 @@ describe('parseConfig', () => {
 
 describe('loadEnvironment', () => {
   it('walks up from the working directory and selects the environment', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'))
+    const root = tmpDir('cfg-')
     fs.writeFileSync(path.join(root, 'impress.config.yaml'), VALID)
     const deep = path.join(root, 'a', 'b')
     fs.mkdirSync(deep, {recursive: true})
@@ -102,7 +107,7 @@ describe('loadEnvironment', () => {
   })
 
   it('falls back to the built-in sandbox environment when no file exists', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nocfg-'))
+    const dir = tmpDir('nocfg-')
     const env = loadEnvironment({cwd: dir, env: {IMPRESS_HOME: dir}})
     expect(env.name).toBe('sandbox')
     expect(env.sandbox).toBe(true)

@@ -4,6 +4,7 @@
  * their drill tag, and delete only clusters that carry it.
  */
 import {checkRestored, ensureInstances, ensureRestoredCluster, planRestore, waitRestored} from '../../aurora/restore.js'
+import {describeDifference} from '../../aurora/compare.js'
 import type {Context} from '../../context.js'
 import {OperationError, RefusedError} from '../../errors.js'
 import {createRdsPort} from '../../platform/aws/rds.js'
@@ -32,7 +33,7 @@ export async function auroraDrillPort(ctx: Context): Promise<AuroraDrillPort | u
         endpoint: check.cluster.endpoint,
         readerEndpoint: check.cluster.readerEndpoint,
         restoredTo: toTime.toISOString(),
-        differences: check.differences.map((d) => JSON.stringify(d)),
+        differences: check.differences.map(describeDifference),
         instances: check.instances.map((i) => i.id),
       }
     },

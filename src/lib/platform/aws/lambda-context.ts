@@ -11,6 +11,7 @@ import {SmokeInvokeProbe} from '../../lambda/canary.js'
 import type {CanaryProbe} from '../../lambda/ports.js'
 import {AwsLambdaAdapter} from './lambda.js'
 import {awsSdk} from './sdk.js'
+import {didYouMean} from '../../cli/suggest.js'
 
 export function lambdaSection(ctx: Context) {
   const section = ctx.env.config.lambda
@@ -25,7 +26,7 @@ export function moduleSpecs(ctx: Context, names: string[]): ModuleSpec[] {
   const known = Object.keys(section.modules)
   return names.map((name) => {
     const m = section.modules[name] ?? Object.entries(section.modules).find(([, v]) => v.function === name)?.[1]
-    if (!m) throw new UsageError(`Unknown module "${name}".`, {hint: `Modules of environment ${ctx.env.name}: ${known.join(', ')}.`})
+    if (!m) throw new UsageError(`Unknown module "${name}".${didYouMean(name, known)}`, {hint: `Modules of environment ${ctx.env.name}: ${known.join(', ')}.`})
     const key = section.modules[name] ? name : Object.entries(section.modules).find(([, v]) => v.function === name)![0]
     return {
       module: key,
