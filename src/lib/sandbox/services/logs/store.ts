@@ -181,7 +181,9 @@ export function storedEventId(seq: number): string {
 export function demoHistory(module: string, now: number, eventsPerDay: number, memoryMb: number): SeededHistory {
   const days = 7
   const invocations = Math.max(1, Math.round((eventsPerDay * days) / LINES_PER_INVOCATION))
-  const to = now - 60_000
+  // Modules are invoked at different moments: each history is shifted by a phase of its own.
+  const phase = hash32(module) % Math.max(1, Math.floor((days * 86_400_000) / invocations))
+  const to = now - 60_000 - phase
   // Only one module shows the new error pattern today.
   const newPatternFrom = module === 'request' ? to - 6 * 3600_000 : Number.POSITIVE_INFINITY
   return {module, from: to - days * 86_400_000, to, invocations, newPatternFrom: Number.isFinite(newPatternFrom) ? newPatternFrom : to + 1, memoryMb}
