@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ImpressCommand} from '../../lib/cli/base-command.js'
-import {InterruptedError} from '../../lib/errors.js'
+import {ExitCode} from '../../lib/errors.js'
 import {parseDuration, timeRange} from '../../lib/logs/range.js'
 import {eventJson, eventLine, renderPatterns} from '../../lib/logs/render.js'
 import {runLogs, runPatterns, type LogsSummary, type PatternsResult} from '../../lib/logs/run.js'
@@ -48,7 +48,12 @@ export default class Logs extends ImpressCommand<typeof Logs> {
       port,
       (e) => this.io.line(json ? eventJson(e) : eventLine(e, width, this.io.color, index.get(e.module) ?? 0)),
     )
-    if (this.signal.aborted) throw new InterruptedError('Interrupted.', {hint: 'Every line printed is complete.'})
+    if (this.signal.aborted) {
+      // Exit 130 without an error document: stdout stays pure JSON lines / log lines, each complete.
+      process.exitCode = ExitCode.Interrupted
+      this.io.info(`Stopped after ${summary.events} event(s); every line printed is complete.`)
+      return undefined
+    }
     this.io.debug(`${summary.events} event(s); FilterLogEvents: ${port.stats.requests} request(s), ${port.stats.throttled} throttled and retried.`)
     return undefined
   }
