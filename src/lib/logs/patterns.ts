@@ -35,13 +35,15 @@ function maskOutsideJsonKeys(text: string): string {
   const kept: string[] = []
   const protectedText = text.replace(/"(\w+)":("(?:[^"\\]|\\.)*")?/g, (m) => {
     kept.push(m)
-    return `\u0000${letters(kept.length - 1)}\u0000`
+    return `${MARK}${letters(kept.length - 1)}${MARK}`
   })
   let t = protectedText
   for (const [re, to] of RULES) t = t.replace(re, to)
-  return t.replace(/\u0000([g-z]+)\u0000/g, (_m, l: string) => kept[fromLetters(l)])
+  return t.replace(KEPT, (_m, l: string) => kept[fromLetters(l)])
 }
 
+const MARK = '\u0001'
+const KEPT = new RegExp(`${MARK}([g-z]+)${MARK}`, 'g')
 // Placeholders without digits, so the number rule leaves them alone.
 const letters = (n: number): string => (n < 20 ? String.fromCharCode(103 + n) : letters(Math.floor(n / 20) - 1) + String.fromCharCode(103 + (n % 20)))
 const fromLetters = (l: string): number => [...l].reduce((acc, ch, i) => (i === l.length - 1 ? acc * 20 + (ch.charCodeAt(0) - 103) : (acc * 20 + (ch.charCodeAt(0) - 103) + 1)), 0)

@@ -103,7 +103,16 @@ function durationOf(h: SeededHistory, j: number): number {
   return Math.max(1, Math.min(d, Math.floor(spacing / 2)))
 }
 
+let lastId = {key: '', id: ''}
+
 function requestId(h: SeededHistory, j: number): string {
+  const key = `${h.module}/${j}`
+  if (lastId.key === key) return lastId.id
+  lastId = {key, id: computeRequestId(h, j)}
+  return lastId.id
+}
+
+function computeRequestId(h: SeededHistory, j: number): string {
   const hex = createHash('md5').update(`${h.module}/${j}`).digest('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
@@ -133,7 +142,21 @@ export function seededIndexAt(h: SeededHistory, t: number): number {
   return j
 }
 
+const streamNames = new Map<string, string>()
+
+/** The day's stream of a generated history (memoised: one per module and day). */
 export function streamNameFor(t: number, module: string): string {
+  const key = `${module}/${Math.floor(t / 86_400_000)}`
+  let name = streamNames.get(key)
+  if (name === undefined) {
+    if (streamNames.size > 10_000) streamNames.clear()
+    name = computeStreamName(t, module)
+    streamNames.set(key, name)
+  }
+  return name
+}
+
+function computeStreamName(t: number, module: string): string {
   const d = new Date(t)
   const day = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}`
   return `${day}/[3]${createHash('md5').update(`${module}${day}`).digest('hex').slice(0, 32)}`
