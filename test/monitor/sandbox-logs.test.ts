@@ -152,7 +152,7 @@ describe('CloudWatch alarms and SNS', () => {
     }
     const m = await until('the alarm email', async () => (await mail()).find((x) => x.to.includes('oncall@impress.example') && x.raw.includes('Subject: ALARM: "t/errors"')))
     expect(m.raw).toContain('"NewStateValue":"ALARM"')
-    await expect(cw.send(new PutMetricAlarmCommand({AlarmName: 'bad', MetricName: 'Errors', Namespace: 'AWS/Lambda', Statistic: 'p99', Period: 60, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold'}))).rejects.toMatchObject({name: 'InvalidParameterValueException'})
+    await expect(cw.send(new PutMetricAlarmCommand({AlarmName: 'bad', MetricName: 'Errors', Namespace: 'AWS/Lambda', Statistic: 'p99' as 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold'}))).rejects.toMatchObject({name: 'InvalidParameterValueException'})
     await cw.send(new SetAlarmStateCommand({AlarmName: 't/errors', StateValue: 'ALARM', StateReason: 'rehearsal'}))
     await cw.send(new DeleteAlarmsCommand({AlarmNames: ['t/errors']}))
     await expect(cw.send(new DeleteAlarmsCommand({AlarmNames: ['t/errors']}))).rejects.toMatchObject({name: 'ResourceNotFound'})
