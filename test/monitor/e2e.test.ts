@@ -3,6 +3,9 @@
  * in-process sandbox (time scale 0.001: a 60 s alarm period lasts 60 ms).
  */
 import {InvokeCommand, LambdaClient} from '@aws-sdk/client-lambda'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, hasStackTrace, runCli} from '../helpers/cli.js'
@@ -54,6 +57,16 @@ describe('impress logs', () => {
       expect(r.stderr).toMatch(/^Error: .+\nHint: .+\n$/)
       expect(hasStackTrace(r.stderr)).toBe(false)
       expect(r.stdout).toBe('')
+    }
+    // a monitoring: section that does not validate
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'monitor-config-'))
+    try {
+      fs.writeFileSync(path.join(dir, 'impress.config.yaml'), `environments:\n  prod:\n    aws: {region: eu-west-1}\n    lambda: {modules: {pdf: {function: impress-pdf}}}\n    monitoring: {period: 7}\n`)
+      const r = await runCli(['monitor', 'plan'], {env: sb.env, cwd: dir})
+      expect(r.exitCode, r.stderr).toBe(2)
+      expect(r.stderr).toContain('monitoring.period')
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true})
     }
   })
 
