@@ -146,7 +146,7 @@ describe('impress monitor', () => {
     const s = JSON.parse(status.stdout) as {alarms: unknown[]; subscriptions: {endpoint: string; confirmed: boolean}[]}
     expect(s.alarms).toHaveLength(20)
     expect(s.subscriptions).toEqual([{protocol: 'email', endpoint: 'support@impress.example', confirmed: true}])
-  })
+  }, 240_000)
 
   it('monitor test: the scratch alias fails, the alarm email reaches the mail sink, times are measured, the alias is gone', async () => {
     const r = await cli(['monitor', 'test', 'etl', '--yes', '--json'])
@@ -163,5 +163,5 @@ describe('impress monitor', () => {
     expect(status.lastTest.module).toBe('etl')
     const unknown = await cli(['monitor', 'test', 'nope', '--yes'])
     expect(unknown.exitCode).toBe(2)
-  })
+  }, 180_000)
 })

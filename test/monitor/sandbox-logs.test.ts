@@ -31,7 +31,7 @@ async function mail(): Promise<{to: string[]; raw: string}[]> {
   return ((await (await fetch(`${sb.url}/mail/messages`)).json()) as {messages: {to: string[]; raw: string}[]}).messages
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms
   for (;;) {
     const v = await f()
@@ -156,7 +156,7 @@ describe('CloudWatch alarms and SNS', () => {
     await cw.send(new SetAlarmStateCommand({AlarmName: 't/errors', StateValue: 'ALARM', StateReason: 'rehearsal'}))
     await cw.send(new DeleteAlarmsCommand({AlarmNames: ['t/errors']}))
     await expect(cw.send(new DeleteAlarmsCommand({AlarmNames: ['t/errors']}))).rejects.toMatchObject({name: 'ResourceNotFound'})
-  })
+  }, 90_000)
 
   it('DescribeAlarms pages the demo alarms: three modules have their four alarms', async () => {
     const names: string[] = []

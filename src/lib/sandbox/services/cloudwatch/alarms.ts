@@ -165,6 +165,7 @@ function recentInvocations(records: InvocationRecord[], from: number): Invocatio
 }
 
 export class AlarmEvaluator {
+  private readonly lastEvaluated = new Map<string, number>()
   constructor(private readonly ctx: ServiceContext) {}
 
   /** Samples (value, epoch ms) of an alarm's metric in [from, to). */
@@ -199,7 +200,10 @@ export class AlarmEvaluator {
 
   /** The state an alarm's metric puts it in now, with the reason. */
   evaluate(a: Alarm, now: number): {state: AlarmState; reason: string; data: string} | undefined {
-    const period = Math.max(1, this.ctx.clock.real(a.Period * 1000))
+    // A late tick (a busy host) widens the period so that no datapoint falls between two evaluations.
+    const last = this.lastEvaluated.get(a.AlarmName)
+    this.lastEvaluated.set(a.AlarmName, now)
+    const period = Math.max(1, this.ctx.clock.real(a.Period * 1000), last === undefined ? 0 : now - last)
     const n = a.EvaluationPeriods
     const from = now - n * period
     const samples = this.samples(a, from, now)
