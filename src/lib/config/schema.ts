@@ -166,6 +166,29 @@ export const edgeSection = z
       .optional(),
   })
   .strict()
+export const monitoringSection = z
+  .object({
+    topic: identifier.default('impress-incidents').describe('SNS topic every alarm notifies'),
+    email: z.email().optional().describe('Address subscribed to the topic (default: notify.email; support@impress.example in the sandbox)'),
+    webhook: secretRef.optional().describe('HTTPS endpoint subscribed to the topic (env:NAME allowed)'),
+    prefix: z.string().min(1).max(100).default('impress/').describe('Alarm name prefix marking the alarms impress manages'),
+    period: z.number().int().refine((v) => v === 10 || v === 30 || (v >= 60 && v % 60 === 0), 'expected 10, 30 or a multiple of 60 seconds').default(60).describe('Alarm period, seconds'),
+    evaluationPeriods: z.number().int().min(1).max(100).default(1),
+    durationRatio: z.number().gt(0).max(1).default(0.8).describe('The Duration alarm fires at this fraction of the function timeout'),
+    errorPattern: z.string().min(1).default('?ERROR ?Exception ?"Task timed out"').describe('CloudWatch Logs filter pattern of the per-module metric filter'),
+    namespace: z.string().min(1).default('Impress/Logs').describe('Namespace of the metric filters'),
+    retentionDays: z.number().int().positive().optional().describe('Log retention `monitor apply` sets on each module log group'),
+    test: z
+      .object({
+        payload: z.unknown().default({fail: true}).describe('Event that makes the module fail (monitor test)'),
+        timeout: duration.default('10m').describe('How long monitor test waits for the alarm and the notification (scaled by the sandbox time scale)'),
+        target: duration.default('5m').describe('Time to notify the rehearsal must beat'),
+      })
+      .strict()
+      .default({payload: {fail: true}, timeout: '10m', target: '5m'}),
+  })
+  .strict()
+  .describe('Alarms as code: impress monitor plan / apply / status / test')
 
 export const auditSection = z
   .object({
@@ -214,6 +237,7 @@ export const environmentSchema = z
     owners: ownersSection.optional(),
     frontend: frontendSection.optional(),
     edge: edgeSection.optional(),
+    monitoring: monitoringSection.optional(),
   })
   .strict()
 

@@ -68,6 +68,28 @@ export class Io {
     this.stdout.write(this.redactor.redactText(text) + '\n')
   }
 
+  /**
+   * A streamed result line on stdout (also in --json mode, for JSON-lines output such as
+   * `impress logs --json`): one write per line, so an interrupt never leaves half a line;
+   * waits for the pipe to drain, so memory stays flat however much is printed.
+   */
+  async line(text: string): Promise<void> {
+    if (this.stdout.write(this.redactor.redactText(text) + '\n')) return
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stdout.off('drain', done)
+        this.stdout.off('close', done)
+        resolve()
+      }
+      this.stdout.once('drain', done)
+      this.stdout.once('close', done)
+    })
+  }
+
+  get stdoutIsTTY(): boolean {
+    return Boolean(this.stdout.isTTY)
+  }
+
   /** The one JSON document of --json mode. */
   writeJson(value: unknown): void {
     this.stdout.write(JSON.stringify(this.redactor.redactValue(value), null, 2) + '\n')

@@ -8,6 +8,8 @@ import {requireCjs} from '../../require-cjs.js'
 
 interface AwsSdkPackages {
   '@aws-sdk/client-cloudwatch': typeof import('@aws-sdk/client-cloudwatch')
+  '@aws-sdk/client-cloudwatch-logs': typeof import('@aws-sdk/client-cloudwatch-logs')
+  '@aws-sdk/client-sns': typeof import('@aws-sdk/client-sns')
   '@aws-sdk/client-iam': typeof import('@aws-sdk/client-iam')
   '@aws-sdk/client-lambda': typeof import('@aws-sdk/client-lambda')
   '@aws-sdk/client-rds': typeof import('@aws-sdk/client-rds')

@@ -12,13 +12,15 @@ import {githubService} from './github/index.js'
 import {googleService} from './google/index.js'
 import {iamService} from './iam/index.js'
 import {lambdaService} from './lambda/index.js'
+import {logsService} from './logs/index.js'
 import {rdsService} from './rds/index.js'
 import {rtdbService} from './rtdb/index.js'
 import {s3Service} from './s3/index.js'
 import {secretsManagerService} from './secretsmanager.js'
 import {sinksService} from './sinks/index.js'
+import {snsService} from './sns/index.js'
 import {stsService} from './sts.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service, s3Service, firestoreService, edgeService,
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service, s3Service, firestoreService, edgeService, logsService, snsService,
   // The Realtime Database matches any unsigned path ending in .json: keep it last.
   rtdbService]

@@ -11,7 +11,7 @@
 import type {InvocationRecord} from '../lambda/index.js'
 
 export const LAMBDA_NAMESPACE = 'AWS/Lambda'
-export const LAMBDA_METRICS = ['Invocations', 'Errors'] as const
+export const LAMBDA_METRICS = ['Invocations', 'Errors', 'Duration', 'Throttles'] as const
 
 export interface Dimension {
   Name: string
@@ -42,7 +42,8 @@ export function matchingInvocations(records: InvocationRecord[], dimensions: Dim
 /**
  * Datapoints of `metric` for the matching invocations in [start, end) (epoch seconds): one per
  * period that had invocations (CloudWatch returns none for periods without data), at the
- * period's start. Per invocation, `Invocations` is 1 and `Errors` is 1 for a function error, else 0.
+ * period's start. Per invocation, `Invocations` is 1, `Errors` is 1 for a function error, else 0,
+ * `Duration` its duration in ms, `Throttles` 0 (the sandbox has no concurrency limit: it never throttles).
  */
 export function lambdaDatapoints(
   records: InvocationRecord[],
@@ -57,7 +58,7 @@ export function lambdaDatapoints(
     const t = r.t / 1000
     if (t < start || t >= end) continue
     const b = Math.floor(t / period) * period
-    const v = metric === 'Errors' ? (r.error ? 1 : 0) : 1
+    const v = metric === 'Errors' ? (r.error ? 1 : 0) : metric === 'Duration' ? r.durationMs : metric === 'Throttles' ? 0 : 1
     const list = buckets.get(b)
     if (list) list.push(v)
     else buckets.set(b, [v])

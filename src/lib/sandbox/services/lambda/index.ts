@@ -12,6 +12,7 @@ import {SANDBOX_ACCOUNT} from '../sts.js'
 import {refusalMessage} from '../../catalog.js'
 import {lambdaCatalog} from './catalog.js'
 import {runHandler, unpack} from './invoke.js'
+import {writeInvocationLog} from '../logs/lambda-log.js'
 import {writeZip} from './zip.js'
 
 const REGION = 'eu-west-1'
@@ -230,6 +231,19 @@ export const lambdaService: ServiceFactory = (ctx) => {
     log.save()
   }
   const limiter = new RateLimiter()
+  /** START / output / error / END / REPORT lines to /aws/lambda/<function> (CloudWatch Logs emulation). */
+  const writeLog = (fn: Fn, version: string, requestId: string, startedAt: number, out: {functionError?: string; payload: string; logs: string; durationMs: number}) => {
+    let error: {type: string; message: string} | undefined
+    if (out.functionError) {
+      try {
+        const e = JSON.parse(out.payload) as {errorType?: string; errorMessage?: string}
+        error = {type: String(e.errorType ?? 'Error'), message: String(e.errorMessage ?? '')}
+      } catch {
+        error = {type: 'Error', message: out.payload}
+      }
+    }
+    writeInvocationLog(ctx.state, {fn: fn.name, version, requestId, startedAt, durationMs: out.durationMs, memoryMb: fn.memorySize, output: out.logs, error, timedOut: error?.type === 'Sandbox.Timedout', timeoutSeconds: fn.timeout})
+  }
 
   const parseName = (raw: string): {name: string; qualifier?: string} => {
     // FunctionName may be a name, a partial or full ARN, optionally with :qualifier.
@@ -473,6 +487,7 @@ export const lambdaService: ServiceFactory = (ctx) => {
       const qualified = q && q !== '$LATEST' ? q : undefined
       const recorded = run.then((out) => {
         recordInvocation({fn: fn.name, ...(qualified ? {qualifier: qualified} : {}), ...(alias ? {alias: alias.name} : {}), executedVersion: v.version, t: startedAt, error: Boolean(out.functionError), durationMs: out.durationMs})
+        writeLog(fn, v.version, requestId, startedAt, out)
         return out
       })
       if (type === 'Event') {

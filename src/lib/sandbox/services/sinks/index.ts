@@ -121,3 +121,11 @@ export const sinksService: ServiceFactory = (ctx) => {
     },
   }
 }
+
+/** Keep a message as if the SMTP sink had received it (the SNS emulation delivers email this way). */
+export function appendMail(state: import('../../state.js').StateStore, message: MailMessage): void {
+  const s = state.open<SinkState>('sinks', 'messages', () => ({hooks: [], mail: []}))
+  s.data.mail.push(message)
+  if (s.data.mail.length > LIMIT) s.data.mail.splice(0, s.data.mail.length - LIMIT)
+  s.save()
+}

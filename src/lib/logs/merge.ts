@@ -1,0 +1,113 @@
+/**
+ * The modules' log streams interleaved in time order: one paged stream per module, each
+ * fetching its next page while the previous is being printed (so the whole takes about as
+ * long as the slowest module), merged through a k-way heap. At most two pages per module are
+ * held: memory stays flat however many events match.
+ */
+import type {LogEvent, LogsPort} from '../monitor/ports.js'
+
+export interface ModuleLog {
+  module: string
+  group: string
+}
+
+export interface TaggedEvent extends LogEvent {
+  module: string
+}
+
+export interface StreamOptions {
+  start: number
+  end: number
+  pattern?: string
+  signal?: AbortSignal
+  /** Called when a module's log group does not exist. */
+  onMissing?: (m: ModuleLog) => void
+}
+
+/** One module's events in order, page after page, the next page requested ahead. */
+export async function* moduleEvents(port: LogsPort, m: ModuleLog, o: StreamOptions): AsyncGenerator<TaggedEvent> {
+  type Page = Awaited<ReturnType<LogsPort['filterPage']>>
+  const fetchPage = (token?: string): Promise<Page> => port.filterPage({group: m.group, start: o.start, end: o.end, pattern: o.pattern, token}, o.signal)
+  let pending: Promise<Page> | undefined = fetchPage()
+  let lastTs = -Infinity
+  let idsAtLast = new Set<string>()
+  while (pending) {
+    const page: Page = await pending
+    if (page.missing) o.onMissing?.(m)
+    pending = page.nextToken ? fetchPage(page.nextToken) : undefined
+    // Never let a rejected prefetch go unhandled while this page is printed.
+    pending?.catch(() => undefined)
+    for (const e of page.events) {
+      // Dedupe by eventId (a retried or overlapping page); ids are kept for the newest timestamp only.
+      if (e.timestamp < lastTs) continue
+      if (e.timestamp === lastTs && idsAtLast.has(e.eventId)) continue
+      if (e.timestamp > lastTs) {
+        lastTs = e.timestamp
+        idsAtLast = new Set()
+      }
+      idsAtLast.add(e.eventId)
+      yield {...e, module: m.module}
+    }
+  }
+}
+
+/** A binary min-heap on (timestamp, stream index). */
+class Heap<T extends {key: number; idx: number}> {
+  private readonly a: T[] = []
+  get size(): number {
+    return this.a.length
+  }
+  private less(i: number, j: number): boolean {
+    const x = this.a[i]
+    const y = this.a[j]
+    return x.key < y.key || (x.key === y.key && x.idx < y.idx)
+  }
+  push(v: T): void {
+    this.a.push(v)
+    let i = this.a.length - 1
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (!this.less(i, p)) break
+      ;[this.a[i], this.a[p]] = [this.a[p], this.a[i]]
+      i = p
+    }
+  }
+  pop(): T | undefined {
+    const top = this.a[0]
+    const last = this.a.pop()
+    if (this.a.length > 0 && last) {
+      this.a[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < this.a.length && this.less(l, m)) m = l
+        if (r < this.a.length && this.less(r, m)) m = r
+        if (m === i) break
+        ;[this.a[i], this.a[m]] = [this.a[m], this.a[i]]
+        i = m
+      }
+    }
+    return top
+  }
+}
+
+/** Merge ordered streams into one ordered stream (ties: the order of `streams`). */
+export async function* mergeByTime(streams: AsyncIterator<TaggedEvent>[]): AsyncGenerator<TaggedEvent> {
+  const heap = new Heap<{key: number; idx: number; e: TaggedEvent}>()
+  const first = await Promise.all(streams.map((s) => s.next()))
+  first.forEach((r, idx) => {
+    if (!r.done) heap.push({key: r.value.timestamp, idx, e: r.value})
+  })
+  try {
+    while (heap.size > 0) {
+      const top = heap.pop()!
+      yield top.e
+      const r = await streams[top.idx].next()
+      if (!r.done) heap.push({key: r.value.timestamp, idx: top.idx, e: r.value})
+    }
+  } finally {
+    await Promise.all(streams.map((s) => s.return?.(undefined)))
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * `impress logs`: the chosen modules' events in time order (merged, streamed, flat memory),
+ * or followed until interrupted, or grouped into patterns against a baseline window.
+ */
+import type {LogsPort} from '../monitor/ports.js'
+import {followEvents} from './follow.js'
+import {mergeByTime, moduleEvents, type ModuleLog, type TaggedEvent} from './merge.js'
+import {PatternCounter, type PatternRow} from './patterns.js'
+
+export interface LogsRunOptions {
+  modules: ModuleLog[]
+  start: number
+  end: number
+  pattern?: string
+  limit?: number
+  follow?: {intervalMs: number; overlapMs: number}
+  signal: AbortSignal
+  onMissing?: (m: ModuleLog) => void
+}
+
+export interface LogsSummary {
+  events: number
+  modules: string[]
+  truncated: boolean
+}
+
+/** Print every matching event through `sink` (awaited: backpressure), in time order. */
+export async function runLogs(o: LogsRunOptions, port: LogsPort, sink: (e: TaggedEvent) => Promise<void>): Promise<LogsSummary> {
+  let n = 0
+  const limit = o.limit ?? Number.POSITIVE_INFINITY
+  const source = o.follow
+    ? followEvents(port, o.modules, {start: o.start, pattern: o.pattern, signal: o.signal, intervalMs: o.follow.intervalMs, overlapMs: o.follow.overlapMs, onMissing: o.onMissing})
+    : mergeByTime(o.modules.map((m) => moduleEvents(port, m, {start: o.start, end: o.end, pattern: o.pattern, signal: o.signal, onMissing: o.onMissing})))
+  for await (const e of source) {
+    if (n >= limit) return {events: n, modules: o.modules.map((m) => m.module), truncated: true}
+    await sink(e)
+    n++
+  }
+  return {events: n, modules: o.modules.map((m) => m.module), truncated: false}
+}
+
+export interface PatternsResult {
+  since: string
+  baselineFrom: string
+  events: number
+  baselineEvents: number
+  patterns: PatternRow[]
+  newPatterns: number
+  surging: number
+}
+
+/** Count patterns in [start, end) and in the baseline [start - baselineMs, start). */
+export async function runPatterns(o: {modules: ModuleLog[]; start: number; end: number; baselineMs: number; pattern?: string; signal: AbortSignal; onMissing?: (m: ModuleLog) => void}, port: LogsPort): Promise<PatternsResult> {
+  const counter = new PatternCounter()
+  let events = 0
+  let baselineEvents = 0
+  const read = async (start: number, end: number, add: (module: string, e: TaggedEvent) => void) => {
+    await Promise.all(
+      o.modules.map(async (m) => {
+        for await (const e of moduleEvents(port, m, {start, end: end - 1, pattern: o.pattern, signal: o.signal, onMissing: o.onMissing})) add(m.module, e)
+      }),
+    )
+  }
+  await Promise.all([
+    read(o.start, o.end + 1, (module, e) => {
+      events++
+      counter.addCurrent(module, e.message, e.timestamp)
+    }),
+    read(o.start - o.baselineMs, o.start, (module, e) => {
+      baselineEvents++
+      counter.addBaseline(module, e.message)
+    }),
+  ])
+  const patterns = counter.rows(o.end - o.start, o.baselineMs)
+  return {
+    since: new Date(o.start).toISOString(),
+    baselineFrom: new Date(o.start - o.baselineMs).toISOString(),
+    events,
+    baselineEvents,
+    patterns,
+    newPatterns: patterns.filter((p) => p.status === 'new').length,
+    surging: patterns.filter((p) => p.status === 'surge').length,
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Wiring of `impress logs` and `impress monitor` for a command's context: the chosen modules
+ * and their log groups, the monitoring settings (the `monitoring:` section with its defaults),
+ * the desired state and the adapters, built on the context's AWS clients (`ctx.aws`).
+ */
+import {resolveSecret} from '../config/secret-ref.js'
+import type {Context} from '../context.js'
+import {moduleSpecs, lambdaSection} from '../platform/aws/lambda-context.js'
+import {createAlarmsPort} from '../platform/aws/alarms.js'
+import {createLogsPort} from '../platform/aws/logs.js'
+import {createTopicsPort} from '../platform/aws/sns.js'
+import {functionTimeouts} from '../platform/aws/lambda-timeouts.js'
+import {DEFAULT_MONITORING, desiredMonitoring, logGroupOf, type MonitoringSettings} from './desired.js'
+import type {DesiredState, MonitorPorts, SubscriptionTarget} from './plan.js'
+import type {LogsPort} from './ports.js'
+
+/** The demo support address the sandbox confirms at once. */
+export const SANDBOX_SUPPORT_EMAIL = 'support@impress.example'
+
+/** Modules by name (every configured module when none is given); unknown → exit 2. */
+export function chosenModules(ctx: Context, names: string[]): {module: string; function: string; group: string}[] {
+  const all = Object.keys(lambdaSection(ctx).modules)
+  return moduleSpecs(ctx, names.length > 0 ? names : all).map((m) => ({module: m.module, function: m.function, group: logGroupOf(m.function)}))
+}
+
+export function monitoringSettings(ctx: Context): MonitoringSettings & {email?: string; webhook?: string; retentionDays?: number} {
+  const m = ctx.env.config.monitoring
+  const where = `environments.${ctx.env.name}.monitoring`
+  const email = m?.email ?? ctx.env.config.notify?.email ?? (ctx.env.sandbox ? SANDBOX_SUPPORT_EMAIL : undefined)
+  return {
+    ...DEFAULT_MONITORING,
+    ...(m ? {topic: m.topic, prefix: m.prefix, period: m.period, evaluationPeriods: m.evaluationPeriods, durationRatio: m.durationRatio, errorPattern: m.errorPattern, namespace: m.namespace} : {}),
+    ...(email ? {email} : {}),
+    ...(m?.webhook ? {webhook: resolveSecret(m.webhook, `${where}.webhook`)} : {}),
+    ...(m?.retentionDays ? {retentionDays: m.retentionDays} : {}),
+  }
+}
+
+export async function logsPort(ctx: Context): Promise<LogsPort> {
+  return createLogsPort((Ctor) => ctx.aws(Ctor))
+}
+
+export async function monitorPorts(ctx: Context): Promise<MonitorPorts> {
+  const aws = <C extends {destroy(): void}>(Ctor: new (config: import('../platform/aws/client-config.js').AwsClientConfig) => C) => ctx.aws(Ctor)
+  const [alarms, logs, topics] = await Promise.all([createAlarmsPort(aws), createLogsPort(aws), createTopicsPort(aws)])
+  return {alarms, logs, topics}
+}
+
+export async function desiredState(ctx: Context): Promise<DesiredState> {
+  const s = monitoringSettings(ctx)
+  const modules = chosenModules(ctx, [])
+  const timeouts = await functionTimeouts((Ctor) => ctx.aws(Ctor), modules.map((m) => m.function))
+  const {alarms, filters} = desiredMonitoring(
+    modules.map((m) => ({module: m.module, function: m.function, timeoutSeconds: timeouts[m.function]})),
+    s,
+  )
+  const subscriptions: SubscriptionTarget[] = []
+  if (s.email) subscriptions.push({protocol: 'email', endpoint: s.email})
+  if (s.webhook) subscriptions.push({protocol: s.webhook.startsWith('http://') ? 'http' : 'https', endpoint: s.webhook})
+  return {topic: s.topic, prefix: s.prefix, alarms, filters, subscriptions, ...(s.retentionDays ? {retentionDays: s.retentionDays} : {})}
+}
