@@ -7,6 +7,11 @@ export const cloudflareCatalog: ServiceCatalog = {
   reference: 'https://developers.cloudflare.com/api/',
   operations: {
     'accounts.members.list': {params: ['page', 'per_page', 'status'], note: 'no ordering (order/direction refused)'},
+    'zones.list': {params: ['page', 'per_page', 'name']},
+    'zones.get': {},
+    'zones.settings.get': {note: 'always_use_https, ssl, min_tls_version, security_header only'},
+    'zones.settings.edit': {note: 'always_use_https, ssl, min_tls_version, security_header only'},
+    graphql: {note: 'viewer.zones.firewallEventsAdaptive only (other fields answered with a GraphQL error)'},
   },
-  refused: ['accounts.list', 'zones.list', 'user.get'],
+  refused: ['accounts.list', 'user.get'],
 }

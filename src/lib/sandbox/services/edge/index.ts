@@ -68,6 +68,8 @@ export const edgeService: ServiceFactory = (ctx: ServiceContext) => {
 
   return {
     name: 'edge',
+    // Served on its own listeners (not the API host): the hostnames' HTTP redirect and HTTPS answers only.
+    catalog: {title: 'Edge hostnames (HTTP/HTTPS listeners of the demo frontend)', protocol: 'rest', reference: 'https://developers.cloudflare.com/ssl/edge-certificates/additional-options/always-use-https/', operations: {}},
     matches: () => false,
     operation: () => 'none',
     handle() {},

@@ -13,6 +13,9 @@ import {objectBytes, type ReposState} from './git.js'
 
 const GIT_PATH = /^\/([^/]+)\/([^/]+?)\.git(\/.*)$/
 
+/** The operations of the dumb git HTTP protocol it answers. */
+export const GIT_HTTP_OPERATIONS: readonly string[] = ['git-http/info-refs', 'git-http/head', 'git-http/object']
+
 export function gitHttpOperation(path: string): string | undefined {
   const m = GIT_PATH.exec(path)
   if (!m) return undefined

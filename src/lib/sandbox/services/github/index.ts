@@ -11,8 +11,8 @@ import {githubCatalog} from './catalog.js'
 import {demoGithub, type GithubState, type GithubUser} from './seed.js'
 import {demoRepos} from './demo-site.js'
 import type {ReposState} from './git.js'
-import {handleRepos, isReposPath, reposRoute} from './repos.js'
-import {gitHttpOperation, handleGitHttp} from './git-http.js'
+import {handleRepos, isReposPath, REPOS_OPERATIONS, reposRoute} from './repos.js'
+import {GIT_HTTP_OPERATIONS, gitHttpOperation, handleGitHttp} from './git-http.js'
 
 export const GITHUB_PREFIX = '/github'
 const DOCS = 'https://docs.github.com/rest'
@@ -41,7 +41,7 @@ export const githubService: ServiceFactory = (ctx: ServiceContext) => {
   return {
     name: 'github',
     catalog: githubCatalog,
-    handlerNames: () => routes.map(([name]) => name),
+    handlerNames: () => [...routes.map(([name]) => name), ...REPOS_OPERATIONS, ...GIT_HTTP_OPERATIONS],
     matches: (req) => req.path === GITHUB_PREFIX || req.path.startsWith(`${GITHUB_PREFIX}/`),
     operation: (req) => route(req)?.[0] ?? reposRoute(req.path.slice(GITHUB_PREFIX.length), req.method)?.op ?? gitHttpOperation(req.path.slice(GITHUB_PREFIX.length)) ?? `${req.method} ${req.path.slice(GITHUB_PREFIX.length)}`,
     seed: () => {

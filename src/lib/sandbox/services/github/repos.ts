@@ -28,6 +28,9 @@ const ROUTES: Route[] = [
   {op: 'git/create-ref', method: 'POST', re: /^\/git\/refs$/},
   {op: 'git/update-ref', method: 'PATCH', re: /^\/git\/refs\/(.+)$/},
 ]
+/** The operations the repository routes answer (for the coverage check). */
+export const REPOS_OPERATIONS: readonly string[] = ROUTES.map((r) => r.op)
+
 const REPO_PATH = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/
 
 export function isReposPath(path: string): boolean {
