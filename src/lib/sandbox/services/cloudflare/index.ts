@@ -11,6 +11,8 @@ import {demoCloudflare, type CloudflareState} from './seed.js'
 
 export const CLOUDFLARE_PREFIX = '/cloudflare/client/v4'
 const MEMBERS = /^\/accounts\/([^/]+)\/members$/
+/** DELETE /accounts/{account_id}/members/{member_id} (impress access revoke). */
+const MEMBER = /^\/accounts\/([^/]+)\/members\/([^/]+)$/
 
 export const cloudflareService: ServiceFactory = (ctx: ServiceContext) => {
   const store = () => ctx.state.open<CloudflareState>('cloudflare', 'accounts', demoCloudflare)
@@ -19,18 +21,31 @@ export const cloudflareService: ServiceFactory = (ctx: ServiceContext) => {
   return {
     name: 'cloudflare',
     matches: (req) => req.path.startsWith(`${CLOUDFLARE_PREFIX}/`),
-    operation: (req) => (req.method === 'GET' && MEMBERS.test(req.path.slice(CLOUDFLARE_PREFIX.length)) ? 'accounts.members.list' : `${req.method} ${req.path.slice(CLOUDFLARE_PREFIX.length)}`),
+    operation: (req) =>
+      req.method === 'GET' && MEMBERS.test(req.path.slice(CLOUDFLARE_PREFIX.length))
+        ? 'accounts.members.list'
+        : req.method === 'DELETE' && MEMBER.test(req.path.slice(CLOUDFLARE_PREFIX.length))
+          ? 'accounts.members.delete'
+          : `${req.method} ${req.path.slice(CLOUDFLARE_PREFIX.length)}`,
     seed: () => void store(),
     describe: () => Object.fromEntries(store().data.accounts.map((a) => [a.id, {name: a.name, members: a.members.length}])),
     handle(req, res) {
       const s = store().data
-      const m = MEMBERS.exec(req.path.slice(CLOUDFLARE_PREFIX.length))
-      if (!m || req.method !== 'GET') return fail(res, 404, 7000, 'No route for that URI')
+      const del = req.method === 'DELETE' ? MEMBER.exec(req.path.slice(CLOUDFLARE_PREFIX.length)) : null
+      const m = del ?? MEMBERS.exec(req.path.slice(CLOUDFLARE_PREFIX.length))
+      if (!m || (req.method !== 'GET' && !del)) return fail(res, 404, 7000, 'No route for that URI')
       const auth = req.headers.authorization
       const token = typeof auth === 'string' && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '') : undefined
       if (!token || !s.tokens.includes(token)) return fail(res, 403, 10000, 'Authentication error')
       const account = s.accounts.find((a) => a.id === m[1])
       if (!account) return fail(res, 404, 7003, `Could not route to /accounts/${m[1]}/members, perhaps your object identifier is invalid?`)
+      if (del) {
+        const member = account.members.find((x) => x.id === del[2])
+        if (!member) return fail(res, 404, 1003, 'Member not found')
+        account.members = account.members.filter((x) => x !== member)
+        store().save()
+        return void sendJson(res, 200, {success: true, errors: [], messages: [], result: {id: member.id}})
+      }
       const q = req.url.searchParams
       const perPage = Number(q.get('per_page') ?? 20)
       const page = Number(q.get('page') ?? 1)

@@ -59,6 +59,83 @@ export const iamService: ServiceFactory = (ctx: ServiceContext) => {
       const p = paginate(u.AccessKeys, req.form())
       return {AccessKeyMetadata: list('member', p.page.map((k) => ({UserName: u.UserName, AccessKeyId: k.AccessKeyId, Status: k.Status, CreateDate: k.CreateDate}))), IsTruncated: p.IsTruncated, Marker: p.Marker}
     },
+    // Offboarding (impress access revoke): what a user holds, and the writes that remove it.
+    ListGroupsForUser(req, s) {
+      const u = user(s, req.form().get('UserName'))
+      const p = paginate(u.Groups ?? [], req.form())
+      return {Groups: list('member', p.page.map((g) => ({Path: '/', GroupName: g, GroupId: `AGPA${g.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(8, 'X').slice(0, 8)}EXAMPLE`, Arn: `arn:aws:iam::${SANDBOX_ACCOUNT}:group/${g}`, CreateDate: u.CreateDate}))), IsTruncated: p.IsTruncated, Marker: p.Marker}
+    },
+    ListAttachedUserPolicies(req, s) {
+      const u = user(s, req.form().get('UserName'))
+      const p = paginate(u.AttachedPolicies ?? [], req.form())
+      return {AttachedPolicies: list('member', p.page.map((a) => ({PolicyName: a.PolicyName, PolicyArn: a.PolicyArn}))), IsTruncated: p.IsTruncated, Marker: p.Marker}
+    },
+    ListUserPolicies(req, s) {
+      const u = user(s, req.form().get('UserName'))
+      const p = paginate(u.InlinePolicies ?? [], req.form())
+      return {PolicyNames: list('member', p.page), IsTruncated: p.IsTruncated, Marker: p.Marker}
+    },
+    DeleteAccessKey(req, s) {
+      const f = req.form()
+      const u = user(s, f.get('UserName'))
+      const id = f.get('AccessKeyId')
+      if (!u.AccessKeys.some((k) => k.AccessKeyId === id)) throw new AwsFault(404, 'NoSuchEntity', `The Access Key with id ${id} cannot be found.`)
+      u.AccessKeys = u.AccessKeys.filter((k) => k.AccessKeyId !== id)
+      store().save()
+      return undefined
+    },
+    DeleteLoginProfile(req, s) {
+      const u = user(s, req.form().get('UserName'))
+      if (!u.LoginProfile) throw new AwsFault(404, 'NoSuchEntity', `Login Profile for User ${u.UserName} cannot be found.`)
+      delete u.LoginProfile
+      store().save()
+      return undefined
+    },
+    DeactivateMFADevice(req, s) {
+      const f = req.form()
+      const u = user(s, f.get('UserName'))
+      const serial = f.get('SerialNumber')
+      if (!u.MFADevices.some((d) => d.SerialNumber === serial)) throw new AwsFault(404, 'NoSuchEntity', `MFA Device with serial number ${serial} does not exist.`)
+      u.MFADevices = u.MFADevices.filter((d) => d.SerialNumber !== serial)
+      store().save()
+      return undefined
+    },
+    RemoveUserFromGroup(req, s) {
+      const f = req.form()
+      const u = user(s, f.get('UserName'))
+      const g = f.get('GroupName')
+      if (!(u.Groups ?? []).includes(g ?? '')) throw new AwsFault(404, 'NoSuchEntity', `The group with name ${g} cannot be found.`)
+      u.Groups = (u.Groups ?? []).filter((x) => x !== g)
+      store().save()
+      return undefined
+    },
+    DetachUserPolicy(req, s) {
+      const f = req.form()
+      const u = user(s, f.get('UserName'))
+      const arnP = f.get('PolicyArn')
+      if (!(u.AttachedPolicies ?? []).some((a) => a.PolicyArn === arnP)) throw new AwsFault(404, 'NoSuchEntity', `Policy ${arnP} was not found.`)
+      u.AttachedPolicies = (u.AttachedPolicies ?? []).filter((a) => a.PolicyArn !== arnP)
+      store().save()
+      return undefined
+    },
+    DeleteUserPolicy(req, s) {
+      const f = req.form()
+      const u = user(s, f.get('UserName'))
+      const name = f.get('PolicyName')
+      if (!(u.InlinePolicies ?? []).includes(name ?? '')) throw new AwsFault(404, 'NoSuchEntity', `The user policy with name ${name} cannot be found.`)
+      u.InlinePolicies = (u.InlinePolicies ?? []).filter((x) => x !== name)
+      store().save()
+      return undefined
+    },
+    DeleteUser(req, s) {
+      const u = user(s, req.form().get('UserName'))
+      // AWS refuses while the user still holds anything (DeleteConflict, 409).
+      const held = [u.LoginProfile ? 'a login profile' : '', u.AccessKeys.length ? 'access keys' : '', u.MFADevices.length ? 'MFA devices' : '', u.Groups?.length ? 'group memberships' : '', u.AttachedPolicies?.length || u.InlinePolicies?.length ? 'policies' : ''].filter(Boolean)
+      if (held.length > 0) throw new AwsFault(409, 'DeleteConflict', `Cannot delete entity, must ${held.map((h) => `remove ${h}`).join(', ')} first.`)
+      s.users = s.users.filter((x) => x !== u)
+      store().save()
+      return undefined
+    },
     GetAccountSummary(_req, s) {
       const summary: Record<string, number> = {
         Users: s.users.length,
