@@ -6,6 +6,8 @@ import {ensureDemoRoster} from '../compliance/demo-roster.js'
 import {parseRoster, type LoadedRoster} from '../compliance/roster.js'
 import {rosterPath} from '../compliance/sources.js'
 import {UsageError} from '../errors.js'
+import {auth0StaffWriter} from './auth0-writer.js'
+import type {RevokeDeps} from './revoke.js'
 
 export function readRosterForAccess(ctx: Context): {loaded: LoadedRoster; bytes: Buffer} {
   const file = rosterPath(ctx)
@@ -22,4 +24,20 @@ export function readRosterForAccess(ctx: Context): {loaded: LoadedRoster; bytes:
 /** A duration validated by the config schema, in ms. */
 export function durationMs(value: string): number {
   return ms(value as ms.StringValue)
+}
+
+/** The services' writers (and the caller's own accounts) for `access revoke`, from the context's team adapters. */
+export async function accessWriters(ctx: Context): Promise<RevokeDeps> {
+  const t = await ctx.teamAdapters()
+  const writers: RevokeDeps['writers'] = {aws: t.aws, github: t.github, cloudflare: t.cloudflare, google: t.google, ...(t.auth0 ? {auth0: auth0StaffWriter(t.auth0)} : {})}
+  for (const k of Object.keys(writers) as (keyof typeof writers)[]) if (!writers[k]) delete writers[k]
+  return {
+    writers,
+    notConfigured: t.notConfigured,
+    async self() {
+      const [gh, arn] = await Promise.all([t.github?.self().catch(() => undefined), t.aws ? ctx.awsActor() : undefined])
+      const iamUser = arn && /:user\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1]
+      return {...(gh ? {github: gh} : {}), ...(iamUser ? {aws: iamUser} : {})}
+    },
+  }
 }
