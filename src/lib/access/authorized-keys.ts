@@ -32,7 +32,7 @@ export interface AuthorizedKeysOptions {
 
 export interface AuthorizedKeysDeps {
   /** Built on first use: a fresh cache never loads the GitHub client. */
-  github: () => Promise<GithubKeysPort | undefined>
+  github: () => Promise<(GithubKeysPort & {orgMemberLogins?(): Promise<Set<string>>}) | undefined>
   /** One line per event, for the server's log (stderr). */
   log: (line: string) => void
   now?: () => number
@@ -116,7 +116,9 @@ export async function authorizedKeys(options: AuthorizedKeysOptions, deps: Autho
   try {
     const github = await deps.github()
     if (!github) throw new Error('GitHub is not configured (compliance.github)')
-    fetched = await fetchGithubKeys(options.loaded, github)
+    const [keys, members] = await Promise.all([fetchGithubKeys(options.loaded, github), github.orgMemberLogins?.()])
+    // Only members of the organisation log in: removing someone from it (access revoke) ends their SSH access too.
+    fetched = members ? keys.map((k) => (members.has(k.login.toLowerCase()) ? k : {...k, keys: [], error: k.error ?? `not a member of the GitHub organisation (${k.keys.length} key(s) ignored)`})) : keys
   } catch (error) {
     const why = describeError(error)
     if (cached && age !== undefined && age <= options.maxStaleMs) {
