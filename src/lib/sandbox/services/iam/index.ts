@@ -33,6 +33,13 @@ export const iamService: ServiceFactory = (ctx: ServiceContext) => {
     return next < items.length ? {page, IsTruncated: true, Marker: Buffer.from(`offset:${next}`).toString('base64')} : {page, IsTruncated: false}
   }
 
+  /** The list without the matching item (saved), or 404 NoSuchEntity when nothing matches. */
+  const without = <T>(items: T[] | undefined, match: (x: T) => boolean, missing: string): T[] => {
+    if (!(items ?? []).some(match)) throw new AwsFault(404, 'NoSuchEntity', missing)
+    store().save()
+    return (items ?? []).filter((x) => !match(x))
+  }
+
   const handlers: Record<string, (req: SandboxRequest, s: IamState) => XmlNode | undefined> = {
     ListUsers(req, s) {
       const f = req.form()
@@ -79,52 +86,41 @@ export const iamService: ServiceFactory = (ctx: ServiceContext) => {
       const f = req.form()
       const u = user(s, f.get('UserName'))
       const id = f.get('AccessKeyId')
-      if (!u.AccessKeys.some((k) => k.AccessKeyId === id)) throw new AwsFault(404, 'NoSuchEntity', `The Access Key with id ${id} cannot be found.`)
-      u.AccessKeys = u.AccessKeys.filter((k) => k.AccessKeyId !== id)
-      store().save()
+      u.AccessKeys = without(u.AccessKeys, (k) => k.AccessKeyId === id, `The Access Key with id ${id} cannot be found.`)
       return undefined
     },
     DeleteLoginProfile(req, s) {
       const u = user(s, req.form().get('UserName'))
-      if (!u.LoginProfile) throw new AwsFault(404, 'NoSuchEntity', `Login Profile for User ${u.UserName} cannot be found.`)
+      without(u.LoginProfile ? [u.LoginProfile] : [], () => true, `Login Profile for User ${u.UserName} cannot be found.`)
       delete u.LoginProfile
-      store().save()
       return undefined
     },
     DeactivateMFADevice(req, s) {
       const f = req.form()
       const u = user(s, f.get('UserName'))
       const serial = f.get('SerialNumber')
-      if (!u.MFADevices.some((d) => d.SerialNumber === serial)) throw new AwsFault(404, 'NoSuchEntity', `MFA Device with serial number ${serial} does not exist.`)
-      u.MFADevices = u.MFADevices.filter((d) => d.SerialNumber !== serial)
-      store().save()
+      u.MFADevices = without(u.MFADevices, (d) => d.SerialNumber === serial, `MFA Device with serial number ${serial} does not exist.`)
       return undefined
     },
     RemoveUserFromGroup(req, s) {
       const f = req.form()
       const u = user(s, f.get('UserName'))
       const g = f.get('GroupName')
-      if (!(u.Groups ?? []).includes(g ?? '')) throw new AwsFault(404, 'NoSuchEntity', `The group with name ${g} cannot be found.`)
-      u.Groups = (u.Groups ?? []).filter((x) => x !== g)
-      store().save()
+      u.Groups = without(u.Groups, (x) => x === g, `The group with name ${g} cannot be found.`)
       return undefined
     },
     DetachUserPolicy(req, s) {
       const f = req.form()
       const u = user(s, f.get('UserName'))
-      const arnP = f.get('PolicyArn')
-      if (!(u.AttachedPolicies ?? []).some((a) => a.PolicyArn === arnP)) throw new AwsFault(404, 'NoSuchEntity', `Policy ${arnP} was not found.`)
-      u.AttachedPolicies = (u.AttachedPolicies ?? []).filter((a) => a.PolicyArn !== arnP)
-      store().save()
+      const policyArn = f.get('PolicyArn')
+      u.AttachedPolicies = without(u.AttachedPolicies, (a) => a.PolicyArn === policyArn, `Policy ${policyArn} was not found.`)
       return undefined
     },
     DeleteUserPolicy(req, s) {
       const f = req.form()
       const u = user(s, f.get('UserName'))
       const name = f.get('PolicyName')
-      if (!(u.InlinePolicies ?? []).includes(name ?? '')) throw new AwsFault(404, 'NoSuchEntity', `The user policy with name ${name} cannot be found.`)
-      u.InlinePolicies = (u.InlinePolicies ?? []).filter((x) => x !== name)
-      store().save()
+      u.InlinePolicies = without(u.InlinePolicies, (x) => x === name, `The user policy with name ${name} cannot be found.`)
       return undefined
     },
     DeleteUser(req, s) {
