@@ -70,7 +70,9 @@ export class IamAdapter implements AccountSource, AccessWriter {
     const client = this.options.client
     const [report, users, summary] = await Promise.all([this.credentialReport(), this.listUsers(), client.send(new iam.GetAccountSummaryCommand({}))])
     const rows = parseCredentialReport(report.csv)
-    const byUser = new Map(rows.filter((r) => r.user !== '<root_account>').map((r) => [r.user, r]))
+    // A report may be hours old: a user deleted since (access revoke) holds nothing and is left out.
+    const live = new Set(users)
+    const byUser = new Map(rows.filter((r) => r.user !== '<root_account>' && live.has(r.user)).map((r) => [r.user, r]))
     const accounts: ServiceAccount[] = []
     const notes: string[] = []
     const later = users.filter((u) => !byUser.has(u))
