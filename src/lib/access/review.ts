@@ -53,7 +53,8 @@ export async function runAccessReview(loaded: LoadedRoster, deps: {sources: Part
     }),
   )
   const order = (s: ServiceId) => SERVICES.indexOf(s)
-  rows.sort((a, b) => (a.owner ?? '~').localeCompare(b.owner ?? '~') || order(a.service) - order(b.service) || a.account.localeCompare(b.account))
+  // Accounts nobody owns first: they are what a reviewer acts on.
+  rows.sort((a, b) => Number(a.owner !== undefined) - Number(b.owner !== undefined) || (a.owner ?? '').localeCompare(b.owner ?? '') || order(a.service) - order(b.service) || a.account.localeCompare(b.account))
   services.sort((a, b) => order(a.service) - order(b.service))
   const members = roster.members.map((m) => ({
     email: m.email,
