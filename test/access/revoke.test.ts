@@ -51,7 +51,7 @@ describe('access revoke', () => {
     expect(noTty.exitCode).toBe(4)
     expect(noTty.stderr).toContain('Revocation plan for Eve Laurent')
     expect(writes()).toEqual({})
-  }, 120_000)
+  }, 240_000)
 
   it('a failing service leaves the member partly revoked (exit 1); the rerun finishes without repeating a done step', async () => {
     const dry = await cli('eve', '--dry-run', '--json')
@@ -85,7 +85,7 @@ describe('access revoke', () => {
     expect(writes()['iam/DeleteAccessKey']).toBe(2)
     const audit = fs.readFileSync(path.join(sb.home, 'audit.jsonl'), 'utf8')
     expect(audit).toContain('"command":"access revoke"')
-  }, 180_000)
+  }, 300_000)
 
   it('a roster that does not parse is bad input (exit 2)', async () => {
     fs.writeFileSync(path.join(sb.home, 'workspace', 'team.yaml'), 'members:\n  - name: x\n    email: not-an-email\n    role: developer\n')

@@ -142,7 +142,7 @@ describe('sshd with AuthorizedKeysCommand → impress access authorized-keys', (
       })
       sshd!.once('exit', (code) => reject(new Error(`sshd exited ${code}:\n${sshdLog}`)))
     })
-  }, 60_000)
+  }, 120_000)
 
   afterAll(async () => {
     sshd?.kill()
@@ -162,7 +162,7 @@ describe('sshd with AuthorizedKeysCommand → impress access authorized-keys', (
     expect(shell.stdout).not.toContain('ok')
     // The admin's key is not a developer's: no shell as the SSH user either.
     expect((await ssh('admin', SSH_USER)).exitCode).toBe(255)
-  })
+  }, 120_000)
 
   it('a leaver and a 2048-bit key are refused', async () => {
     const leaver = await ssh('leaver', SSH_USER)
@@ -172,7 +172,7 @@ describe('sshd with AuthorizedKeysCommand → impress access authorized-keys', (
     expect(weak.exitCode).toBe(255)
     expect(weak.stderr).toMatch(/Permission denied \(publickey\)/)
     expect(sshdLog).toMatch(/left out weak@impress\.example's key SHA256:\S+: rsa 2048 bits is below the minimum of 3072/)
-  })
+  }, 120_000)
 
   it("after access revoke, the member's next login fails", async () => {
     expect((await ssh('frank', SSH_USER)).exitCode).toBe(0)
@@ -183,5 +183,5 @@ describe('sshd with AuthorizedKeysCommand → impress access authorized-keys', (
     expect(after.exitCode).toBe(255)
     expect(after.stderr).toMatch(/Permission denied \(publickey\)/)
     expect((await ssh('dev', SSH_USER)).stdout.trim()).toBe('ok')
-  })
+  }, 120_000)
 })
