@@ -4,7 +4,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
+import {startSandboxProcess} from './lib.mjs'
 import {fileURLToPath} from 'node:url'
 import {performance} from 'node:perf_hooks'
 import {setInterval, clearInterval} from 'node:timers'
@@ -36,14 +37,7 @@ seed('iam', 'account', {createdAt: '2024-01-01T00:00:00Z', rootMfa: true, users:
 seed('cloudflare', 'accounts', {accounts: [{id: 'acc', name: 'IMPRESS', members: people.map((p, i) => cloudflareMember(p.email, i % 9 !== 0, i))}], tokens: ['t']})
 seed('google', 'directory', {customerId: 'C1', domain: 'impress.example', users: people.map((p, i) => googleUser(p.email, i % 8 !== 0, i)), tokens: ['t']})
 // The sandbox runs in its own process, as it does for the CLI: the CLI's memory is measured alone.
-const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/lib/sandbox/main.js', import.meta.url)), '--state', dir, '--port', '0', '--time-scale', '0.0005'], {stdio: ['ignore', 'pipe', 'inherit']})
-const url = await new Promise((resolve, reject) => {
-  child.stdout.on('data', (b) => {
-    const m = /ready at (http:\/\/[^\s]+)/.exec(String(b))
-    if (m) resolve(m[1])
-  })
-  child.on('exit', () => reject(new Error('sandbox exited')))
-})
+const {url, child} = await startSandboxProcess(dir, 0.0005)
 if (LATENCY > 0) await fetch(`${url}/_sandbox/faults`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({service: '*', kind: 'latency', ms: LATENCY})})
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const iamClient = new IAMClient({region: 'eu-west-1', endpoint: url, credentials: {accessKeyId: 'sandbox', secretAccessKey: 'sandbox'}})

@@ -4,6 +4,9 @@
  * imported only when a command needs it, so --help stays fast).
  */
 import path from 'node:path'
+import type {AccountSource, GithubKeysPort} from './compliance/ports.js'
+import type {ServiceId} from './compliance/types.js'
+import {resolveSecret} from './config/secret-ref.js'
 import {RefusedError} from './errors.js'
 import type {LoadedEnvironment} from './config/load.js'
 import {SANDBOX_REGION} from './config/constants.js'
@@ -15,13 +18,11 @@ import {AuditKeyring} from './audit/sign.js'
 import type {AuditPorts} from './audit/record.js'
 import {findRunning, health, startDetached, type SandboxHealth} from './sandbox/client.js'
 import type {Io} from './ui/output.js'
-import {resolveSecret} from './config/secret-ref.js'
 import type {IamAdapter} from './platform/aws/iam.js'
 import type {GithubAdapter} from './platform/github/org.js'
 import type {CloudflareAdapter} from './platform/cloudflare/members.js'
 import type {GoogleAdapter} from './platform/google/directory.js'
 import type {Auth0StaffPort} from './compliance/ports.js'
-import type {ServiceId} from './compliance/types.js'
 
 /** The demo tokens the sandbox's emulations accept (sandbox environments only). */
 const SANDBOX_TOKENS = {github: 'ghp_sandboxowner', cloudflare: 'cf-sandbox-token', google: 'ya29.sandbox-directory-token'}
@@ -47,6 +48,15 @@ export interface ContextOptions {
   autoStartSandbox?: boolean
   /** Ask for the AWS caller identity (the audit entry's actor) as soon as AWS is first used, in the background. */
   prefetchAwsActor?: boolean
+}
+
+
+/** The compliance ports of an environment: one adapter per configured service. */
+export interface ComplianceWiring {
+  sources: Partial<Record<ServiceId, AccountSource>>
+  notConfigured: Partial<Record<ServiceId, string>>
+  github?: GithubKeysPort
+  rosterPath: string
 }
 
 export class Context {
@@ -218,6 +228,40 @@ export class Context {
       }
     }
     return this.auditPortsMemo
+  }
+
+  private readonly complianceWirings = new Map<string, Promise<ComplianceWiring>>()
+
+  /**
+   * The compliance ports (built once per set of services): one adapter per configured service,
+   * pointed at the cloud or at the sandbox (where the services are mounted under path prefixes
+   * and take the sandbox's demo tokens). Adapters (and their SDKs) are imported lazily.
+   */
+  compliance(options: {only?: ServiceId[]} = {}): Promise<ComplianceWiring> {
+    const key = options.only ? [...options.only].sort().join(',') : '*'
+    let wiring = this.complianceWirings.get(key)
+    if (!wiring) {
+      wiring = this.buildCompliance(options)
+      this.complianceWirings.set(key, wiring)
+    }
+    return wiring
+  }
+
+  /** The compliance ports: the team adapters (teamAdapters) as account sources, and where the roster is. */
+  private async buildCompliance(options: {only?: ServiceId[]}): Promise<ComplianceWiring> {
+    const {rosterPath} = await import('./compliance/sources.js')
+    const file = rosterPath(this)
+    const t = await this.teamAdapters(options)
+    const sources: ComplianceWiring['sources'] = {}
+    if (t.aws) sources.aws = t.aws
+    if (t.github) sources.github = t.github
+    if (t.cloudflare) sources.cloudflare = t.cloudflare
+    if (t.google) sources.google = t.google
+    if (t.auth0) {
+      const {auth0StaffSource} = await import('./compliance/auth0-staff.js')
+      sources.auth0 = auth0StaffSource(t.auth0)
+    }
+    return {sources, notConfigured: t.notConfigured, github: t.github, rosterPath: file}
   }
 
   dispose(): void {

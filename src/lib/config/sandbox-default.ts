@@ -24,6 +24,11 @@ export function builtinSandboxConfig(): ImpressConfig {
         firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com'},
         auth0: {domain: 'impress-sandbox.eu.auth0.com', clientId: 'impress-ops-sandbox', clientSecret: 'impress-ops-sandbox-client-secret', roles: './roles.yaml'},
         drill: {rto: '4h', rpo: '15m', firebaseTarget: 'impress-sandbox-scratch'},
+        owners: [
+          {area: 'Security and access administration', owner: 'alice@impress.example', name: 'Alice Martin', deputy: 'dave@impress.example'},
+          {area: 'Infrastructure, backups and disaster recovery', owner: 'dave@impress.example', name: 'Dave Okafor', deputy: 'alice@impress.example'},
+          {area: 'Application development', owner: 'bob@impress.example', name: 'Bob Chen', deputy: 'carol@impress.example'},
+        ],
         compliance: {roster: './team.yaml', github: {org: 'impress'}, cloudflare: {accountId: '9a7806061c88ada191ed06f989cc3dac'}, google: {customer: 'my_customer'}, auth0: {connection: 'impress-staff'}},
       },
     },

@@ -189,6 +189,16 @@ export const auditSection = z
   })
   .strict()
   .describe('The audit log of mutating commands (see docs/audit.md)')
+export const ownerEntry = z
+  .object({
+    area: z.string().min(1).describe('What this person is in charge of (e.g. "Security and access administration")'),
+    owner: z.email().describe('E-mail of the person in charge (a member of the compliance roster)'),
+    name: z.string().min(1).optional().describe('Their name, as the security document shows it'),
+    deputy: z.email().optional().describe('E-mail of the person who stands in for them'),
+  })
+  .strict()
+
+export const ownersSection = z.array(ownerEntry).min(1).describe('Company structure: who is in charge of what (the security report states it)')
 
 export const environmentSchema = z
   .object({
@@ -202,6 +212,7 @@ export const environmentSchema = z
     drill: drillSection.optional(),
     notify: notifySection.optional(),
     access: accessSection.optional(),
+    owners: ownersSection.optional(),
   })
   .strict()
 
