@@ -14,6 +14,9 @@ command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 # openssl: the sandbox edge makes its throwaway CA and per-hostname certificates with it.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# test/access/sshd.test.ts: a real sshd and the ssh/sftp clients
+{ [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null 2>&1; } || need+=(openssh-server)
+command -v sftp >/dev/null 2>&1 || need+=(openssh-client)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${need[*]}"

@@ -18,6 +18,24 @@ import {AuditKeyring} from './audit/sign.js'
 import type {AuditPorts} from './audit/record.js'
 import {findRunning, health, startDetached, type SandboxHealth} from './sandbox/client.js'
 import type {Io} from './ui/output.js'
+import type {IamAdapter} from './platform/aws/iam.js'
+import type {GithubAdapter} from './platform/github/org.js'
+import type {CloudflareAdapter} from './platform/cloudflare/members.js'
+import type {GoogleAdapter} from './platform/google/directory.js'
+import type {Auth0StaffPort} from './compliance/ports.js'
+
+/** The demo tokens the sandbox's emulations accept (sandbox environments only). */
+const SANDBOX_TOKENS = {github: 'ghp_sandboxowner', cloudflare: 'cf-sandbox-token', google: 'ya29.sandbox-directory-token'}
+
+/** The adapters of the team's services (compliance, access), each present when configured; otherwise why not. */
+export interface TeamAdapters {
+  aws?: IamAdapter
+  github?: GithubAdapter
+  cloudflare?: CloudflareAdapter
+  google?: GoogleAdapter
+  auth0?: Auth0StaffPort
+  notConfigured: Partial<Record<ServiceId, string>>
+}
 
 export interface ContextOptions {
   env: LoadedEnvironment
@@ -32,8 +50,6 @@ export interface ContextOptions {
   prefetchAwsActor?: boolean
 }
 
-/** The demo tokens the sandbox's emulations accept (sandbox environments only). */
-const SANDBOX_TOKENS = {github: 'ghp_sandboxowner', cloudflare: 'cf-sandbox-token', google: 'ya29.sandbox-directory-token'}
 
 /** The compliance ports of an environment: one adapter per configured service. */
 export interface ComplianceWiring {
@@ -137,6 +153,67 @@ export class Context {
     }
   }
 
+  /**
+   * The team services' adapters (IAM, GitHub, Cloudflare, Google Directory, Auth0 staff) for
+   * the compliance and access capabilities, pointed at the cloud or at the sandbox (where the
+   * services are mounted under path prefixes and take the sandbox's demo tokens). SDKs are
+   * imported only for the services asked for.
+   */
+  async teamAdapters(options: {only?: ServiceId[]} = {}): Promise<TeamAdapters> {
+    const c = this.env.config.compliance
+    const out: TeamAdapters = {notConfigured: {}}
+    if (!c) return out
+    const where = (k: string) => `environments.${this.env.name}.compliance.${k}`
+    const sandboxUrl = this.env.sandbox ? (await this.sandbox()).url : undefined
+    const timeScale = await this.timeScale()
+    const wanted = (s: ServiceId) => !options.only || options.only.includes(s)
+    const nc = out.notConfigured
+    if (wanted('aws')) {
+      if (c.aws && (this.env.config.aws || sandboxUrl)) {
+        const {createIamAdapter} = await import('./platform/aws/iam.js')
+        out.aws = await createIamAdapter(this, timeScale)
+      } else nc.aws = c.aws ? 'no aws section in this environment' : 'compliance.aws is false'
+    }
+    if (wanted('github') && c.github) {
+      const token = c.github.token ? resolveSecret(c.github.token, where('github.token')) : sandboxUrl ? SANDBOX_TOKENS.github : process.env.GITHUB_TOKEN
+      if (token) {
+        const {GithubAdapter} = await import('./platform/github/org.js')
+        out.github = new GithubAdapter({token, org: c.github.org, baseUrl: sandboxUrl ? `${sandboxUrl}/github` : c.github.baseUrl, timeScale})
+      } else nc.github = 'no token: set compliance.github.token or GITHUB_TOKEN'
+    } else if (wanted('github')) nc.github = 'no compliance.github section'
+    if (wanted('cloudflare') && c.cloudflare) {
+      const token = c.cloudflare.token ? resolveSecret(c.cloudflare.token, where('cloudflare.token')) : sandboxUrl ? SANDBOX_TOKENS.cloudflare : process.env.CLOUDFLARE_API_TOKEN
+      if (token) {
+        const {CloudflareAdapter} = await import('./platform/cloudflare/members.js')
+        out.cloudflare = new CloudflareAdapter({token, accountId: resolveSecret(c.cloudflare.accountId, where('cloudflare.accountId'), {secret: false}), baseURL: sandboxUrl ? `${sandboxUrl}/cloudflare/client/v4` : undefined})
+      } else nc.cloudflare = 'no token: set compliance.cloudflare.token or CLOUDFLARE_API_TOKEN'
+    } else if (wanted('cloudflare')) nc.cloudflare = 'no compliance.cloudflare section'
+    if (wanted('google') && c.google) {
+      const accessToken = c.google.accessToken ? resolveSecret(c.google.accessToken, where('google.accessToken')) : sandboxUrl ? SANDBOX_TOKENS.google : undefined
+      const keyFile = c.google.credentials ? resolveSecret(c.google.credentials, where('google.credentials'), {secret: false}) : undefined
+      if (accessToken || keyFile) {
+        const {GoogleAdapter} = await import('./platform/google/directory.js')
+        out.google = new GoogleAdapter({customer: c.google.customer, accessToken, keyFile, subject: c.google.subject, rootUrl: sandboxUrl ? `${sandboxUrl}/google/` : undefined})
+      } else nc.google = 'no credentials: set compliance.google.credentials (and subject) or accessToken'
+    } else if (wanted('google')) nc.google = 'no compliance.google section'
+    if (wanted('auth0')) {
+      const a = this.env.config.auth0
+      if (a && c.auth0) {
+        const [{fetchAuth0StaffPort}, {createAuth0Fetch}] = await Promise.all([import('./platform/auth0/staff.js'), import('./platform/auth0/fetch.js')])
+        // The tenant's own URL (token audience included); in the sandbox the rate-limit aware
+        // fetch routes https://<domain>/… to the emulation.
+        out.auth0 = fetchAuth0StaffPort({
+          baseUrl: `https://${a.domain}`,
+          fetch: createAuth0Fetch({sandboxUrl}).fetch,
+          clientId: resolveSecret(a.clientId, `environments.${this.env.name}.auth0.clientId`),
+          clientSecret: resolveSecret(a.clientSecret, `environments.${this.env.name}.auth0.clientSecret`),
+          connection: c.auth0.connection,
+        })
+      } else nc.auth0 = a ? 'no compliance.auth0 section' : 'no auth0 section in this environment'
+    }
+    return out
+  }
+
   private auditPortsMemo?: AuditPorts
 
   /** The audit log's signing keyring (Secrets Manager) and anchor store (S3), as configured (see docs/audit.md). */
@@ -170,60 +247,21 @@ export class Context {
     return wiring
   }
 
+  /** The compliance ports: the team adapters (teamAdapters) as account sources, and where the roster is. */
   private async buildCompliance(options: {only?: ServiceId[]}): Promise<ComplianceWiring> {
-    const c = this.env.config.compliance!
-    const where = (k: string) => `environments.${this.env.name}.compliance.${k}`
-    const sandboxUrl = this.env.sandbox ? (await this.sandbox()).url : undefined
-    const timeScale = await this.timeScale()
-    const wanted = (s: ServiceId) => !options.only || options.only.includes(s)
-    const sources: ComplianceWiring['sources'] = {}
-    const notConfigured: ComplianceWiring['notConfigured'] = {}
-    let github: GithubKeysPort | undefined
-
-    if (wanted('aws')) {
-      if (c.aws && (this.env.config.aws || sandboxUrl)) {
-        const {createIamAdapter} = await import('./platform/aws/iam.js')
-        sources.aws = await createIamAdapter(this, timeScale)
-      } else notConfigured.aws = c.aws ? 'no aws section in this environment' : 'compliance.aws is false'
-    }
-    if (wanted('github') && c.github) {
-      const token = c.github.token ? resolveSecret(c.github.token, where('github.token')) : sandboxUrl ? SANDBOX_TOKENS.github : process.env.GITHUB_TOKEN
-      if (token) {
-        const {GithubAdapter} = await import('./platform/github/org.js')
-        const adapter = new GithubAdapter({token, org: c.github.org, baseUrl: sandboxUrl ? `${sandboxUrl}/github` : c.github.baseUrl, timeScale})
-        sources.github = adapter
-        github = adapter
-      } else notConfigured.github = 'no token: set compliance.github.token or GITHUB_TOKEN'
-    } else if (wanted('github')) notConfigured.github = 'no compliance.github section'
-    if (wanted('cloudflare') && c.cloudflare) {
-      const token = c.cloudflare.token ? resolveSecret(c.cloudflare.token, where('cloudflare.token')) : sandboxUrl ? SANDBOX_TOKENS.cloudflare : process.env.CLOUDFLARE_API_TOKEN
-      if (token) {
-        const {CloudflareAdapter} = await import('./platform/cloudflare/members.js')
-        sources.cloudflare = new CloudflareAdapter({token, accountId: resolveSecret(c.cloudflare.accountId, where('cloudflare.accountId'), {secret: false}), baseURL: sandboxUrl ? `${sandboxUrl}/cloudflare/client/v4` : undefined})
-      } else notConfigured.cloudflare = 'no token: set compliance.cloudflare.token or CLOUDFLARE_API_TOKEN'
-    } else if (wanted('cloudflare')) notConfigured.cloudflare = 'no compliance.cloudflare section'
-    if (wanted('google') && c.google) {
-      const accessToken = c.google.accessToken ? resolveSecret(c.google.accessToken, where('google.accessToken')) : sandboxUrl ? SANDBOX_TOKENS.google : undefined
-      const keyFile = c.google.credentials ? resolveSecret(c.google.credentials, where('google.credentials'), {secret: false}) : undefined
-      if (accessToken || keyFile) {
-        const {GoogleAdapter} = await import('./platform/google/directory.js')
-        sources.google = new GoogleAdapter({customer: c.google.customer, accessToken, keyFile, subject: c.google.subject, rootUrl: sandboxUrl ? `${sandboxUrl}/google/` : undefined})
-      } else notConfigured.google = 'no credentials: set compliance.google.credentials (and subject) or accessToken'
-    } else if (wanted('google')) notConfigured.google = 'no compliance.google section'
-    if (wanted('auth0')) {
-      const a = this.env.config.auth0
-      if (a && c.auth0) {
-        const [{auth0StaffSource}, {fetchAuth0StaffPort}, {createAuth0Fetch}] = await Promise.all([import('./compliance/auth0-staff.js'), import('./platform/auth0/staff.js'), import('./platform/auth0/fetch.js')])
-        // The tenant's own URL (token audience included); in the sandbox the rate-limit aware
-        // fetch routes https://<domain>/… to the emulation.
-        const base = `https://${a.domain}`
-        sources.auth0 = auth0StaffSource(
-          fetchAuth0StaffPort({baseUrl: base, fetch: createAuth0Fetch({sandboxUrl}).fetch, clientId: resolveSecret(a.clientId, `environments.${this.env.name}.auth0.clientId`), clientSecret: resolveSecret(a.clientSecret, `environments.${this.env.name}.auth0.clientSecret`), connection: c.auth0.connection}),
-        )
-      } else notConfigured.auth0 = a ? 'no compliance.auth0 section' : 'no auth0 section in this environment'
-    }
     const {rosterPath} = await import('./compliance/sources.js')
-    return {sources, notConfigured, github, rosterPath: rosterPath(this)}
+    const file = rosterPath(this)
+    const t = await this.teamAdapters(options)
+    const sources: ComplianceWiring['sources'] = {}
+    if (t.aws) sources.aws = t.aws
+    if (t.github) sources.github = t.github
+    if (t.cloudflare) sources.cloudflare = t.cloudflare
+    if (t.google) sources.google = t.google
+    if (t.auth0) {
+      const {auth0StaffSource} = await import('./compliance/auth0-staff.js')
+      sources.auth0 = auth0StaffSource(t.auth0)
+    }
+    return {sources, notConfigured: t.notConfigured, github: t.github, rosterPath: file}
   }
 
   dispose(): void {

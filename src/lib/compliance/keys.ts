@@ -58,11 +58,21 @@ const finding = (rule: RuleId, f: Omit<Finding, 'rule' | 'severity' | 'outcome' 
   ...f,
 })
 
-export async function githubKeyFindings(loaded: LoadedRoster, port: GithubKeysPort, concurrency = 8): Promise<{members: MemberKeys[]; findings: Finding[]}> {
-  const {roster} = loaded
-  const policy = roster.policy.keys
-  const targets = roster.members.flatMap((m) => identities(m.accounts.github).map((login) => ({m, login})))
-  const members: MemberKeys[] = new Array(targets.length)
+/** A public key as GitHub holds it, with what the policy looks at. Key material stays in memory: reports carry MemberKeys. */
+export interface FetchedKey extends KeyInfo {
+  id: number
+  /** The key line as GitHub returns it (`ssh-rsa AAAA…`). */
+  key: string
+}
+
+export interface MemberFetchedKeys extends Omit<MemberKeys, 'keys'> {
+  keys: FetchedKey[]
+}
+
+/** Every roster member's public keys on GitHub (`GET /users/{login}/keys`), `concurrency` at a time. */
+export async function fetchGithubKeys(loaded: LoadedRoster, port: GithubKeysPort, concurrency = 8): Promise<MemberFetchedKeys[]> {
+  const targets = loaded.roster.members.flatMap((m) => identities(m.accounts.github).map((login) => ({m, login})))
+  const members: MemberFetchedKeys[] = new Array(targets.length)
   let next = 0
   await Promise.all(
     Array.from({length: Math.min(concurrency, targets.length)}, async () => {
@@ -73,18 +83,29 @@ export async function githubKeyFindings(loaded: LoadedRoster, port: GithubKeysPo
         members[i] = {member: m.email, login, status: m.status, keys: [], ...(keys === null ? {error: 'no such GitHub user'} : {})}
         for (const k of keys ?? []) {
           try {
-            members[i].keys.push(inspectPublicKey(k.key))
+            members[i].keys.push({id: k.id, key: k.key, ...inspectPublicKey(k.key)})
           } catch {
-            members[i].keys.push({type: 'unparseable', bits: 0, fingerprint: `github-key-${k.id}`})
+            members[i].keys.push({id: k.id, key: k.key, type: 'unparseable', bits: 0, fingerprint: `github-key-${k.id}`})
           }
         }
       }
     }),
   )
-  const findings: Finding[] = []
+  return members
+}
+
+/** Fingerprint → the members whose GitHub accounts hold that key. */
+export function keyOwners(members: Pick<MemberKeys, 'member' | 'keys'>[]): Map<string, Set<string>> {
   const owners = new Map<string, Set<string>>()
+  for (const mk of members) for (const k of mk.keys) owners.set(k.fingerprint, new Set([...(owners.get(k.fingerprint) ?? []), mk.member]))
+  return owners
+}
+
+export async function githubKeyFindings(loaded: LoadedRoster, port: GithubKeysPort, concurrency = 8): Promise<{members: MemberKeys[]; findings: Finding[]}> {
+  const policy = loaded.roster.policy.keys
+  const members: MemberKeys[] = (await fetchGithubKeys(loaded, port, concurrency)).map((m) => ({...m, keys: m.keys.map(({type, bits, fingerprint}) => ({type, bits, fingerprint}))}))
+  const findings: Finding[] = []
   for (const mk of members) {
-    for (const k of mk.keys) owners.set(k.fingerprint, new Set([...(owners.get(k.fingerprint) ?? []), mk.member]))
     if (mk.status === 'left') {
       if (mk.keys.length > 0) findings.push(finding('leaver-key', {service: 'github', member: mk.member, account: mk.login, message: `${mk.member} has left but GitHub user ${mk.login} still has ${mk.keys.length} key(s): ${mk.keys.map((k) => k.fingerprint).join(', ')}.`}))
       continue
@@ -96,7 +117,7 @@ export async function githubKeyFindings(loaded: LoadedRoster, port: GithubKeysPo
       if (why) findings.push(finding('key-type', {service: 'github', member: mk.member, account: mk.login, message: `${mk.login}'s key ${k.fingerprint}: ${why}.`}))
     }
   }
-  for (const [fp, who] of owners) {
+  for (const [fp, who] of keyOwners(members)) {
     if (who.size < 2) continue
     for (const member of who) findings.push(finding('key-shared', {service: 'github', member, account: fp, message: `Key ${fp} is used by ${[...who].join(' and ')}.`}))
   }

@@ -30,4 +30,6 @@ export interface GithubKeysPort {
 export interface Auth0StaffPort {
   staffUsers(): Promise<{user_id: string; email?: string; blocked?: boolean}[]>
   authenticationMethods(userId: string): Promise<{type: string; confirmed?: boolean}[]>
+  /** PATCH /api/v2/users/{id} {blocked} (impress access revoke). */
+  setBlocked?(userId: string, blocked: boolean): Promise<void>
 }

@@ -5,6 +5,7 @@
  */
 import ms from 'ms'
 import {z} from 'zod'
+import {ACCESS_DEFAULTS} from '../access/defaults.js'
 
 /** A plain value or a reference `env:NAME`, resolved when it is used (see secret-ref.ts). */
 export const secretRef = z
@@ -189,6 +190,38 @@ export const monitoringSection = z
   })
   .strict()
   .describe('Alarms as code: impress monitor plan / apply / status / test')
+const accessRoles = z.array(z.enum(['developer', 'admin', 'ops'])).min(1)
+const unixUser = z.string().regex(/^[a-z_][a-z0-9_-]*[$]?$/, 'expected a Unix user name')
+
+export const accessSection = z
+  .object({
+    ssh: z
+      .object({
+        user: unixUser.default(ACCESS_DEFAULTS.ssh.user).describe('The SSH user on the compute hosts'),
+        roles: accessRoles.default(ACCESS_DEFAULTS.ssh.roles).describe('Roster roles whose GitHub keys may log in as that user'),
+      })
+      .strict()
+      .optional(),
+    sftp: z
+      .object({
+        user: unixUser.default(ACCESS_DEFAULTS.sftp.user).describe('The SFTP user on the filesystem host'),
+        roles: accessRoles.default(ACCESS_DEFAULTS.sftp.roles).describe('Roster roles whose GitHub keys may log in as that user'),
+        chroot: z.string().startsWith('/').default(ACCESS_DEFAULTS.sftp.chroot).describe('ChrootDirectory of the SFTP user (root-owned)'),
+      })
+      .strict()
+      .optional(),
+    commandUser: unixUser.default(ACCESS_DEFAULTS.commandUser).describe('AuthorizedKeysCommandUser: the user sshd runs `impress access authorized-keys` as'),
+    keys: z
+      .object({
+        refresh: duration.default(ACCESS_DEFAULTS.keys.refresh).describe('Keys younger than this are answered from the local cache without asking GitHub'),
+        maxStale: duration.default(ACCESS_DEFAULTS.keys.maxStale).describe('When GitHub is unreachable, answer from a cache at most this old (older: no key)'),
+      })
+      .strict()
+      .optional(),
+    maxRevocations: z.number().int().positive().default(ACCESS_DEFAULTS.maxRevocations).describe('Most members `impress access revoke` removes at once'),
+  })
+  .strict()
+  .describe('Access lifecycle: SSH/SFTP users fed from GitHub keys, offboarding (docs/access.md)')
 
 export const auditSection = z
   .object({
@@ -234,6 +267,7 @@ export const environmentSchema = z
     compliance: complianceSection.optional(),
     drill: drillSection.optional(),
     notify: notifySection.optional(),
+    access: accessSection.optional(),
     owners: ownersSection.optional(),
     frontend: frontendSection.optional(),
     edge: edgeSection.optional(),

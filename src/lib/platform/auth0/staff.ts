@@ -42,6 +42,10 @@ export function fetchAuth0StaffPort(o: Auth0StaffFetchOptions): Auth0StaffPort {
         if (r.users.length === 0 || out.length >= r.total) return out
       }
     },
+    async setBlocked(userId, blocked) {
+      const r = await f(`${o.baseUrl}/api/v2/users/${encodeURIComponent(userId)}`, {method: 'PATCH', headers: {authorization: `Bearer ${await getToken()}`, 'content-type': 'application/json'}, body: JSON.stringify({blocked})})
+      if (!r.ok) throw Object.assign(new Error(`Auth0 PATCH /users/{id}: HTTP ${r.status}`), {status: r.status})
+    },
     async authenticationMethods(userId) {
       const r = await get<{type: string; confirmed?: boolean}[] | {authenticators: {type: string; confirmed?: boolean}[]}>(`/users/${encodeURIComponent(userId)}/authentication-methods`)
       return Array.isArray(r) ? r : r.authenticators

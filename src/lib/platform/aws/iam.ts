@@ -11,6 +11,7 @@ import type {IAMClient} from '@aws-sdk/client-iam'
 import type {AccountSource, SnapshotRequest} from '../../compliance/ports.js'
 import type {ServiceAccount, ServiceSnapshot} from '../../compliance/types.js'
 import {awsSdk} from './sdk.js'
+import type {AccessWriter, Grant} from '../../access/ports.js'
 
 export interface IamOptions {
   client: IAMClient
@@ -60,7 +61,7 @@ export async function createIamAdapter(ctx: {aws<C extends {destroy(): void}>(Ct
   return new IamAdapter({client: await ctx.aws(IAMClient), timeScale})
 }
 
-export class IamAdapter implements AccountSource {
+export class IamAdapter implements AccountSource, AccessWriter {
   readonly service = 'aws' as const
   constructor(private readonly options: IamOptions) {}
 
@@ -69,7 +70,9 @@ export class IamAdapter implements AccountSource {
     const client = this.options.client
     const [report, users, summary] = await Promise.all([this.credentialReport(), this.listUsers(), client.send(new iam.GetAccountSummaryCommand({}))])
     const rows = parseCredentialReport(report.csv)
-    const byUser = new Map(rows.filter((r) => r.user !== '<root_account>').map((r) => [r.user, r]))
+    // A report may be hours old: a user deleted since (access revoke) holds nothing and is left out.
+    const live = new Set(users)
+    const byUser = new Map(rows.filter((r) => r.user !== '<root_account>' && live.has(r.user)).map((r) => [r.user, r]))
     const accounts: ServiceAccount[] = []
     const notes: string[] = []
     const later = users.filter((u) => !byUser.has(u))
@@ -146,6 +149,89 @@ export class IamAdapter implements AccountSource {
         if (poll >= maxPolls) throw error
         await new Promise((r) => setTimeout(r, Math.max(1, Math.round(2000 * scale))))
       }
+    }
+  }
+
+  /** What the user holds, in the order AWS requires before DeleteUser (id_users_remove.html); the user itself last. */
+  async grants(user: string): Promise<Grant[]> {
+    const iam = awsSdk('@aws-sdk/client-iam')
+    const c = this.options.client
+    const notFound = (e: {name?: string}) => e.name === 'NoSuchEntityException' || e.name === 'NoSuchEntity'
+    const all = async <T>(fn: (Marker?: string) => Promise<{items: T[]; IsTruncated?: boolean; Marker?: string}>): Promise<T[]> => {
+      const out: T[] = []
+      for (let marker: string | undefined, first = true; first || marker; first = false) {
+        const r = await fn(marker)
+        out.push(...r.items)
+        marker = r.IsTruncated ? r.Marker : undefined
+      }
+      return out
+    }
+    try {
+      const [keys, profile, mfa, groups, attached, inline] = await Promise.all([
+        all(async (Marker) => {
+          const r = await c.send(new iam.ListAccessKeysCommand({UserName: user, Marker}))
+          return {items: r.AccessKeyMetadata ?? [], IsTruncated: r.IsTruncated, Marker: r.Marker}
+        }),
+        c.send(new iam.GetLoginProfileCommand({UserName: user})).then(
+          () => true,
+          (e: {name?: string}) => {
+            if (notFound(e)) return false
+            throw e
+          },
+        ),
+        all(async (Marker) => {
+          const r = await c.send(new iam.ListMFADevicesCommand({UserName: user, Marker}))
+          return {items: r.MFADevices ?? [], IsTruncated: r.IsTruncated, Marker: r.Marker}
+        }),
+        all(async (Marker) => {
+          const r = await c.send(new iam.ListGroupsForUserCommand({UserName: user, Marker}))
+          return {items: r.Groups ?? [], IsTruncated: r.IsTruncated, Marker: r.Marker}
+        }),
+        all(async (Marker) => {
+          const r = await c.send(new iam.ListAttachedUserPoliciesCommand({UserName: user, Marker}))
+          return {items: r.AttachedPolicies ?? [], IsTruncated: r.IsTruncated, Marker: r.Marker}
+        }),
+        all(async (Marker) => {
+          const r = await c.send(new iam.ListUserPoliciesCommand({UserName: user, Marker}))
+          return {items: r.PolicyNames ?? [], IsTruncated: r.IsTruncated, Marker: r.Marker}
+        }),
+      ])
+      const g = (kind: string, id: string, action: string): Grant => ({service: 'aws', account: user, kind, id, action})
+      return [
+        ...keys.map((k) => g('access-key', k.AccessKeyId!, `delete access key ${k.AccessKeyId} (${k.Status})`)),
+        ...(profile ? [g('login-profile', user, 'delete the console password (login profile)')] : []),
+        ...mfa.map((d) => g('mfa-device', d.SerialNumber!, `deactivate MFA device ${d.SerialNumber}`)),
+        ...groups.map((x) => g('group', x.GroupName!, `remove from group ${x.GroupName}`)),
+        ...attached.map((x) => g('attached-policy', x.PolicyArn!, `detach policy ${x.PolicyName}`)),
+        ...inline.map((n) => g('inline-policy', n, `delete inline policy ${n}`)),
+        g('user', user, `delete IAM user ${user}`),
+      ]
+    } catch (error) {
+      if (notFound(error as {name?: string})) return []
+      throw error
+    }
+  }
+
+  async revoke(grant: Grant): Promise<void> {
+    const iam = awsSdk('@aws-sdk/client-iam')
+    const c = this.options.client
+    const UserName = grant.account
+    const commands: Record<string, () => object> = {
+      'access-key': () => new iam.DeleteAccessKeyCommand({UserName, AccessKeyId: grant.id}),
+      'login-profile': () => new iam.DeleteLoginProfileCommand({UserName}),
+      'mfa-device': () => new iam.DeactivateMFADeviceCommand({UserName, SerialNumber: grant.id}),
+      group: () => new iam.RemoveUserFromGroupCommand({UserName, GroupName: grant.id}),
+      'attached-policy': () => new iam.DetachUserPolicyCommand({UserName, PolicyArn: grant.id}),
+      'inline-policy': () => new iam.DeleteUserPolicyCommand({UserName, PolicyName: grant.id}),
+      user: () => new iam.DeleteUserCommand({UserName}),
+    }
+    const make = commands[grant.kind]
+    if (!make) throw new Error(`unknown IAM grant kind ${grant.kind}`)
+    try {
+      await c.send(make() as Parameters<typeof c.send>[0])
+    } catch (error) {
+      const name = (error as {name?: string}).name
+      if (name !== 'NoSuchEntityException' && name !== 'NoSuchEntity') throw error
     }
   }
 }

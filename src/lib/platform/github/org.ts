@@ -7,6 +7,7 @@
 import type {AccountSource, GithubKeysPort, PublicKey} from '../../compliance/ports.js'
 import type {ServiceAccount} from '../../compliance/types.js'
 import {withRateLimitRetry} from './retry.js'
+import type {AccessWriter, Grant} from '../../access/ports.js'
 
 export interface GithubOptions {
   token: string
@@ -22,7 +23,7 @@ type OctokitT = InstanceType<typeof import('@octokit/rest').Octokit>
 
 const OWNER_PERMISSION = 'organisation owner rights (a token of an owner with the admin:org or read:org scope)'
 
-export class GithubAdapter implements AccountSource, GithubKeysPort {
+export class GithubAdapter implements AccountSource, GithubKeysPort, AccessWriter {
   readonly service = 'github' as const
   private client?: Promise<OctokitT>
 
@@ -88,5 +89,50 @@ export class GithubAdapter implements AccountSource, GithubKeysPort {
       if ((error as {status?: number}).status === 404) return null
       throw error
     }
+  }
+
+  /** Logins of the organisation's members (authorized-keys admits members only). */
+  async orgMemberLogins(): Promise<Set<string>> {
+    const o = await this.octokit()
+    const list = await o.paginate(o.rest.orgs.listMembers, {org: this.options.org, per_page: this.perPage, filter: 'all'})
+    return new Set(list.map((u) => u.login.toLowerCase()))
+  }
+
+  /** Organisation membership and outside collaboration of a login (one write removes each). */
+  async grants(login: string): Promise<Grant[]> {
+    const o = await this.octokit()
+    const org = this.options.org
+    const [member, outside] = await Promise.all([
+      o.rest.orgs.checkMembershipForUser({org, username: login}).then(
+        (r) => (r.status as number) === 204,
+        (e: {status?: number}) => {
+          if (e.status === 404) return false
+          throw e
+        },
+      ),
+      o.paginate(o.rest.orgs.listOutsideCollaborators, {org, per_page: this.perPage, filter: 'all'}).then((l) => l.some((u) => u.login.toLowerCase() === login.toLowerCase())),
+    ])
+    const out: Grant[] = []
+    if (member) out.push({service: 'github', account: login, kind: 'org-member', id: login, action: `remove ${login} from the ${org} organisation`})
+    if (outside) out.push({service: 'github', account: login, kind: 'outside-collaborator', id: login, action: `remove outside collaborator ${login} from ${org}'s repositories`})
+    return out
+  }
+
+  async revoke(grant: Grant): Promise<void> {
+    const o = await this.octokit()
+    if (grant.kind === 'org-member') await o.rest.orgs.removeMember({org: this.options.org, username: grant.id})
+    else if (grant.kind === 'outside-collaborator') await o.rest.orgs.removeOutsideCollaborator({org: this.options.org, username: grant.id})
+    else throw new Error(`unknown GitHub grant kind ${grant.kind}`)
+  }
+
+  async admins(): Promise<string[]> {
+    const o = await this.octokit()
+    const list = await o.paginate(o.rest.orgs.listMembers, {org: this.options.org, per_page: this.perPage, role: 'admin'})
+    return list.map((u) => u.login.toLowerCase())
+  }
+
+  async self(): Promise<string | undefined> {
+    const o = await this.octokit()
+    return (await o.rest.users.getAuthenticated()).data.login
   }
 }

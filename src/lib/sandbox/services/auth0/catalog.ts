@@ -21,6 +21,7 @@ export const auth0Catalog: ServiceCatalog = {
     'POST /roles/{id}/users': {body: ['users']},
     'GET /users': {params: ['q', 'search_engine', 'connection', 'sort', 'fields', 'include_fields', ...PAGED], note: 'q: a subset of the v3 query syntax (query.ts)'},
     'GET /users/{id}': {params: ['fields', 'include_fields']},
+    'PATCH /users/{id}': {body: ['blocked'], note: 'blocked only (impress access revoke)'},
     'GET /users/{id}/roles': {params: PAGED},
     'POST /users/{id}/roles': {body: ['roles']},
     'DELETE /users/{id}/roles': {body: ['roles']},
@@ -31,5 +32,5 @@ export const auth0Catalog: ServiceCatalog = {
     'GET /resource-servers': {params: PAGED},
     'GET /resource-servers/{id}': {},
   },
-  refused: ['PATCH /users/{id}', 'DELETE /users/{id}', 'POST /users', 'GET /logs', 'GET /connections', 'GET /organizations'],
+  refused: ['DELETE /users/{id}', 'POST /users', 'GET /logs', 'GET /connections', 'GET /organizations'],
 }

@@ -376,6 +376,16 @@ export const auth0Service: ServiceFactory = (ctx) => {
       }
       const u = user(t, id)
       if (!sub && m === 'GET') return {status: 200, body: projectFields(publicUser(u), url)}
+      if (!sub && m === 'PATCH') {
+        // impress access revoke blocks a staff user; only `blocked` is modelled, anything else is refused.
+        const b = body()
+        const other = Object.keys(b).filter((k) => k !== 'blocked')
+        if (other.length > 0) throw new Auth0Fault(501, 'not_implemented', `The sandbox models only "blocked" in PATCH /api/v2/users/{id} (got ${other.join(', ')}).`)
+        if (typeof b.blocked !== 'boolean') throw new Auth0Fault(400, 'invalid_body', 'Payload validation error: \'Expected type boolean but found type ' + typeof b.blocked + '\' on property blocked.')
+        u.blocked = b.blocked
+        save()
+        return {status: 200, body: publicUser(u)}
+      }
       if (sub === 'roles') {
         if (m === 'GET') {
           const list = t.roles.filter((r) => (t.roleUsers[r.id] ?? []).includes(u.user_id))

@@ -7,6 +7,7 @@ export const cloudflareCatalog: ServiceCatalog = {
   reference: 'https://developers.cloudflare.com/api/',
   operations: {
     'accounts.members.list': {params: ['page', 'per_page', 'status'], note: 'no ordering (order/direction refused)'},
+    'accounts.members.delete': {note: 'impress access revoke'},
     'zones.list': {params: ['page', 'per_page', 'name']},
     'zones.get': {},
     'zones.settings.get': {note: 'always_use_https, ssl, min_tls_version, security_header only'},

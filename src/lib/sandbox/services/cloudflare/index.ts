@@ -14,6 +14,8 @@ import {demoZones, type ZonesState} from './zones-seed.js'
 
 export const CLOUDFLARE_PREFIX = '/cloudflare/client/v4'
 const MEMBERS = /^\/accounts\/([^/]+)\/members$/
+/** DELETE /accounts/{account_id}/members/{member_id} (impress access revoke). */
+const MEMBER = /^\/accounts\/([^/]+)\/members\/([^/]+)$/
 
 export const cloudflareService: ServiceFactory = (ctx: ServiceContext) => {
   const store = () => ctx.state.open<CloudflareState>('cloudflare', 'accounts', demoCloudflare)
@@ -25,7 +27,12 @@ export const cloudflareService: ServiceFactory = (ctx: ServiceContext) => {
     name: 'cloudflare',
     catalog: cloudflareCatalog,
     matches: (req) => req.path.startsWith(`${CLOUDFLARE_PREFIX}/`),
-    operation: (req) => (req.method === 'GET' && MEMBERS.test(req.path.slice(CLOUDFLARE_PREFIX.length)) ? 'accounts.members.list' : (zonesOperation(req.path.slice(CLOUDFLARE_PREFIX.length), req.method) ?? `${req.method} ${req.path.slice(CLOUDFLARE_PREFIX.length)}`)),
+    operation: (req) => {
+      const p = req.path.slice(CLOUDFLARE_PREFIX.length)
+      if (req.method === 'GET' && MEMBERS.test(p)) return 'accounts.members.list'
+      if (req.method === 'DELETE' && MEMBER.test(p)) return 'accounts.members.delete'
+      return zonesOperation(p, req.method) ?? `${req.method} ${p}`
+    },
     seed: () => {
       store()
       zones()
@@ -33,9 +40,10 @@ export const cloudflareService: ServiceFactory = (ctx: ServiceContext) => {
     describe: () => Object.fromEntries(store().data.accounts.map((a) => [a.id, {name: a.name, members: a.members.length}])),
     handle(req, res) {
       const s = store().data
-      const m = MEMBERS.exec(req.path.slice(CLOUDFLARE_PREFIX.length))
+      const del = req.method === 'DELETE' ? MEMBER.exec(req.path.slice(CLOUDFLARE_PREFIX.length)) : null
+      const m = del ?? MEMBERS.exec(req.path.slice(CLOUDFLARE_PREFIX.length))
       const zonesPath = isZonesPath(req.path.slice(CLOUDFLARE_PREFIX.length))
-      if (!zonesPath && (!m || req.method !== 'GET')) return fail(res, 404, 7000, 'No route for that URI')
+      if (!zonesPath && (!m || (req.method !== 'GET' && !del))) return fail(res, 404, 7000, 'No route for that URI')
       const auth = req.headers.authorization
       const token = typeof auth === 'string' && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '') : undefined
       if (!token || !s.tokens.includes(token)) return fail(res, 403, 10000, 'Authentication error')
@@ -43,6 +51,13 @@ export const cloudflareService: ServiceFactory = (ctx: ServiceContext) => {
       if (!m) return fail(res, 404, 7000, 'No route for that URI')
       const account = s.accounts.find((a) => a.id === m[1])
       if (!account) return fail(res, 404, 7003, `Could not route to /accounts/${m[1]}/members, perhaps your object identifier is invalid?`)
+      if (del) {
+        const member = account.members.find((x) => x.id === del[2])
+        if (!member) return fail(res, 404, 1003, 'Member not found')
+        account.members = account.members.filter((x) => x !== member)
+        store().save()
+        return void sendJson(res, 200, {success: true, errors: [], messages: [], result: {id: member.id}})
+      }
       const q = req.url.searchParams
       const perPage = Number(q.get('per_page') ?? 20)
       const page = Number(q.get('page') ?? 1)

@@ -12,6 +12,9 @@ export const githubCatalog: ServiceCatalog = {
     'orgs/list-outside-collaborators': {params: ['filter', ...PAGED]},
     'users/list-public-keys-for-user': {params: PAGED},
     'users/get-authenticated': {},
+    'orgs/check-membership-for-user': {},
+    'orgs/remove-member': {note: 'impress access revoke'},
+    'orgs/remove-outside-collaborator': {note: 'impress access revoke'},
     // Repositories' git data and Pages (repos.ts; the frontend deploy branch)
     'repos/get': {},
     'repos/list-branches': {params: PAGED},

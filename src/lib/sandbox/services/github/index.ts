@@ -26,12 +26,17 @@ export const githubService: ServiceFactory = (ctx: ServiceContext) => {
     ['orgs/list-outside-collaborators', /^\/orgs\/([^/]+)\/outside_collaborators$/],
     ['users/list-public-keys-for-user', /^\/users\/([^/]+)\/keys$/],
     ['users/get-authenticated', /^\/user$/],
+    // Offboarding (impress access revoke), additive to the read routes above.
+    ['orgs/check-membership-for-user', /^\/orgs\/([^/]+)\/members\/([^/]+)$/],
+    ['orgs/remove-member', /^\/orgs\/([^/]+)\/members\/([^/]+)$/],
+    ['orgs/remove-outside-collaborator', /^\/orgs\/([^/]+)\/outside_collaborators\/([^/]+)$/],
   ]
+  const METHOD: Record<string, string> = {'orgs/remove-member': 'DELETE', 'orgs/remove-outside-collaborator': 'DELETE'}
   const route = (req: SandboxRequest): [string, string[]] | undefined => {
     const p = req.path.slice(GITHUB_PREFIX.length)
     for (const [name, re] of routes) {
       const m = re.exec(p)
-      if (m && req.method === 'GET') return [name, m.slice(1).map(decodeURIComponent)]
+      if (m && req.method === (METHOD[name] ?? 'GET')) return [name, m.slice(1).map(decodeURIComponent)]
     }
     return undefined
   }
@@ -86,6 +91,20 @@ export const githubService: ServiceFactory = (ctx: ServiceContext) => {
       const isMember = s.members.some((m) => m.login === actor)
       if (!isMember) return error(res, 403, 'You must be a member of this organization to list its members.')
       const isOwner = s.members.some((m) => m.login === actor && m.role === 'admin')
+      if (name === 'orgs/check-membership-for-user') return s.members.some((m) => m.login.toLowerCase() === params[1].toLowerCase()) ? sendEmpty(res, 204) : error(res, 404, 'Not Found')
+      if (name === 'orgs/remove-member' || name === 'orgs/remove-outside-collaborator') {
+        if (!isOwner) return error(res, 403, 'You must be an owner of this organization to remove people from it.')
+        const login = params[1].toLowerCase()
+        if (name === 'orgs/remove-member') {
+          // Removing a user who is not a member is a no-op on GitHub (204).
+          s.members = s.members.filter((m) => m.login.toLowerCase() !== login)
+        } else {
+          if (s.members.some((m) => m.login.toLowerCase() === login)) return error(res, 422, 'You cannot specify an organization member to remove as an outside collaborator.')
+          s.outsideCollaborators = s.outsideCollaborators.filter((m) => m.login.toLowerCase() !== login)
+        }
+        store().save()
+        return sendEmpty(res, 204)
+      }
       const filter = req.url.searchParams.get('filter') ?? 'all'
       if (filter !== 'all' && filter !== '2fa_disabled') return error(res, 422, `Validation Failed: filter must be one of all, 2fa_disabled`)
       if (filter === '2fa_disabled' && !isOwner) return error(res, 403, 'Only organization owners can filter members by two-factor authentication status.')
@@ -110,6 +129,11 @@ export const githubService: ServiceFactory = (ctx: ServiceContext) => {
       error(res, e.status, e.kind === 'server' ? 'Server Error' : e.message)
     },
   }
+}
+
+function sendEmpty(res: ServerResponse, status: number): void {
+  res.writeHead(status, {'content-length': 0})
+  res.end()
 }
 
 function simpleUser(ctx: ServiceContext, login: string, id: number) {

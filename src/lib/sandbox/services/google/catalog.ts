@@ -7,6 +7,8 @@ export const googleCatalog: ServiceCatalog = {
   reference: 'https://developers.google.com/admin-sdk/directory/reference/rest',
   operations: {
     'directory.users.list': {params: ['customer', 'domain', 'maxResults', 'pageToken', 'projection', 'orderBy', 'sortOrder'], note: 'orderBy email only, projection basic or full; query, fields, showDeleted refused'},
+    'directory.users.update': {note: 'suspended only (impress access revoke suspends, never deletes); other fields refused by the handler'},
+    'directory.users.patch': {note: 'suspended only; other fields refused by the handler'},
   },
   refused: ['directory.users.get', 'directory.groups.list', 'directory.members.list'],
   commonParams: ['prettyPrint'],

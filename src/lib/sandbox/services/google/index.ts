@@ -14,6 +14,8 @@ import {demoGoogle, type GoogleState} from './seed.js'
 
 export const GOOGLE_PREFIX = '/google'
 const USERS = '/admin/directory/v1/users'
+/** users.get / users.update / users.patch on one user (impress access revoke). */
+const USER = /^\/admin\/directory\/v1\/users\/([^/]+)$/
 
 export const googleService: ServiceFactory = (ctx: ServiceContext) => {
   const store = () => ctx.state.open<GoogleState>('google', 'directory', demoGoogle)
@@ -23,16 +25,37 @@ export const googleService: ServiceFactory = (ctx: ServiceContext) => {
     name: 'google',
     catalog: googleCatalog,
     matches: (req) => req.path.startsWith(`${GOOGLE_PREFIX}/`),
-    operation: (req) => (req.method === 'GET' && req.path === GOOGLE_PREFIX + USERS ? 'directory.users.list' : `${req.method} ${req.path.slice(GOOGLE_PREFIX.length)}`),
+    operation: (req) => {
+      const p = req.path.slice(GOOGLE_PREFIX.length)
+      if (req.method === 'GET' && p === USERS) return 'directory.users.list'
+      if (USER.test(p)) return req.method === 'GET' ? 'directory.users.get' : req.method === 'PUT' ? 'directory.users.update' : req.method === 'PATCH' ? 'directory.users.patch' : `${req.method} ${p}`
+      return `${req.method} ${p}`
+    },
     seed: () => void store(),
     describe: () => ({customer: store().data.customerId, users: store().data.users.length}),
     handle(req, res) {
       const s = store().data
-      if (req.method !== 'GET' || req.path !== GOOGLE_PREFIX + USERS) return fail(res, 404, 'notFound', 'Not Found', 'NOT_FOUND')
+      const one = USER.exec(req.path.slice(GOOGLE_PREFIX.length))
+      if (!one && (req.method !== 'GET' || req.path !== GOOGLE_PREFIX + USERS)) return fail(res, 404, 'notFound', 'Not Found', 'NOT_FOUND')
       const auth = req.headers.authorization
       const token = typeof auth === 'string' && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '') : undefined
       if (!token || !s.tokens.includes(token))
         return fail(res, 401, 'authError', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'UNAUTHENTICATED')
+      if (one) {
+        const key = decodeURIComponent(one[1]).toLowerCase()
+        const u = s.users.find((x) => x.primaryEmail.toLowerCase() === key || x.id === key)
+        if (!u) return fail(res, 404, 'notFound', 'Resource Not Found: userKey', 'NOT_FOUND')
+        if (req.method === 'PUT' || req.method === 'PATCH') {
+          const body = req.json<Record<string, unknown>>()
+          // Only suspension is modelled; any other field is refused rather than silently ignored.
+          const other = Object.keys(body).filter((k) => k !== 'suspended')
+          if (other.length > 0) return fail(res, 501, 'notImplemented', `The sandbox models only "suspended" in users.update/patch (got ${other.join(', ')}).`, 'UNIMPLEMENTED')
+          if (typeof body.suspended !== 'boolean') return fail(res, 400, 'invalid', 'Invalid value for: suspended', 'INVALID_ARGUMENT')
+          u.suspended = body.suspended
+          store().save()
+        } else if (req.method !== 'GET') return fail(res, 501, 'notImplemented', `The sandbox does not model ${req.method} on a user.`, 'UNIMPLEMENTED')
+        return void sendJson(res, 200, directoryUser(s, u))
+      }
       const q = req.url.searchParams
       const customer = q.get('customer')
       const domain = q.get('domain')
@@ -53,7 +76,20 @@ export const googleService: ServiceFactory = (ctx: ServiceContext) => {
       sendJson(res, 200, {
         kind: 'admin#directory#users',
         etag: `"${users.length}-${start}"`,
-        users: slice.map((u) => ({
+        users: slice.map((u) => directoryUser(s, u)),
+        ...(next ? {nextPageToken: next} : {}),
+      })
+    },
+    renderError(_req, res, e) {
+      if (e.kind === 'throttle') return fail(res, 429, 'rateLimitExceeded', 'Rate Limit Exceeded', 'RESOURCE_EXHAUSTED', {'retry-after': String(e.retryAfterSeconds ?? 1)})
+      return fail(res, e.status, e.kind === 'server' ? 'backendError' : 'badRequest', e.kind === 'server' ? 'Backend Error' : e.message, e.status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT')
+    },
+  }
+}
+
+/** A Directory API user resource (https://developers.google.com/admin-sdk/directory/reference/rest/v1/users). */
+function directoryUser(s: GoogleState, u: GoogleState['users'][number]) {
+  return {
           kind: 'admin#directory#user',
           id: u.id,
           etag: `"${u.id}"`,
@@ -76,13 +112,5 @@ export const googleService: ServiceFactory = (ctx: ServiceContext) => {
           isEnrolledIn2Sv: u.isEnrolledIn2Sv,
           isEnforcedIn2Sv: false,
           includeInGlobalAddressList: true,
-        })),
-        ...(next ? {nextPageToken: next} : {}),
-      })
-    },
-    renderError(_req, res, e) {
-      if (e.kind === 'throttle') return fail(res, 429, 'rateLimitExceeded', 'Rate Limit Exceeded', 'RESOURCE_EXHAUSTED', {'retry-after': String(e.retryAfterSeconds ?? 1)})
-      return fail(res, e.status, e.kind === 'server' ? 'backendError' : 'badRequest', e.kind === 'server' ? 'Backend Error' : e.message, e.status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT')
-    },
   }
 }

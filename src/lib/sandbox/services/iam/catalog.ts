@@ -15,6 +15,17 @@ export const iamCatalog: ServiceCatalog = {
     GetAccountSummary: {},
     GenerateCredentialReport: {},
     GetCredentialReport: {},
+    // impress access revoke: what a user holds, and its removal in the order IAM requires before DeleteUser
+    ListGroupsForUser: {params: ['UserName', ...PAGED]},
+    ListAttachedUserPolicies: {params: ['UserName', 'PathPrefix', ...PAGED]},
+    ListUserPolicies: {params: ['UserName', ...PAGED]},
+    DeleteAccessKey: {params: ['UserName', 'AccessKeyId']},
+    DeleteLoginProfile: {params: ['UserName']},
+    DeactivateMFADevice: {params: ['UserName', 'SerialNumber']},
+    RemoveUserFromGroup: {params: ['UserName', 'GroupName']},
+    DetachUserPolicy: {params: ['UserName', 'PolicyArn']},
+    DeleteUserPolicy: {params: ['UserName', 'PolicyName']},
+    DeleteUser: {params: ['UserName'], note: 'refused (DeleteConflict) while the user still holds keys, a password, MFA, groups or policies'},
   },
-  refused: ['GetUser', 'ListRoles', 'ListGroups', 'ListPolicies', 'ListAttachedUserPolicies', 'GetAccountPasswordPolicy'],
+  refused: ['GetUser', 'ListRoles', 'ListGroups', 'ListPolicies', 'GetAccountPasswordPolicy'],
 }

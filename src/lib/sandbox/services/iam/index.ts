@@ -34,6 +34,13 @@ export const iamService: ServiceFactory = (ctx: ServiceContext) => {
     return next < items.length ? {page, IsTruncated: true, Marker: Buffer.from(`offset:${next}`).toString('base64')} : {page, IsTruncated: false}
   }
 
+  /** The list without the matching item (saved), or 404 NoSuchEntity when nothing matches. */
+  const without = <T>(items: T[] | undefined, match: (x: T) => boolean, missing: string): T[] => {
+    if (!(items ?? []).some(match)) throw new AwsFault(404, 'NoSuchEntity', missing)
+    store().save()
+    return (items ?? []).filter((x) => !match(x))
+  }
+
   const handlers: Record<string, (req: SandboxRequest, s: IamState) => XmlNode | undefined> = {
     ListUsers(req, s) {
       const f = req.form()
@@ -59,6 +66,72 @@ export const iamService: ServiceFactory = (ctx: ServiceContext) => {
       const u = user(s, req.form().get('UserName'))
       const p = paginate(u.AccessKeys, req.form())
       return {AccessKeyMetadata: list('member', p.page.map((k) => ({UserName: u.UserName, AccessKeyId: k.AccessKeyId, Status: k.Status, CreateDate: k.CreateDate}))), IsTruncated: p.IsTruncated, Marker: p.Marker}
+    },
+    // Offboarding (impress access revoke): what a user holds, and the writes that remove it.
+    ListGroupsForUser(req, s) {
+      const u = user(s, req.form().get('UserName'))
+      const p = paginate(u.Groups ?? [], req.form())
+      return {Groups: list('member', p.page.map((g) => ({Path: '/', GroupName: g, GroupId: `AGPA${g.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(8, 'X').slice(0, 8)}EXAMPLE`, Arn: `arn:aws:iam::${SANDBOX_ACCOUNT}:group/${g}`, CreateDate: u.CreateDate}))), IsTruncated: p.IsTruncated, Marker: p.Marker}
+    },
+    ListAttachedUserPolicies(req, s) {
+      const u = user(s, req.form().get('UserName'))
+      const p = paginate(u.AttachedPolicies ?? [], req.form())
+      return {AttachedPolicies: list('member', p.page.map((a) => ({PolicyName: a.PolicyName, PolicyArn: a.PolicyArn}))), IsTruncated: p.IsTruncated, Marker: p.Marker}
+    },
+    ListUserPolicies(req, s) {
+      const u = user(s, req.form().get('UserName'))
+      const p = paginate(u.InlinePolicies ?? [], req.form())
+      return {PolicyNames: list('member', p.page), IsTruncated: p.IsTruncated, Marker: p.Marker}
+    },
+    DeleteAccessKey(req, s) {
+      const f = req.form()
+      const u = user(s, f.get('UserName'))
+      const id = f.get('AccessKeyId')
+      u.AccessKeys = without(u.AccessKeys, (k) => k.AccessKeyId === id, `The Access Key with id ${id} cannot be found.`)
+      return undefined
+    },
+    DeleteLoginProfile(req, s) {
+      const u = user(s, req.form().get('UserName'))
+      without(u.LoginProfile ? [u.LoginProfile] : [], () => true, `Login Profile for User ${u.UserName} cannot be found.`)
+      delete u.LoginProfile
+      return undefined
+    },
+    DeactivateMFADevice(req, s) {
+      const f = req.form()
+      const u = user(s, f.get('UserName'))
+      const serial = f.get('SerialNumber')
+      u.MFADevices = without(u.MFADevices, (d) => d.SerialNumber === serial, `MFA Device with serial number ${serial} does not exist.`)
+      return undefined
+    },
+    RemoveUserFromGroup(req, s) {
+      const f = req.form()
+      const u = user(s, f.get('UserName'))
+      const g = f.get('GroupName')
+      u.Groups = without(u.Groups, (x) => x === g, `The group with name ${g} cannot be found.`)
+      return undefined
+    },
+    DetachUserPolicy(req, s) {
+      const f = req.form()
+      const u = user(s, f.get('UserName'))
+      const policyArn = f.get('PolicyArn')
+      u.AttachedPolicies = without(u.AttachedPolicies, (a) => a.PolicyArn === policyArn, `Policy ${policyArn} was not found.`)
+      return undefined
+    },
+    DeleteUserPolicy(req, s) {
+      const f = req.form()
+      const u = user(s, f.get('UserName'))
+      const name = f.get('PolicyName')
+      u.InlinePolicies = without(u.InlinePolicies, (x) => x === name, `The user policy with name ${name} cannot be found.`)
+      return undefined
+    },
+    DeleteUser(req, s) {
+      const u = user(s, req.form().get('UserName'))
+      // AWS refuses while the user still holds anything (DeleteConflict, 409).
+      const held = [u.LoginProfile ? 'a login profile' : '', u.AccessKeys.length ? 'access keys' : '', u.MFADevices.length ? 'MFA devices' : '', u.Groups?.length ? 'group memberships' : '', u.AttachedPolicies?.length || u.InlinePolicies?.length ? 'policies' : ''].filter(Boolean)
+      if (held.length > 0) throw new AwsFault(409, 'DeleteConflict', `Cannot delete entity, must ${held.map((h) => `remove ${h}`).join(', ')} first.`)
+      s.users = s.users.filter((x) => x !== u)
+      store().save()
+      return undefined
     },
     GetAccountSummary(_req, s) {
       const summary: Record<string, number> = {

@@ -12,6 +12,12 @@ export interface IamUser {
   LoginProfile?: {CreateDate: string; PasswordResetRequired: boolean}
   MFADevices: {SerialNumber: string; EnableDate: string}[]
   AccessKeys: {AccessKeyId: string; Status: 'Active' | 'Inactive'; CreateDate: string; LastUsedDate?: string}[]
+  /** Group names the user is in (absent: none). */
+  Groups?: string[]
+  /** Managed policies attached to the user (absent: none). */
+  AttachedPolicies?: {PolicyName: string; PolicyArn: string}[]
+  /** Inline policy names (absent: none). */
+  InlinePolicies?: string[]
 }
 
 export interface IamState {
