@@ -92,7 +92,7 @@ describe('impress report security', () => {
     expect(claim(after, 'auth.roles-as-code')).toMatchObject({status: 'holds', detail: expect.stringMatching(/^no drift/)})
     expect(claim(after, 'auth.default-role').status).toBe('holds')
     expect(claim(after, 'incidents.notify-delivered')).toMatchObject({status: 'holds', detail: expect.stringMatching(/^delivered to webhook, email on \d{4}-/)})
-    expect(claim(after, 'audit.chain').detail).toMatch(/the chain verifies: [1-9]\d* recorded operation/)
+    expect(claim(after, 'audit.chain').detail).toMatch(/the log verifies: [1-9]\d* recorded operation/)
     // the four Aurora claims (unknown under the fault) and the three fixed ones
     expect(after.summary.holds).toBe(holdsBefore + AURORA.length + 3)
 
