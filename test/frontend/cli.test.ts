@@ -172,9 +172,10 @@ describe('impress edge check / events', {timeout: 180_000}, () => {
     expect(r.exitCode).toBe(0)
     expect(r.doc.summary).toMatchObject({total: 15, ddos: 12})
     expect(r.doc.events.every((e: {datetime: string}) => Date.parse(e.datetime) >= Date.now() - 24 * 3_600_000)).toBe(true)
+    // Each target tried is named with its result (notify's per-target results).
     expect(r.doc.notified).toEqual([
-      {channel: 'webhook', ok: true},
-      {channel: 'email', ok: true},
+      {channel: 'webhook', ok: true, target: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/…$/)},
+      {channel: 'email', ok: true, target: expect.stringMatching(/^ops@impress\.example via smtp:\/\/127\.0\.0\.1:\d+$/)},
     ])
     const hooks = (await getJson(`${sb.url}/hooks/notify`)).messages
     expect(hooks.at(-1).body.text).toMatch(/Cloudflare security events \(sandbox\): 15 since .*, 12 from DDoS mitigation/)
