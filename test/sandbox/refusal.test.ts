@@ -47,7 +47,7 @@ const cases: Case[] = [
   {what: 'Cloudflare ordering', path: '/cloudflare/client/v4/accounts/a/members?order=email', expect: ['"success":false', 'parameter \\"order\\" of accounts.members.list']},
   {what: 'Google filter', path: '/google/admin/directory/v1/users?customer=my_customer&query=isSuspended%3Dtrue', expect: ['"error"', 'parameter \\"query\\" of directory.users.list']},
   {what: 'Auth0 filter on clients', path: '/auth0/impress-sandbox.eu.auth0.com/api/v2/clients?app_type=spa', expect: ['"errorCode":"NotImplemented"', 'parameter \\"app_type\\" of GET /clients']},
-  {what: 'Auth0 write', path: '/auth0/impress-sandbox.eu.auth0.com/api/v2/users/auth0%7C1', init: {method: 'PATCH', body: '{"blocked":true}'}, expect: ['"statusCode":501', 'operation PATCH /users/{id}']},
+  {what: 'Auth0 write', path: '/auth0/impress-sandbox.eu.auth0.com/api/v2/users/auth0%7C1', init: {method: 'DELETE'}, expect: ['"statusCode":501', 'operation DELETE /users/{id}']},
   {what: 'RTDB export format', path: '/users.json?ns=impress-sandbox&format=export', expect: ['"error"', 'parameter \\"format\\" of Get']},
   {what: 'RTDB conditional write', path: '/users/x.json?ns=impress-sandbox', init: {method: 'PUT', headers: {'if-match': 'abc'}, body: '1'}, expect: ['"error"', 'header if-match on Put']},
   {what: 'RTDB ETag request', path: '/users.json?ns=impress-sandbox', init: {headers: {'x-firebase-etag': 'true'}}, expect: ['"error"', 'header x-firebase-etag on Get']},

@@ -104,7 +104,7 @@ describe('hints and examples name real commands and flags', () => {
 
   it('every --flag a message or hint names exists on some command', () => {
     // Flags of other tools that messages legitimately name.
-    const foreign = new Set(['endpoint-url', 'profile', 'resume-from', 'help', 'no-audit', 'no-fund', 'headless', 'print-to-pdf'])
+    const foreign = new Set(['endpoint-url', 'profile', 'resume-from', 'help', 'no-audit', 'no-fund', 'headless', 'print-to-pdf', 'resolve', 'prebuilt'])  // + curl --resolve, vercel deploy --prebuilt
     const bad: string[] = []
     for (const f of files) {
       for (const text of literalsOf.get(f)!) {
