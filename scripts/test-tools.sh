@@ -10,13 +10,12 @@ need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 { [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || command -v chromium >/dev/null 2>&1; } || need+=(chromium)
 # Debian's AWS CLI v2 at /usr/bin/aws (tests default to it: another aws on PATH may be a v1 from pip)
-[ -x /usr/bin/aws ] || need+=(awscli)
-command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+{ [ -x "${AWS_CLI:-/usr/bin/aws}" ] && command -v aws >/dev/null 2>&1; } || need+=(awscli)
+{ command -v ssh-keygen >/dev/null 2>&1 && command -v sftp >/dev/null 2>&1; } || need+=(openssh-client)
 # openssl: the sandbox edge makes its throwaway CA and per-hostname certificates with it.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # test/access/sshd.test.ts: a real sshd and the ssh/sftp clients
 { [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null 2>&1; } || need+=(openssh-server)
-command -v sftp >/dev/null 2>&1 || need+=(openssh-client)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${need[*]}"
