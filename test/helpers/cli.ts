@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {execa} from 'execa'
+import {stopSandboxesUnder} from './sandbox-procs.js'
 
 export const BIN = path.resolve(import.meta.dirname, '../../bin/run.js')
 
@@ -26,7 +27,15 @@ export function tempHome(prefix = 'impress-test-'): {home: string; cwd: string; 
   const cwd = path.join(root, 'work')
   fs.mkdirSync(home, {recursive: true})
   fs.mkdirSync(cwd, {recursive: true})
-  return {home, cwd, cleanup: () => fs.rmSync(root, {recursive: true, force: true})}
+  return {
+    home,
+    cwd,
+    // A CLI run under this home may have started a sandbox on demand: stop it before its state goes.
+    cleanup: () => {
+      stopSandboxesUnder(root)
+      fs.rmSync(root, {recursive: true, force: true})
+    },
+  }
 }
 
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {

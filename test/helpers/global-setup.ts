@@ -8,6 +8,7 @@ import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {stopSandboxesUnder} from './sandbox-procs.js'
 
 export default function setup(): () => void {
   if (!fs.existsSync(new URL('../../dist/commands', import.meta.url)) || !fs.existsSync(new URL('../../oclif.manifest.json', import.meta.url))) {
@@ -50,37 +51,8 @@ export function leftoverReport(runDir: string): string[] {
     const prefix = name.replace(/[A-Za-z0-9]{6}$/, '').replace(/[-_]?$/, '-') || name
     byPrefix.set(prefix, (byPrefix.get(prefix) ?? 0) + 1)
   }
-  for (const info of findFiles(runDir, 'sandbox.json', 6)) {
-    try {
-      const {pid} = JSON.parse(fs.readFileSync(info, 'utf8')) as {pid?: number}
-      if (pid && alive(pid)) {
-        out.push(`sandbox process ${pid} still running (${path.relative(runDir, path.dirname(info))})`)
-        process.kill(pid, 'SIGTERM')
-      }
-    } catch {
-      // unreadable: not ours to judge
-    }
-  }
+  for (const {pid, where} of stopSandboxesUnder(runDir)) out.push(`sandbox process ${pid} still running (${path.relative(runDir, where)})`)
   for (const [prefix, n] of [...byPrefix].sort((a, b) => b[1] - a[1])) out.push(`${n} × ${prefix}* in the temporary directory`)
   return out
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function findFiles(dir: string, name: string, depth: number): string[] {
-  if (depth < 0) return []
-  let entries: fs.Dirent[]
-  try {
-    entries = fs.readdirSync(dir, {withFileTypes: true})
-  } catch {
-    return []
-  }
-  return entries.flatMap((e) => (e.isDirectory() ? findFiles(path.join(dir, e.name), name, depth - 1) : e.name === name ? [path.join(dir, e.name)] : []))
-}
