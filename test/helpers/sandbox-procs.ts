@@ -28,7 +28,8 @@ export function stopSandboxesUnder(dir: string, depth = 6): {pid: number; where:
   for (const info of findFiles(dir, 'sandbox.json', depth)) {
     try {
       const {pid} = JSON.parse(fs.readFileSync(info, 'utf8')) as {pid?: number}
-      if (pid && alive(pid)) {
+      // An in-process host (test/helpers/sandbox.ts) publishes this process's own pid: never ours to stop here.
+      if (pid && pid !== process.pid && alive(pid)) {
         process.kill(pid, 'SIGTERM')
         stopped.push({pid, where: path.dirname(info)})
       }
