@@ -29,7 +29,7 @@ describe('findLiteralSecrets', () => {
           firebase: {credentials: './sa.json'},
           notify: {webhook: 'https://hooks.example/T1/B2/xyz', smtp: 'env:SMTP_URL'},
           compliance: {github: {org: 'o', token: 'env:GITHUB_TOKEN'}, cloudflare: {accountId: '9a78', token: 'cf-literal'}},
-          sandbox: {url: 'http://user:pw@127.0.0.1:1'},
+          aws: {endpoint: 'http://user:pw@127.0.0.1:1'},
           extra: {key: '-----BEGIN RSA PRIVATE KEY-----\nMII…'},
         },
       },
@@ -38,9 +38,11 @@ describe('findLiteralSecrets', () => {
       'environments.p.auth0.clientSecret',
       'environments.p.notify.webhook',
       'environments.p.compliance.cloudflare.token',
-      'environments.p.sandbox.url',
+      'environments.p.aws.endpoint',
       'environments.p.extra.key',
     ])
+    // A sandbox environment talks only to the local sandbox, whose demo credentials are public.
+    expect(findLiteralSecrets({environments: {sandbox: {sandbox: {}, auth0: {clientSecret: 'impress-ops-sandbox-client-secret'}}}})).toEqual([])
     expect(findLiteralSecrets({firebase: {credentials: '{"private_key": "x"}'}}).map((f) => f.path)).toEqual(['firebase.credentials'])
     expect(suggestedVariable('environments.prod.auth0.clientSecret')).toBe('AUTH0_CLIENT_SECRET')
   })
@@ -54,10 +56,13 @@ describe('a literal secret in the configuration, end to end', () => {
     fs.writeFileSync(
       path.join(t.cwd, 'impress.config.yaml'),
       [
+        'defaultEnvironment: sandbox',
         'environments:',
         '  sandbox:',
         '    sandbox: {}',
         '    aurora: {cluster: impress-sandbox}',
+        '  prod:',
+        '    aurora: {cluster: impress-prod}',
         `    auth0: {domain: impress-sandbox.eu.auth0.com, clientId: impress-ops-sandbox, clientSecret: ${literal ? SECRET : 'env:AUTH0_CLIENT_SECRET'}}`,
         literal ? `    notify: {webhook: "https://hooks.example/services/${HOOK_TOKEN}", smtp: "smtp://ops:${PASS}@127.0.0.1:2525"}` : '    notify: {webhook: env:HOOK}',
         '',
@@ -67,7 +72,7 @@ describe('a literal secret in the configuration, end to end', () => {
   it('warns once per key, names the path, never the value; the cache never holds it', async () => {
     // A clean file is cached (so the cache is really in play for this home)…
     write(false)
-    const clean = await runCli(['aurora', 'rollback', '--status'], {env, cwd: t.cwd})
+    const clean = await runCli(['drill', 'history', '--env', 'prod'], {env, cwd: t.cwd})
     expect(clean.exitCode, clean.stderr).toBe(0)
     expect(clean.stderr).not.toMatch(/written literally/)
     const cacheDir = path.join(t.home, 'cache', 'config')
@@ -76,12 +81,12 @@ describe('a literal secret in the configuration, end to end', () => {
     // …a file with literal secrets is not, on every run.
     write(true)
     const outputs: string[] = []
-    for (const args of [['aurora', 'rollback', '--status'], ['aurora', 'rollback', '--status', '--json'], ['aurora', 'rollback', '--status', '--verbose']]) {
+    for (const args of [['drill', 'history', '--env', 'prod'], ['drill', 'history', '--env', 'prod', '--json'], ['drill', 'history', '--env', 'prod', '--verbose']]) {
       const r = await runCli(args, {env, cwd: t.cwd})
       expect(r.exitCode, r.stderr).toBe(0)
       outputs.push(r.stdout, r.stderr)
       const warnings = r.stderr.split('\n').filter((l) => l.includes('written literally'))
-      expect(warnings.map((w) => w.match(/: (\S+) holds/)?.[1])).toEqual(['environments.sandbox.auth0.clientSecret', 'environments.sandbox.notify.webhook', 'environments.sandbox.notify.smtp'])
+      expect(warnings.map((w) => w.match(/: (\S+) holds/)?.[1])).toEqual(['environments.prod.auth0.clientSecret', 'environments.prod.notify.webhook', 'environments.prod.notify.smtp'])
       expect(warnings[0]).toContain('env:AUTH0_CLIENT_SECRET')
     }
     for (const value of [SECRET, HOOK_TOKEN, PASS]) {

@@ -3,7 +3,8 @@
  * (clientSecret, password, token, privateKey, webhook, smtp…), a URL with a password in it, or a
  * PEM private key, given as a value instead of `env:NAME`, is found here by its path, so the
  * loader can register the value with the redactor, warn (naming the path, never the value) and
- * keep the file out of the configuration cache (config/cache.ts).
+ * keep the file out of the configuration cache (config/cache.ts). An environment with a `sandbox`
+ * section is skipped: it talks only to the local sandbox, whose demo credentials are published.
  */
 import {isSecretKey} from '../redact.js'
 import {isEnvRef} from './secret-ref.js'
@@ -31,6 +32,7 @@ function isSecretValue(key: string | undefined, value: string): boolean {
 export function findLiteralSecrets(doc: unknown, at = '', key?: string): LiteralSecret[] {
   if (typeof doc === 'string') return isSecretValue(key, doc) ? [{path: at, value: doc}] : []
   if (Array.isArray(doc)) return doc.flatMap((v, i) => findLiteralSecrets(v, `${at}[${i}]`, key))
+  if (doc && typeof doc === 'object' && /^environments\.[^.]+$/.test(at) && (doc as Record<string, unknown>).sandbox !== undefined) return []
   if (doc && typeof doc === 'object') return Object.entries(doc as Record<string, unknown>).flatMap(([k, v]) => findLiteralSecrets(v, at ? `${at}.${k}` : k, k))
   return []
 }
