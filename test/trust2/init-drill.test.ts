@@ -43,7 +43,7 @@ describe('init --yes, then the commands it promises, on a real sandbox', () => {
     const p = JSON.parse(plan.stdout)
     expect(p.parts).toEqual({aurora: true, firebase: true, lambda: true})
     expect(p.notRehearsed).toEqual([])
-  })
+  }, 240_000)
 
   it('a configured system not rehearsed: not PASSED, named in the output and reports, exit 3; out of scope: passes', async () => {
     const doc = parseDocument(fs.readFileSync(configFile, 'utf8'))
@@ -68,5 +68,5 @@ describe('init --yes, then the commands it promises, on a real sandbox', () => {
     const report = JSON.parse(ok.stdout).report
     expect(report.status).toBe('passed')
     expect(report.notRehearsed).toEqual([expect.objectContaining({part: 'firebase', outOfScope: true})])
-  })
+  }, 240_000)
 })

@@ -94,5 +94,5 @@ describe('a literal secret in the configuration, end to end', () => {
       expect(grepTree(cacheDir, value)).toEqual([])
       expect(grepTree(t.home, value)).toEqual([])
     }
-  })
+  }, 120_000)
 })

@@ -38,7 +38,7 @@ describe('aurora rollback --status on a killed rollback', () => {
     expect(doc.journal.status).toBe('running')
     expect(doc.next).toBeTruthy()
     expect(doc.lock).toMatchObject({pid: child.pid, host: os.hostname(), user: os.userInfo().username, stale: true, otherHost: false})
-    expect(Date.parse(doc.lock.since)).toBeGreaterThan(Date.now() - 120_000)
+    expect(Date.parse(doc.lock.since)).toBeGreaterThan(Date.now() - 600_000)
     expect(doc.resume.command).toBe('impress aurora rollback --env sandbox --yes')
 
     const human = await cli(['aurora', 'rollback', '--status'])
@@ -57,7 +57,7 @@ describe('aurora rollback --status on a killed rollback', () => {
     expect(after.state).toBe('done')
     expect(after.lock).toBeUndefined()
     expect(after.resume).toBeUndefined()
-  })
+  }, 240_000)
 
   it('a live rollback is running, not interrupted, and its lock is not stale', async () => {
     await fresh(sb)
@@ -73,5 +73,5 @@ describe('aurora rollback --status on a killed rollback', () => {
       child.kill('SIGKILL')
       await child
     }
-  })
+  }, 120_000)
 })
