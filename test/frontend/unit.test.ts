@@ -27,7 +27,7 @@ describe('deploy commit messages', () => {
 })
 
 describe('nearest versions', () => {
-  const v = (sha: string, date: string) => ({sha, date}) as FrontendVersion
+  const v = (sha: string, date: string) => ({id: sha, sha, date}) as FrontendVersion
   it('orders by common prefix, then newest', () => {
     const list = [v('abc111', '2026-01-01T00:00:00Z'), v('abd222', '2026-02-01T00:00:00Z'), v('fff333', '2026-03-01T00:00:00Z')]
     expect(nearest('abc9', list).map((x) => x.sha)).toEqual(['abc111', 'abd222', 'fff333'])
