@@ -154,3 +154,19 @@ describe('runDeploy on an in-memory branch', () => {
     await expect(runDeploy({dir: '/nonexistent/build', dryRun: false, deployedBy: 't'}, {target})).rejects.toMatchObject({exitCode: 2})
   })
 })
+
+describe('compliance rule edge-https-only (from the edge check report)', () => {
+  it('one finding per host: fail names the failed checks, unknown when a check could not be made, none when all pass', async () => {
+    const {edgeFindings, edgeRule} = await import('../../src/lib/compliance/edge.js')
+    const host = (hostname: string, statuses: ('pass' | 'fail' | 'unknown')[]) => ({hostname, ok: statuses.every((s) => s === 'pass'), checks: statuses.map((status, i) => ({id: (['cloudflare.always_use_https', 'probe.http_redirect'] as const)[i], status, detail: `d${i}`}))})
+    const report = {generatedAt: '', hosts: [host('a.example', ['pass', 'pass']), host('b.example', ['fail', 'unknown']), host('c.example', ['pass', 'unknown'])], failures: [], unknown: [], summary: {hosts: 3, passing: 1, failed: 1, unknown: 1}, exitCode: 3 as const}
+    const f = edgeFindings(report)
+    expect(f.map((x) => [x.account, x.outcome, x.severity, x.service])).toEqual([
+      ['b.example', 'fail', 'high', 'edge'],
+      ['c.example', 'unknown', 'high', 'edge'],
+    ])
+    expect(f[0].message).toBe('b.example is not HTTPS-only: cloudflare.always_use_https (d0)')
+    const failed = await edgeRule(() => Promise.reject(new Error('no zones')), (e) => (e as Error).message)
+    expect(failed).toMatchObject({hosts: 0, error: 'no zones', findings: [{rule: 'edge-https-only', outcome: 'unknown'}]})
+  })
+})

@@ -1,6 +1,7 @@
 // End-to-end: `frontend deploy / versions / rollback` with frontend.host: vercel, bin/run.js
 // against an in-process sandbox (npm run build first).
 import fs from 'node:fs'
+import https from 'node:https'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {hasStackTrace, runCli} from '../helpers/cli.js'
@@ -77,6 +78,19 @@ describe('impress frontend on Vercel (demo project impress-app)', {timeout: 240_
     expect(rb.doc).toMatchObject({head: patch.doc.version, to: {id: first.doc.version}, version: first.doc.version, noop: false})
     const project = await getJson(`${sb.url}/vercel/v9/projects/${DEMO_VERCEL.projectId}?teamId=${DEMO_VERCEL.teamId}`, {headers: {authorization: 'Bearer vercel-sandbox-token'}})
     expect(project.targets.production.id).toBe(first.doc.version)
+    // The production domain on the sandbox edge serves the rolled-back deployment's files.
+    const h = await getJson(`${sb.url}/_sandbox/health`)
+    const u = new URL(h.endpoints.edgeHttps)
+    const served = await new Promise<string>((resolve, reject) => {
+      https
+        .get({host: u.hostname, port: u.port, path: '/', servername: DEMO_VERCEL.domain, headers: {host: DEMO_VERCEL.domain}, ca: fs.readFileSync(h.endpoints.edgeCa)}, (res) => {
+          let text = ''
+          res.on('data', (d) => (text += d))
+          res.on('end', () => resolve(text))
+        })
+        .on('error', reject)
+    })
+    expect(served).toBe('<p>2.0.0</p>\n')
     const audit = await cli(['audit', 'log', '--json'])
     expect(audit.stdout).toContain('frontend rollback')
   })
