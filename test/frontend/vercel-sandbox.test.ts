@@ -19,12 +19,11 @@ beforeEach(async () => {
 
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex')
 const team = `teamId=${DEMO_VERCEL.teamId}`
-const auth = {authorization: `Bearer ${SANDBOX_VERCEL_TOKEN}`}
 const call = async (method: string, path: string, init: {body?: unknown; raw?: Buffer; headers?: Record<string, string>; token?: string} = {}) => {
   const res = await fetch(`${api}${path}`, {
     method,
     headers: {authorization: `Bearer ${init.token ?? SANDBOX_VERCEL_TOKEN}`, ...(init.body ? {'content-type': 'application/json'} : {}), ...init.headers},
-    body: init.raw ?? (init.body ? JSON.stringify(init.body) : undefined),
+    body: (init.raw as Uint8Array<ArrayBuffer> | undefined) ?? (init.body ? JSON.stringify(init.body) : undefined),
   })
   const text = await res.text()
   return {status: res.status, body: text ? JSON.parse(text) : undefined}

@@ -70,7 +70,7 @@ export class VercelDeployments implements VercelPort {
         res = await fetch(this.url(path, options.query), {
           method,
           headers: {authorization: `Bearer ${this.options.token}`, ...(options.json === undefined ? {} : {'content-type': 'application/json'}), ...options.headers},
-          body: options.json === undefined ? options.body : JSON.stringify(options.json),
+          body: options.json === undefined ? (options.body as Uint8Array<ArrayBuffer> | undefined) : JSON.stringify(options.json),
         })
       } catch (error) {
         if (attempt < maxRetries) {

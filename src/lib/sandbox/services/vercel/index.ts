@@ -214,7 +214,8 @@ export const vercelService: ServiceFactory = (ctx: ServiceContext) => {
       const all = store()
         .data.deployments.filter((d) => d.ownerId === ownerId && (!projectId || d.projectId === projectId || d.name === projectId))
         .filter((d) => target === null || (target === 'production' ? d.target === 'production' : d.target === null))
-        .filter((d) => !states || states.includes('READY'))
+        // Every sandbox deployment is READY (no build queue).
+        .filter(() => !states || states.includes('READY'))
         .filter((d) => (until === undefined || d.createdAt < until) && (since === undefined || d.createdAt > since))
         .sort((a, b) => b.createdAt - a.createdAt)
       const page = all.slice(0, limit)
