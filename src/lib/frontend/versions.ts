@@ -25,20 +25,10 @@ export interface VersionRow {
   current: boolean
 }
 
+/** A deploy commit of the GitHub Pages branch (id = sha; author = the GitHub identity that made the commit). */
 export interface FrontendVersion extends VersionRow {
   sha: string
-  kind: 'deploy' | 'rollback'
-  subject: string
-  deployedBy: string
-  /** The GitHub identity that made the commit. */
-  author: string
-  date: string
-  sourceCommit?: string
-  restores?: string
   tree: string
-  files: number
-  bytes: number
-  current: boolean
 }
 
 export interface VersionsResult<V extends VersionRow = FrontendVersion> {

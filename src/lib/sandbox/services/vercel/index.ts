@@ -245,32 +245,37 @@ export const vercelService: ServiceFactory = (ctx: ServiceContext) => {
       })
     },
     'projects.requestPromote'(req, res, [projectId, deploymentId]) {
-      const {ownerId} = scope(req)
-      const p = projectOf(ownerId, projectId)
-      const d = deploymentOf(ownerId, deploymentId)
-      if (d.projectId !== p.id) throw new VercelError(400, 'bad_request', `Deployment ${d.id} does not belong to project ${p.name}.`)
+      const {p, d} = projectDeployment(req, projectId, deploymentId)
       if (d.target !== 'production') throw new VercelError(501, 'not_implemented', 'The sandbox does not model promoting a preview deployment (Vercel rebuilds it for production).')
       moveProduction(p, d, 'promote')
       p.autoAssignPaused = false
-      store().save()
-      res.writeHead(201, {'content-length': 0})
-      res.end()
+      created(res)
     },
     'projects.requestRollback'(req, res, [projectId, deploymentId]) {
-      const {ownerId} = scope(req)
-      const p = projectOf(ownerId, projectId)
-      const d = deploymentOf(ownerId, deploymentId)
-      if (d.projectId !== p.id) throw new VercelError(400, 'bad_request', `Deployment ${d.id} does not belong to project ${p.name}.`)
+      const {p, d} = projectDeployment(req, projectId, deploymentId)
       if (d.target !== 'production') throw new VercelError(400, 'bad_request', 'Only a previous production deployment can be rolled back to.')
       if (d.id === p.productionDeploymentId) throw new VercelError(409, 'conflict', `Deployment ${d.id} is already the current production deployment.`)
       const from = p.productionDeploymentId
       moveProduction(p, d, 'rollback')
       p.autoAssignPaused = true
       p.lastRollbackTarget = {fromDeploymentId: from, toDeploymentId: d.id, jobStatus: 'succeeded', requestedAt: Date.now()}
-      store().save()
-      res.writeHead(201, {'content-length': 0})
-      res.end()
+      created(res)
     },
+  }
+
+  /** A project and one of its deployments, both in the caller's scope. */
+  function projectDeployment(req: SandboxRequest, projectId: string, deploymentId: string): {p: VercelProject; d: VercelDeployment} {
+    const {ownerId} = scope(req)
+    const p = projectOf(ownerId, projectId)
+    const d = deploymentOf(ownerId, deploymentId)
+    if (d.projectId !== p.id) throw new VercelError(400, 'bad_request', `Deployment ${d.id} does not belong to project ${p.name}.`)
+    return {p, d}
+  }
+  /** Save, then 201 with an empty body (promote and rollback). */
+  function created(res: ServerResponse): void {
+    store().save()
+    res.writeHead(201, {'content-length': 0})
+    res.end()
   }
 
   const moveProduction = (p: VercelProject, d: VercelDeployment, type: 'promote' | 'rollback') => {
