@@ -117,6 +117,14 @@ export class Context {
     return this.env.sandbox ? (await this.sandbox()).timeScale : 1
   }
 
+  /** The frontend's hosting adapter, chosen by frontend.host: GitHub Pages (deploy branch) or Vercel (production deployments). */
+  async frontendHost(): Promise<import('./frontend/host.js').FrontendHost> {
+    const wiring = await import('./frontend/wiring.js')
+    const host = await import('./frontend/host.js')
+    if (wiring.frontendSection(this).host === 'vercel') return host.vercelHost(await wiring.vercelPort(this))
+    return host.githubPagesHost(await wiring.frontendTarget(this))
+  }
+
   /** Client configuration for AWS SDK v3 clients of this environment. */
   awsConfig(): Promise<AwsClientConfig> {
     this.awsConfigPromise ??= (async () => {
