@@ -184,11 +184,9 @@ export async function verifyManagedExport(manifest: Manifest, objects: ObjectSto
   return problems
 }
 
-/** Delete a managed backup's export objects (prune), then the caller removes the record. */
-export async function removeManagedExport(manifest: Manifest, objects: ObjectStorePort): Promise<number> {
-  const m = manifest.managed
-  if (!m) return 0
-  const where = parseExportUri(m.exportUri)
+/** Delete the objects of an export (prune; also an unfinished backup's partial export), then the caller removes the record. */
+export async function removeManagedExport(exportUri: string, objects: ObjectStorePort): Promise<number> {
+  const where = parseExportUri(exportUri)
   const names = (await objects.list(where.bucket, `${where.prefix}/`)).map((o) => o.name)
   await objects.remove(where.bucket, names)
   return names.length
