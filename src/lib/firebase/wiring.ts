@@ -7,7 +7,7 @@ import type {Context} from '../context.js'
 import {Lock} from '../journal/journal.js'
 import {exportBucketFor, firestoreFor, managedFor, objectsFor} from '../platform/firebase/targets.js'
 import {runFirestoreBackup, runFirestoreRestore, type FirestoreBackupResult, type FirestoreRestoreOptions, type FirestoreRestoreResult} from './firestore-backup.js'
-import {collectionCounts, runManagedBackup, runManagedRestore, type ManagedBackupResult, type ManagedRestoreResult} from './managed.js'
+import {collectionCounts, parseExportUri, runManagedBackup, runManagedRestore, type ManagedBackupResult, type ManagedRestoreResult} from './managed.js'
 import type {BackupStore, Progress} from './ports.js'
 
 export interface FirestoreBackupFlowOptions {
@@ -46,6 +46,8 @@ async function chooseManaged(ctx: Context, counts: () => Promise<Record<string, 
 
 export async function firestoreBackupFlow(ctx: Context, o: FirestoreBackupFlowOptions): Promise<{kind: 'firestore'; result: FirestoreBackupResult} | {kind: 'firestore-managed'; result: ManagedBackupResult}> {
   const projectId = ctx.env.config.firebase?.projectId ?? ''
+  // Bad input first (exit 2) when the managed export is asked for: no connection made.
+  if (o.managed) parseExportUri(exportBucketFor(ctx, o.exportTo))
   const lock = Lock.acquire(ctx.env.dataDir, `firebase-backup-firestore-${projectId}-${o.databaseId}`, `firebase backup of Firestore ${projectId}/${o.databaseId}`)
   try {
     const firestore = await firestoreFor(ctx, {databaseId: o.databaseId})
