@@ -23,7 +23,7 @@ export function builtinSandboxConfig(): ImpressConfig {
         aurora: {cluster: 'impress-sandbox', retentionDays: 7, maxReplicaLagMs: 1000},
         firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com', firestore: {exportBucket: 'gs://impress-sandbox-firestore-exports', estimatedDocumentBytes: 1024}},
         auth0: {domain: 'impress-sandbox.eu.auth0.com', clientId: 'impress-ops-sandbox', clientSecret: 'impress-ops-sandbox-client-secret', roles: './roles.yaml'},
-        drill: {rto: '4h', rpo: '15m', firebaseTarget: 'impress-sandbox-scratch', firestoreTarget: 'scratch'},
+        drill: {rto: '4h', rpo: '15m', firebaseTarget: 'impress-sandbox-scratch'},
         owners: [
           {area: 'Security and access administration', owner: 'alice@impress.example', name: 'Alice Martin', deputy: 'dave@impress.example'},
           {area: 'Infrastructure, backups and disaster recovery', owner: 'dave@impress.example', name: 'Dave Okafor', deputy: 'alice@impress.example'},

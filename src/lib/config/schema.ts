@@ -133,7 +133,6 @@ export const drillSection = z
     rpo: duration.default('15m'),
     verify: z.array(z.string().min(1)).default([]),
     firebaseTarget: z.string().min(1).optional().describe('Scratch Realtime Database (URL or name) the drill restores into; it must be empty and is emptied afterwards'),
-    firestoreTarget: z.string().min(1).optional().describe('Scratch Firestore database id the drill restores the newest Firestore backup (either kind) into; it must be empty and is emptied afterwards'),
     outOfScope: z
       .array(z.enum(['aurora', 'firebase', 'lambda']))
       .default([])
