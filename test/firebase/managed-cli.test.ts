@@ -52,7 +52,7 @@ describe('impress firebase, Firestore managed export (end to end)', () => {
     expect(bad.stderr).toMatch(/is not a Cloud Storage location/)
     expect(hasStackTrace(bad.stderr + missing.stderr)).toBe(false)
     expect((await platform()).firestore.operations.exports).toBe(0)
-  })
+  }, 120_000)
 
   let first: Managed
   it('resumes polling the same export after SIGKILL: one export in the sandbox, the manifest keeps its record', async () => {
@@ -81,7 +81,7 @@ describe('impress firebase, Firestore managed export (end to end)', () => {
     expect(first.manifest.managed.counts.after).toEqual({projects: 12, translations: 4, users: 40})
     expect(first.exportUri).toBe(`gs://impress-sandbox-firestore-exports/${id}`)
     expect(first.manifest.managed.objects.map((o) => o.name)).toContain(`${id}/all_namespaces/kind_pages/output-0`)
-  })
+  }, 180_000)
 
   it('lists, verifies (and catches a deleted object), restores into scratch with equal counts, prunes the export', async () => {
     const second = JSON.parse((await cli(['firebase', 'backup', '--firestore', '--managed', '--json'])).stdout) as Managed
@@ -118,5 +118,5 @@ describe('impress firebase, Firestore managed export (end to end)', () => {
     const broken = await cli(['firebase', 'verify', second.id])
     expect(broken.exitCode).toBe(3)
     expect(broken.stderr).toContain(`${victim.name}: missing`)
-  })
+  }, 300_000)
 })
