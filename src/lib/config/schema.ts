@@ -84,6 +84,15 @@ export const firebaseSection = z
     databaseURL: z.url().optional(),
     credentials: secretRef.optional().describe('Path of a service-account JSON file (or env:NAME)'),
     backups: z.string().default('./backups'),
+    firestore: z
+      .object({
+        exportBucket: z.string().regex(/^gs:\/\/[a-z0-9][a-z0-9._-]+[a-z0-9](\/.*)?$/, 'expected gs://BUCKET[/PATH]').optional().describe('Cloud Storage location of managed exports (firebase backup --managed): each backup writes to <exportBucket>/<backup id>'),
+        managedAboveBytes: z.number().int().positive().optional().describe('Firestore backups of a database estimated above this size use the managed export (needs exportBucket); the estimate is documents (count queries) × estimatedDocumentBytes'),
+        estimatedDocumentBytes: z.number().int().positive().default(1024).describe('Average document size used for the size estimate'),
+      })
+      .strict()
+      .optional()
+      .describe('Firestore managed export (exportDocuments) settings'),
   })
   .strict()
 

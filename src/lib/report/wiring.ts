@@ -66,11 +66,12 @@ export function reportPorts(ctx: Context, options: {sarifFile?: string} = {}): R
     },
     async firebase() {
       need(ctx.env.config.firebase, 'firebase')
-      const [{defaultBackupRoot, storeAt}, {listBackups}, {runVerify}] = await Promise.all([import('../platform/firebase/targets.js'), import('../firebase/list.js'), import('../firebase/verify.js')])
+      const [{defaultBackupRoot, storeAt, objectsFor}, {listBackups}, {runVerify}] = await Promise.all([import('../platform/firebase/targets.js'), import('../firebase/list.js'), import('../firebase/verify.js')])
       const store = await storeAt(ctx, defaultBackupRoot(ctx))
       const backups = (await listBackups({store})).filter((b) => b.complete)
       if (!backups[0]) return {location: store.location, backups}
-      const {manifest: _manifest, ...verified} = await runVerify({id: backups[0].id}, {store})
+      // A managed export is verified in its bucket (the Cloud Storage client is built only then).
+      const {manifest: _manifest, ...verified} = await runVerify({id: backups[0].id}, {store, objects: () => objectsFor(ctx)})
       return {location: store.location, backups, newestVerified: verified}
     },
     async lambda() {

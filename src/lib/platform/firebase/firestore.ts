@@ -110,6 +110,11 @@ export class FirestoreAdmin implements FirestorePort {
     return refs.map((r) => r.path)
   }
 
+  async count(collectionPath: string): Promise<number> {
+    const snap = await retrying(() => this.db.collection(collectionPath).count().get())
+    return snap.data().count
+  }
+
   async write(docs: {path: string; data: JsonValue}[]): Promise<void> {
     await this.bulk('writes', docs, (w, d) => w.set(this.db.doc(d.path), this.decode(d.data) as Record<string, unknown>))
   }
