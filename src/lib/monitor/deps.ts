@@ -7,7 +7,7 @@ import {resolveSecret} from '../config/secret-ref.js'
 import type {Context} from '../context.js'
 import {moduleSpecs, lambdaSection} from '../platform/aws/lambda-context.js'
 import {createAlarmsPort} from '../platform/aws/alarms.js'
-import {createLogsPort} from '../platform/aws/logs.js'
+import {createInsightsPort, createLogsPort} from '../platform/aws/logs.js'
 import {createTopicsPort} from '../platform/aws/sns.js'
 import {functionTimeouts} from '../platform/aws/lambda-timeouts.js'
 import {DEFAULT_MONITORING, desiredMonitoring, logGroupOf, type MonitoringSettings} from './desired.js'
@@ -38,6 +38,10 @@ export function monitoringSettings(ctx: Context): MonitoringSettings & {email?: 
 
 export async function logsPort(ctx: Context): Promise<LogsPort> {
   return createLogsPort((Ctor) => ctx.aws(Ctor))
+}
+
+export async function insightsPort(ctx: Context): Promise<import('../logs/insights.js').InsightsPort> {
+  return createInsightsPort((Ctor) => ctx.aws(Ctor))
 }
 
 export async function monitorPorts(ctx: Context): Promise<MonitorPorts> {
