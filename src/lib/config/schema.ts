@@ -125,7 +125,7 @@ export const drillSection = z
     verify: z.array(z.string().min(1)).default([]),
     firebaseTarget: z.string().min(1).optional().describe('Scratch Realtime Database (URL or name) the drill restores into; it must be empty and is emptied afterwards'),
     outOfScope: z
-      .array(z.enum(['aurora', 'firebase', 'lambda']))
+      .array(z.enum(['aurora', 'firebase', 'lambda', 'monitoring']))
       .default([])
       .describe('Configured systems the drill deliberately does not rehearse: reported as out of scope instead of failing the drill (exit 3)'),
   })

@@ -5,7 +5,10 @@
  */
 import {resolveSecret} from '../config/secret-ref.js'
 import type {Context} from '../context.js'
-import {moduleSpecs, lambdaSection} from '../platform/aws/lambda-context.js'
+import ms from 'ms'
+import {lambdaAdapter, moduleSpecs, lambdaSection} from '../platform/aws/lambda-context.js'
+import {sandboxInbox} from '../platform/sandbox/mail-inbox.js'
+import type {RehearsalOptions} from './rehearsal.js'
 import {createAlarmsPort} from '../platform/aws/alarms.js'
 import {createInsightsPort, createLogsPort} from '../platform/aws/logs.js'
 import {createTopicsPort} from '../platform/aws/sns.js'
@@ -48,6 +51,29 @@ export async function monitorPorts(ctx: Context): Promise<MonitorPorts> {
   const aws = <C extends {destroy(): void}>(Ctor: new (config: import('../platform/aws/client-config.js').AwsClientConfig) => C) => ctx.aws(Ctor)
   const [alarms, logs, topics] = await Promise.all([createAlarmsPort(aws), createLogsPort(aws), createTopicsPort(aws)])
   return {alarms, logs, topics}
+}
+
+/** What `monitor test` (and the drill's incident step) runs with for a module: the settings, the adapters, the sandbox inbox. */
+export async function rehearsalSetup(ctx: Context, m: {module: string; function: string}, signal: AbortSignal, progress?: (x: string) => void) {
+  const s = monitoringSettings(ctx)
+  const test = ctx.env.config.monitoring?.test ?? {payload: {fail: true}, timeout: '10m', target: '5m'}
+  const scale = await ctx.timeScale()
+  const [lambda, ports] = await Promise.all([lambdaAdapter(ctx), monitorPorts(ctx)])
+  const inbox = ctx.env.sandbox ? sandboxInbox((await ctx.sandbox()).url) : undefined
+  const options: RehearsalOptions = {
+    module: m.module,
+    function: m.function,
+    liveAlias: lambdaSection(ctx).alias,
+    alarmName: `${s.prefix}${m.module}/errors`,
+    payload: test.payload,
+    email: s.email,
+    timeoutMs: Math.max(20_000, ms(test.timeout as ms.StringValue) * scale),
+    pollMs: ctx.env.sandbox ? 50 : 10_000,
+    targetMs: Math.max(1000, ms(test.target as ms.StringValue) * scale),
+    signal,
+    ...(progress ? {progress} : {}),
+  }
+  return {options, ports: {lambda, alarms: ports.alarms, ...(inbox ? {inbox} : {})}}
 }
 
 export async function desiredState(ctx: Context): Promise<DesiredState> {
