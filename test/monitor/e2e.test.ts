@@ -149,6 +149,11 @@ describe('impress monitor', () => {
     expect([...new Set(p.alarms.missing.map((a) => a.module))].sort()).toEqual(['message', 'request'])
     expect(p.alarms.missing).toHaveLength(8)
     expect(p.filters.missing).toHaveLength(2)
+    // the two groups kept forever get the default 30-day retention
+    expect((p as unknown as {retention: {group: string; to: number}[]}).retention).toEqual([
+      {group: '/aws/lambda/impress-compute', to: 30},
+      {group: '/aws/lambda/impress-message', to: 30},
+    ])
     const refused = await cli(['monitor', 'apply'])
     expect(refused.exitCode).toBe(4)
     const dry = await cli(['monitor', 'apply', '--dry-run', '--json'])

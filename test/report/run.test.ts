@@ -7,6 +7,7 @@ import {NotConfigured, type ReportPorts} from '../../src/lib/report/ports.js'
 import {renderHtml, renderJson, renderMarkdown} from '../../src/lib/report/render.js'
 import {runReport} from '../../src/lib/report/run.js'
 import {SECTIONS, type ReportSettings} from '../../src/lib/report/types.js'
+import {healthyEncryption, healthyMonitoring} from './evidence-fixtures.js'
 
 const NOW = new Date('2026-12-03T12:00:00Z')
 const settings: ReportSettings = {environment: 'test', modules: ['pdf'], alias: 'live', maxReplicaLagMs: 1000, retentionDays: 7}
@@ -65,6 +66,8 @@ function ports(override: Partial<ReportPorts> = {}): {ports: ReportPorts; calls:
     }),
     notify: async () => ({channels: ['webhook'], last: {at: hoursAgo(2), channels: [{channel: 'webhook', ok: true}]}}),
     owners: async () => ({owners: [{area: 'Security', owner: 'a@x.example', deputy: 'b@x.example'}], members: [{email: 'a@x.example', name: 'A', status: 'active'}, {email: 'b@x.example', name: 'B', status: 'active'}]}),
+    monitoring: async () => healthyMonitoring(NOW),
+    encryption: async () => healthyEncryption(),
   }
   const merged = {...base, ...override}
   const counted = Object.fromEntries(
@@ -93,7 +96,7 @@ describe('claim registry', () => {
   it('a healthy platform: every claim holds except those whose capability is not in this version; each port is read once', async () => {
     const {ports: p, calls} = ports()
     const r = await run(p)
-    const pending = ['hosting.https-only', 'access.revocation', 'incidents.alarms']
+    const pending = ['hosting.https-only', 'access.revocation']
     expect(r.summary.failing).toEqual([])
     expect(r.summary.unknownIds.sort()).toEqual([...pending].sort())
     for (const id of pending) expect(byId(r).get(id)!.detail).toContain(NOT_AVAILABLE)

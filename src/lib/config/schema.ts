@@ -178,7 +178,7 @@ export const monitoringSection = z
     durationRatio: z.number().gt(0).max(1).default(0.8).describe('The Duration alarm fires at this fraction of the function timeout'),
     errorPattern: z.string().min(1).default('?ERROR ?Exception ?"Task timed out"').describe('CloudWatch Logs filter pattern of the per-module metric filter'),
     namespace: z.string().min(1).default('Impress/Logs').describe('Namespace of the metric filters'),
-    retentionDays: z.number().int().positive().optional().describe('Log retention `monitor apply` sets on each module log group'),
+    retentionDays: z.number().int().positive().optional().describe('Log retention (days) `monitor apply` sets on each module log group (default 30)'),
     test: z
       .object({
         payload: z.unknown().default({fail: true}).describe('Event that makes the module fail (monitor test)'),

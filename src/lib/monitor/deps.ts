@@ -19,6 +19,8 @@ import type {LogsPort} from './ports.js'
 
 /** The demo support address the sandbox confirms at once. */
 export const SANDBOX_SUPPORT_EMAIL = 'support@impress.example'
+/** Log retention `monitor apply` sets on every module log group unless monitoring.retentionDays says otherwise. */
+export const DEFAULT_LOG_RETENTION_DAYS = 30
 
 /** Modules by name (every configured module when none is given); unknown → exit 2. */
 export function chosenModules(ctx: Context, names: string[]): {module: string; function: string; group: string}[] {
@@ -26,7 +28,7 @@ export function chosenModules(ctx: Context, names: string[]): {module: string; f
   return moduleSpecs(ctx, names.length > 0 ? names : all).map((m) => ({module: m.module, function: m.function, group: logGroupOf(m.function)}))
 }
 
-export function monitoringSettings(ctx: Context): MonitoringSettings & {email?: string; webhook?: string; retentionDays?: number} {
+export function monitoringSettings(ctx: Context): MonitoringSettings & {email?: string; webhook?: string; retentionDays: number} {
   const m = ctx.env.config.monitoring
   const where = `environments.${ctx.env.name}.monitoring`
   const email = m?.email ?? ctx.env.config.notify?.email ?? (ctx.env.sandbox ? SANDBOX_SUPPORT_EMAIL : undefined)
@@ -35,7 +37,7 @@ export function monitoringSettings(ctx: Context): MonitoringSettings & {email?: 
     ...(m ? {topic: m.topic, prefix: m.prefix, period: m.period, evaluationPeriods: m.evaluationPeriods, durationRatio: m.durationRatio, errorPattern: m.errorPattern, namespace: m.namespace} : {}),
     ...(email ? {email} : {}),
     ...(m?.webhook ? {webhook: resolveSecret(m.webhook, `${where}.webhook`)} : {}),
-    ...(m?.retentionDays ? {retentionDays: m.retentionDays} : {}),
+    retentionDays: m?.retentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
   }
 }
 
@@ -87,5 +89,5 @@ export async function desiredState(ctx: Context): Promise<DesiredState> {
   const subscriptions: SubscriptionTarget[] = []
   if (s.email) subscriptions.push({protocol: 'email', endpoint: s.email})
   if (s.webhook) subscriptions.push({protocol: s.webhook.startsWith('http://') ? 'http' : 'https', endpoint: s.webhook})
-  return {topic: s.topic, prefix: s.prefix, alarms, filters, subscriptions, ...(s.retentionDays ? {retentionDays: s.retentionDays} : {})}
+  return {topic: s.topic, prefix: s.prefix, alarms, filters, subscriptions, retentionDays: s.retentionDays}
 }
