@@ -54,7 +54,8 @@ export default class Logs extends ImpressCommand<typeof Logs> {
     const summary = await runLogs(
       {modules, start, end, pattern: this.flags.filter, limit: this.flags.limit, signal: this.signal, onMissing, ...(this.flags.follow ? {follow: {intervalMs: 1000, overlapMs: 30_000}} : {})},
       port,
-      (e) => this.io.line(json ? eventJson(e) : eventLine(e, width, this.io.color, index.get(e.module) ?? 0)),
+      json ? eventJson : (e) => eventLine(e, width, this.io.color, index.get(e.module) ?? 0),
+      (lines) => this.io.line(lines),
     )
     if (this.signal.aborted) {
       // Exit 130 without an error document: stdout stays pure JSON lines / log lines, each complete.

@@ -30,14 +30,13 @@ export async function incidentDrillPort(ctx: Context, module: string | undefined
       return {module: r.module, alarm: r.alarm, ...(r.timeToDetectMs === undefined ? {} : {timeToDetectMs: r.timeToDetectMs}), ...(r.timeToNotifyMs === undefined ? {} : {timeToNotifyMs: r.timeToNotifyMs}), targetMs: r.targetMs, notification: r.notification, ok: r.ok}
     },
     async listScratch() {
-      const out: ScratchResource[] = []
-      for (const m of all) {
-        for (const a of await lambda.listAliases(m.function)) {
+      const lists = await Promise.all(all.map(async (m) => ({m, aliases: await lambda.listAliases(m.function)})))
+      return lists.flatMap(({m, aliases}) =>
+        aliases.flatMap((a): ScratchResource[] => {
           const mark = MARK.exec(a.description ?? '')
-          if (mark && mark[1] === a.name) out.push({kind: 'monitor-alias', id: `${m.module}:${a.name}`, expiresAt: mark[2]})
-        }
-      }
-      return out
+          return mark && mark[1] === a.name ? [{kind: 'monitor-alias', id: `${m.module}:${a.name}`, expiresAt: mark[2]}] : []
+        }),
+      )
     },
     async destroy(r) {
       const i = r.id.lastIndexOf(':')
