@@ -8,7 +8,7 @@ import type {ClaimDefinition, ReportSettings} from '../../src/lib/report/types.j
 import {healthyEncryption, healthyMonitoring} from './evidence-fixtures.js'
 
 const NOW = new Date('2026-12-03T12:00:00Z')
-const settings: ReportSettings = {environment: 'test', modules: ['pdf'], alias: 'live', maxReplicaLagMs: 1000, retentionDays: 7}
+const settings: ReportSettings = {environment: 'test', modules: ['pdf'], alias: 'live', maxReplicaLagMs: 1000, retentionDays: 7, revokeWithinDays: 1}
 const claim = (id: string): ClaimDefinition => [...monitoringClaims, ...encryptionClaims].find((c) => c.id === id)!
 const withMonitoring = (m: MonitoringEvidence) => ({monitoring: async () => m}) as unknown as ReportPorts
 const withEncryption = (e: EncryptionEvidence) => ({encryption: async () => e}) as unknown as ReportPorts
