@@ -55,7 +55,9 @@ describe('impress drill on the sandbox', () => {
     expect(report.status).toBe('passed')
     expect(report.rto.met && report.rpo.met).toBe(true)
     expect(report.rto.measuredMs).toBeGreaterThan(0)
-    expect(report.checks.map((c: {name: string}) => c.name.split(':')[0]).sort()).toEqual(['aurora', 'firebase', 'lambda'])
+    expect(report.checks.map((c: {name: string}) => c.name.split(':')[0]).sort()).toEqual(['aurora', 'firebase', 'lambda', 'monitoring'])
+    // monitor test ran as a step: the alarm fired and the email reached the mail sink, measured beside RTO/RPO
+    expect(report.incident).toMatchObject({module: 'etl', alarm: 'impress/etl/errors', notification: 'received', met: true, timeToDetectMs: expect.any(Number), timeToNotifyMs: expect.any(Number)})
     expect(report.checks.every((c: {ok: boolean}) => c.ok)).toBe(true)
     expect(report.rpo.firebase.gapMs).toBeGreaterThanOrEqual(0)
     for (const f of Object.values(files) as string[]) expect(fs.existsSync(f)).toBe(true)

@@ -134,7 +134,7 @@ export const drillSection = z
     verify: z.array(z.string().min(1)).default([]),
     firebaseTarget: z.string().min(1).optional().describe('Scratch Realtime Database (URL or name) the drill restores into; it must be empty and is emptied afterwards'),
     outOfScope: z
-      .array(z.enum(['aurora', 'firebase', 'lambda']))
+      .array(z.enum(['aurora', 'firebase', 'lambda', 'monitoring']))
       .default([])
       .describe('Configured systems the drill deliberately does not rehearse: reported as out of scope instead of failing the drill (exit 3)'),
   })
@@ -200,7 +200,7 @@ export const monitoringSection = z
     durationRatio: z.number().gt(0).max(1).default(0.8).describe('The Duration alarm fires at this fraction of the function timeout'),
     errorPattern: z.string().min(1).default('?ERROR ?Exception ?"Task timed out"').describe('CloudWatch Logs filter pattern of the per-module metric filter'),
     namespace: z.string().min(1).default('Impress/Logs').describe('Namespace of the metric filters'),
-    retentionDays: z.number().int().positive().optional().describe('Log retention `monitor apply` sets on each module log group'),
+    retentionDays: z.number().int().positive().optional().describe('Log retention (days) `monitor apply` sets on each module log group (default 30)'),
     test: z
       .object({
         payload: z.unknown().default({fail: true}).describe('Event that makes the module fail (monitor test)'),

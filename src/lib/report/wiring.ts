@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type {Context} from '../context.js'
+import {evidencePorts} from './evidence.js'
 import {NotConfigured, type ReportPorts} from './ports.js'
 import type {ReportSettings} from './types.js'
 
@@ -45,6 +46,7 @@ function rosterLoader(ctx: Context) {
 export function reportPorts(ctx: Context, options: {sarifFile?: string} = {}): ReportPorts {
   const roster = rosterLoader(ctx)
   return {
+    ...evidencePorts(ctx),
     async roles() {
       need(ctx.env.config.auth0, 'auth0')
       const [{auth0Adapter, rolesFilePath}, {readRolesFile}, {runPlan}] = await Promise.all([import('../roles/deps.js'), import('../roles/file.js'), import('../roles/apply.js')])
