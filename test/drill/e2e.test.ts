@@ -45,7 +45,7 @@ function configWith(drill: string): string {
   return dir
 }
 
-describe('impress drill on the sandbox', () => {
+describe('impress drill on the sandbox', {timeout: 180_000}, () => {
   it('passes: exit 0, reports written, HTML draws the timeline in Chromium, everything cleaned, notified', async () => {
     const reportDir = path.join(sb.cwd, 'reports')
     const junit = path.join(sb.cwd, 'drill.xml')
@@ -132,7 +132,7 @@ describe('impress drill on the sandbox', () => {
   })
 })
 
-describe('impress drill interrupted', () => {
+describe('impress drill interrupted', {timeout: 180_000}, () => {
   let slow: TestSandbox
   beforeAll(async () => {
     slow = await startTestSandbox({timeScale: 0.005})

@@ -27,7 +27,7 @@ const claim = (doc: Doc, id: string) => doc.sections.flatMap((s) => s.claims).fi
 const AURORA = ['db.aurora-replica', 'db.replica-lag', 'db.restore-window', 'db.aurora-snapshot']
 let holdsBefore = 0
 
-describe('impress report security', () => {
+describe('impress report security', {timeout: 240_000}, () => {
   it('checks --out before any check runs (exit 2, no request to the platform)', async () => {
     const before = sb.host.requests.snapshot(false).total
     const r = await report(['--format', 'html', '--out', path.join(sb.cwd, 'no-such-dir', 'security.html')])
