@@ -2,7 +2,8 @@ import {Args, Flags} from '@oclif/core'
 import {ImpressCommand, mutatingFlags} from '../lib/cli/base-command.js'
 import {UsageError} from '../lib/errors.js'
 import {DeployJournal} from '../lib/lambda/deploy-journal.js'
-import {applyRollback, planRollback, type RollbackPlan} from '../lib/lambda/rollback.js'
+import {applyRollback, pendingRollback, planRollback, ROLLBACK_JOURNAL, type RollbackIntent, type RollbackPlan} from '../lib/lambda/rollback.js'
+import {Journal} from '../lib/journal/journal.js'
 import {lambdaAdapter, lambdaSection, moduleSpecs} from '../lib/platform/aws/lambda-context.js'
 import {renderTable} from '../lib/ui/table.js'
 import {describeWeights} from '../lib/lambda/weights.js'
@@ -44,7 +45,13 @@ export default class Rollback extends ImpressCommand<typeof Rollback> {
       targets = [{module: spec.module, function: spec.function, to: this.flags.to}]
     }
     const lambda = await lambdaAdapter(this.ctx)
-    const plans = await Promise.all(targets.map((t) => planRollback({...t, alias}, {lambda})))
+    const pending = new Map(targets.map((t) => [t.function, pendingRollback(this.environment.dataDir, t.function)]))
+    const plans = await Promise.all(targets.map((t) => planRollback({...t, alias, pending: pending.get(t.function)?.doc.params}, {lambda})))
+    for (const p of plans.filter((x) => x.resumed)) {
+      const j = pending.get(p.function)!
+      this.io.info(`${p.module}: an earlier rollback ${j.doc.params.from} → ${j.doc.params.to} did not finish${p.resumed === 'already-applied' ? ': it took effect' : p.resumed === 'resuming' ? ': finishing it' : ` and ${alias} has moved since (now ${p.fromVersion}): planning afresh`}.`)
+      if (p.resumed !== 'resuming') j.setStatus(p.resumed === 'stale' ? 'aborted' : 'done')
+    }
     this.io.info(
       renderTable(
         ['MODULE', 'FUNCTION', `ALIAS ${alias}`, 'TO', 'DESCRIPTION'],
@@ -57,7 +64,9 @@ export default class Rollback extends ImpressCommand<typeof Rollback> {
     await this.confirm(`move ${alias} of ${todo.map((p) => `${p.function} to version ${p.toVersion}`).join(', ')}`)
     const modules: RollbackResult['modules'] = []
     for (const p of plans) {
+      const j = p.noop ? undefined : p.resumed === 'resuming' ? pending.get(p.function)! : Journal.create<RollbackIntent>(this.environment.dataDir, ROLLBACK_JOURNAL, p.function, {alias, from: p.fromVersion, to: p.toVersion})
       await applyRollback(p, {lambda})
+      j?.setStatus('done')
       modules.push({...p, applied: !p.noop})
       if (!p.noop) this.io.out(`${p.module}: ${alias} ${p.fromVersion} → ${p.toVersion}`)
     }

@@ -3,7 +3,20 @@
  * one), after a plan. A version that does not exist is refused, naming the nearest ones.
  */
 import {UsageError} from '../errors.js'
+import {Journal} from '../journal/journal.js'
 import type {AliasInfo, FunctionVersionInfo, LambdaPort} from './ports.js'
+
+/**
+ * A rollback is journaled before the alias moves: when its answer is lost (a timeout after the
+ * service applied it), a rerun of the same command finishes that rollback instead of stepping
+ * the alias back once more.
+ */
+export const ROLLBACK_JOURNAL = 'lambda-rollback'
+export type RollbackIntent = {alias: string; from: string; to: string}
+
+export function pendingRollback(dataDir: string, fn: string): Journal<RollbackIntent> | undefined {
+  return Journal.findRunning<RollbackIntent>(dataDir, ROLLBACK_JOURNAL, fn)
+}
 
 export interface RollbackPlan {
   module: string
@@ -18,6 +31,8 @@ export interface RollbackPlan {
   /** Nothing to do: the alias already points (only) there. */
   noop: boolean
   aliasRevisionId: string
+  /** An earlier, unfinished rollback of this alias: finished now, found applied, or stale (the alias moved since). */
+  resumed?: 'resuming' | 'already-applied' | 'stale'
 }
 
 /** The published versions nearest to `wanted`, for the error message. */
@@ -40,12 +55,14 @@ export function chooseTarget(versions: FunctionVersionInfo[], alias: AliasInfo, 
   return [...versions].filter((v) => Number(v.version) < current).sort((a, b) => Number(b.version) - Number(a.version))[0]
 }
 
-export async function planRollback(options: {module: string; function: string; alias: string; to?: string}, deps: {lambda: LambdaPort}): Promise<RollbackPlan> {
+export async function planRollback(options: {module: string; function: string; alias: string; to?: string; pending?: RollbackIntent}, deps: {lambda: LambdaPort}): Promise<RollbackPlan> {
   const [alias, versions] = await Promise.all([deps.lambda.getAlias(options.function, options.alias), deps.lambda.listVersions(options.function)])
   if (options.to !== undefined && !/^\d+$/.test(options.to)) {
     throw new UsageError(`--to expects a published version number, got "${options.to}".`, {hint: `See \`impress versions ${options.module}\`.`})
   }
-  const target = chooseTarget(versions, alias, options.to)
+  const p = options.to === undefined && options.pending?.alias === options.alias ? options.pending : undefined
+  const resumed = !p ? undefined : alias.functionVersion === p.to && !alias.weights ? 'already-applied' : alias.functionVersion === p.from ? 'resuming' : 'stale'
+  const target = chooseTarget(versions, alias, resumed && resumed !== 'stale' ? p!.to : options.to)
   if (!target) {
     const near = nearestVersions(versions.map((v) => v.version), options.to ?? alias.functionVersion)
     throw new UsageError(
@@ -67,6 +84,7 @@ export async function planRollback(options: {module: string; function: string; a
     toCodeSha256: target.codeSha256,
     noop: target.version === alias.functionVersion && !weighted,
     aliasRevisionId: alias.revisionId,
+    ...(resumed ? {resumed} : {}),
   }
 }
 
