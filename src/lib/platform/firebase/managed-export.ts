@@ -9,6 +9,7 @@
 import {createRequire} from 'node:module'
 import type {ExportObject, ManagedExportPort, ManagedOperation, ObjectStorePort} from '../../firebase/ports.js'
 import {requireCjs} from '../../require-cjs.js'
+import {retrying} from './firestore.js'
 
 export interface ManagedTarget {
   projectId: string
@@ -21,19 +22,6 @@ export interface ManagedTarget {
 type AdminCtor = (typeof import('@google-cloud/firestore'))['v1']['FirestoreAdminClient']
 type AdminClient = InstanceType<AdminCtor>
 type Operation = {name?: string | null; done?: boolean | null; error?: {code?: number | null; message?: string | null} | null; metadata?: {value?: Uint8Array | Buffer | null; type_url?: string | null} | null; response?: {value?: Uint8Array | Buffer | null} | null}
-
-/** google.rpc codes worth another try: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
-const TRANSIENT = new Set([4, 8, 10, 13, 14])
-async function retrying<T>(fn: () => Promise<T>, rounds = 5): Promise<T> {
-  for (let round = 0; ; round++) {
-    try {
-      return await fn()
-    } catch (error) {
-      if (round >= rounds || !TRANSIENT.has((error as {code?: number}).code ?? -1)) throw error
-      await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** round) * (0.5 + Math.random() / 2)))
-    }
-  }
-}
 
 const OPERATION_STATES = ['OPERATION_STATE_UNSPECIFIED', 'INITIALIZING', 'PROCESSING', 'CANCELLING', 'FINALIZING', 'SUCCESSFUL', 'FAILED', 'CANCELLED']
 
@@ -112,6 +100,7 @@ export class FirestoreManagedExport implements ManagedExportPort {
   }
 
   async getOperation(name: string, kind: 'export' | 'import'): Promise<ManagedOperation> {
+    // an idempotent poll: the same transient codes and connection resets as Firestore's reads
     const op = await retrying(() => this.client.getOperation({name} as Parameters<AdminClient['getOperation']>[0]))
     return this.toState((Array.isArray(op) ? op[0] : op) as Operation, kind)
   }
