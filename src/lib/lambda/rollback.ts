@@ -2,6 +2,7 @@
  * `impress rollback`: point the alias back at the previous published version (or a given
  * one), after a plan. A version that does not exist is refused, naming the nearest ones.
  */
+import {randomBytes} from 'node:crypto'
 import {UsageError} from '../errors.js'
 import {Journal} from '../journal/journal.js'
 import type {AliasInfo, FunctionVersionInfo, LambdaPort} from './ports.js'
@@ -93,3 +94,38 @@ export async function applyRollback(plan: RollbackPlan, deps: {lambda: LambdaPor
   const a = await deps.lambda.updateAlias(plan.function, plan.alias, {version: plan.toVersion, weights: {}, revisionId: plan.aliasRevisionId})
   return {aliasVersion: a.functionVersion}
 }
+
+/** Unique per rollback (Journal's default id is per second: a rollback right after closing a stale one would overwrite it). */
+const rollbackId = (fn: string) => `${fn}-${new Date().toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`
+
+type Pending = Map<string, Journal<RollbackIntent> | undefined>
+
+/** Plan each target's rollback, with the earlier, unfinished rollback of its function (if any). */
+export async function planRollbacks(targets: {module: string; function: string; to?: string}[], alias: string, deps: {lambda: LambdaPort; dataDir: string}): Promise<{plans: RollbackPlan[]; pending: Pending}> {
+  const pending: Pending = new Map(targets.map((t) => [t.function, pendingRollback(deps.dataDir, t.function)]))
+  const plans = await Promise.all(targets.map((t) => planRollback({...t, alias, pending: pending.get(t.function)?.doc.params}, deps)))
+  return {plans, pending}
+}
+
+/** What the operator is told about a plan's earlier, unfinished rollback. */
+export function pendingNote(p: RollbackPlan, pending: Pending): string | undefined {
+  const intent = p.resumed && pending.get(p.function)?.doc.params
+  if (!intent) return undefined
+  const how = p.resumed === 'already-applied' ? ': it took effect' : p.resumed === 'resuming' ? ': finishing it' : ` and ${p.alias} has moved since (now ${p.fromVersion}): planning afresh`
+  return `${p.module}: an earlier rollback ${intent.from} → ${intent.to} did not finish${how}.`
+}
+
+/**
+ * Apply the plans: an earlier rollback found applied (or stale) is closed; each alias move is
+ * journaled before it happens and marked done after, so a lost answer is finished by a rerun.
+ */
+export async function applyRollbacks(plans: RollbackPlan[], pending: Pending, deps: {lambda: LambdaPort; dataDir: string}, onApplied: (p: RollbackPlan) => void): Promise<void> {
+  for (const p of plans) if (p.resumed === 'already-applied' || p.resumed === 'stale') pending.get(p.function)?.setStatus(p.resumed === 'stale' ? 'aborted' : 'done')
+  for (const p of plans) {
+    const j = p.noop ? undefined : p.resumed === 'resuming' ? pending.get(p.function) : Journal.create<RollbackIntent>(deps.dataDir, ROLLBACK_JOURNAL, p.function, {alias: p.alias, from: p.fromVersion, to: p.toVersion}, rollbackId(p.function))
+    await applyRollback(p, deps)
+    j?.setStatus('done')
+    if (!p.noop) onApplied(p)
+  }
+}
+
