@@ -27,7 +27,18 @@ function awsError(op: string, error: unknown): never {
 
 export async function createLogsPort(aws: AwsFactory, o: {backoffMs?: number} = {}): Promise<LogsPort> {
   const sdk = awsSdk('@aws-sdk/client-cloudwatch-logs')
-  const client = await aws(sdk.CloudWatchLogsClient)
+  // One client for every module's stream, in the SDK's adaptive retry mode: FilterLogEvents has
+  // one quota for the whole account (5 calls a second), so once a call is throttled the client's
+  // rate limiter paces all the streams together, instead of each stream retrying on its own.
+  const Adaptive = class extends sdk.CloudWatchLogsClient {
+    constructor(config: AwsClientConfig) {
+      super({...config, retryMode: 'adaptive'})
+    }
+  }
+  const client = await aws(Adaptive)
+  // The SDK's logger middleware copies every response through its sensitive-data filter for a
+  // logger that discards it (a copy of every event of every page); impress logs no SDK output.
+  client.middlewareStack.remove('loggerMiddleware')
   const stats = {requests: 0, throttled: 0}
   const base = o.backoffMs ?? 200
   return {
