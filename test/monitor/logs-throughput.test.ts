@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {MERGED_BATCH, mergeBatches, type TaggedEvent} from '../../src/lib/logs/merge.js'
 import {eventJson, isoTime} from '../../src/lib/logs/render.js'
 import {runLogs} from '../../src/lib/logs/run.js'
-import {createLogsPort} from '../../src/lib/platform/aws/logs.js'
+import {createLogsPort, FILTER_QUOTA_TPS, filterPacer} from '../../src/lib/platform/aws/logs.js'
 import {FILTER_PAGE, FILTER_PAGE_BYTES, filterLimits} from '../../src/lib/sandbox/services/logs/index.js'
 import {awsTestConfig, startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 
@@ -74,6 +74,27 @@ describe('JSON lines', () => {
       }),
       {numRuns: 300},
     )
+  })
+})
+
+describe('filterPacer', () => {
+  it('waits for nothing until a call is throttled, then spaces calls to 90 % of the quota, shared by all callers', async () => {
+    let t = 1000
+    const waits: number[] = []
+    const pacer = filterPacer({now: () => t, wait: async (ms) => void waits.push(ms)})
+    await Promise.all([pacer.slot(), pacer.slot(), pacer.slot()])
+    expect(waits).toEqual([])
+    expect(pacer.on).toBe(false)
+    pacer.throttled()
+    await Promise.all([pacer.slot(), pacer.slot(), pacer.slot()])
+    const spacing = 1000 / (FILTER_QUOTA_TPS * 0.9)
+    expect(waits).toHaveLength(2)
+    expect(waits[0]).toBeCloseTo(spacing, 6)
+    expect(waits[1]).toBeCloseTo(2 * spacing, 6)
+    // Later calls wait only for what is left of their slot.
+    t += 10_000
+    await pacer.slot()
+    expect(waits).toHaveLength(2)
   })
 })
 

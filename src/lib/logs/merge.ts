@@ -49,7 +49,10 @@ export async function* moduleBatches(port: LogsPort, m: ModuleLog, o: StreamOpti
         idsAtLast.length = 0
       }
       idsAtLast.push(e.eventId)
-      out.push({...e, module: m.module})
+      // Tagged in place: a page's events are the caller's (no copy of every event).
+      const tagged = e as TaggedEvent
+      tagged.module = m.module
+      out.push(tagged)
     }
     if (out.length > 0) yield out
   }
