@@ -2,7 +2,8 @@
 import fs from 'node:fs'
 import ms from 'ms'
 import type {Context} from '../context.js'
-import {fmt} from '../drill/run.js'
+import {firestoreKind} from '../drill/report.js'
+import {fmt, type DrillReport} from '../drill/run.js'
 import {readHistory} from '../drill/store.js'
 import type {StatusSection} from './run.js'
 
@@ -26,11 +27,24 @@ export function drillSection(ctx: Context, now = new Date()): StatusSection {
         rows: [
           ['last drill', `${last.id} (${fmt(age)} ago): ${last.status}`],
           ['RTO / RPO', `${last.rto.measuredMs === undefined ? '-' : fmt(last.rto.measuredMs)} / ${last.rpo.measuredMs === undefined ? '-' : fmt(last.rpo.measuredMs)}`],
+          ...restoreRows(last),
         ],
         problems,
       }
     },
   }
+}
+
+/** One row per data restore the last drill rehearsed (Realtime Database, Firestore): its check and its data gap. */
+function restoreRows(last: DrillReport): [string, string][] {
+  const row = (part: 'firebase' | 'firestore', label: string): [string, string][] => {
+    const check = last.checks.find((c) => c.name.startsWith(`${part}:`))
+    const point = last.rpo[part]
+    if (!check && !point) return []
+    const kind = part === 'firestore' && point && 'kind' in point ? ` (${firestoreKind(point.kind)})` : ''
+    return [[label, `${check ? (check.ok ? 'restored, verified' : check.notRun ? 'not run' : `FAILED: ${check.detail}`) : '-'}${point ? `; backup gap ${fmt(point.gapMs)}${kind}` : ''}`]]
+  }
+  return [...row('firebase', 'Realtime Database'), ...row('firestore', 'Firestore')]
 }
 
 function lambdaSection(ctx: Context): StatusSection {
