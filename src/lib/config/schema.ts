@@ -133,8 +133,9 @@ export const drillSection = z
     rpo: duration.default('15m'),
     verify: z.array(z.string().min(1)).default([]),
     firebaseTarget: z.string().min(1).optional().describe('Scratch Realtime Database (URL or name) the drill restores into; it must be empty and is emptied afterwards'),
+    firestoreTarget: z.string().min(1).optional().describe('Scratch Firestore database id (in the firebase project) the drill restores the newest Firestore backup into, client-side or managed; it must be empty and is emptied afterwards'),
     outOfScope: z
-      .array(z.enum(['aurora', 'firebase', 'lambda', 'monitoring']))
+      .array(z.enum(['aurora', 'firebase', 'firestore', 'lambda', 'monitoring']))
       .default([])
       .describe('Configured systems the drill deliberately does not rehearse: reported as out of scope instead of failing the drill (exit 3)'),
   })
