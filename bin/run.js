@@ -1,18 +1,19 @@
 #!/usr/bin/env node
-// Entry point: the only place (with src/lib/ui/process.ts) allowed to decide how the process ends.
-import {flush, handle, run} from '@oclif/core'
+// Entry point: runs the bundled CLI (dist/bundle/, built by `npm run build`; docs/perf/startup.md):
+// dist/bundle/cli.cjs holds @oclif/core and the CLI's main, compiled with a V8 code cache.
+import {fileURLToPath} from 'node:url'
 
+// @oclif/core checks its own engines field at load (with semver); package.json's engines says Node >= 20.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+
+let requireCached
 try {
-  await run(process.argv.slice(2), import.meta.url)
-  await flush()
-} catch (error) {
-  if (error?.oclif?.exit === 127) {
-    // Unknown command (reported by plugin-not-found): bad usage, exit 2 like every usage error.
-    // eslint-disable-next-line no-control-regex
-    const hint = String(error.message).replace(/\u001B\[[0-9;]*m/g, '')
-    process.stderr.write(`Hint: ${hint}\n`)
-    process.exitCode = 2
-  } else {
-    await handle(error)
-  }
+  ;({requireCached} = await import('../dist/bundle/code-cache.js'))
+} catch {
+  process.stderr.write('impress is not built: dist/bundle/ is missing.\nHint: Run `npm run build` (npm ci runs it).\n')
+  process.exit(1)
 }
+const cli = requireCached(fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url)))
+await cli.exports.main(process.argv.slice(2), import.meta.url)
+// The build's warm-up run (--help) writes the cache; a run that finds none or a rejected one (another Node) rewrites it.
+cli.save(process.env.IMPRESS_CODE_CACHE === 'write')
