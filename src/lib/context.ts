@@ -9,6 +9,10 @@ import type {LoadedEnvironment} from './config/load.js'
 import {SANDBOX_REGION} from './config/constants.js'
 import {awsClientConfig, type AwsClientConfig} from './platform/aws/client-config.js'
 import {callerArn} from './platform/aws/identity.js'
+import {s3AnchorStore} from './platform/aws/s3-anchors.js'
+import {secretsManagerStore} from './platform/aws/secrets.js'
+import {AuditKeyring} from './audit/sign.js'
+import type {AuditPorts} from './audit/record.js'
 import {findRunning, health, startDetached, type SandboxHealth} from './sandbox/client.js'
 import type {Io} from './ui/output.js'
 
@@ -117,6 +121,22 @@ export class Context {
     } catch {
       return undefined
     }
+  }
+
+  private auditPortsMemo?: AuditPorts
+
+  /** The audit log's signing keyring (Secrets Manager) and anchor store (S3), as configured (see docs/audit.md). */
+  auditPorts(): AuditPorts {
+    if (!this.auditPortsMemo) {
+      const settings = this.env.audit ?? {}
+      this.auditPortsMemo = {
+        settings,
+        ...(settings.key ? {keyring: new AuditKeyring(settings.key, secretsManagerStore(this))} : {}),
+        ...(settings.anchor ? {anchors: s3AnchorStore(this, settings.anchor.bucket)} : {}),
+        warn: (m) => this.io.warn(m),
+      }
+    }
+    return this.auditPortsMemo
   }
 
   dispose(): void {

@@ -1,16 +1,39 @@
 /**
  * The hash chain of the audit log. Each line is one JSON entry that carries `prev`, the
- * SHA-256 of the previous line's exact text (64 zeros for the first), and `hash`, the SHA-256
- * of its own content without the `hash` field. A head file records the line count and the last
- * line's hash, so removing the newest line is caught too.
+ * SHA-256 of the previous line's exact text (64 zeros for the first), `seq` (its 1-based line
+ * number), and `hash`, the SHA-256 of its own content without the `hash` and `sig` fields.
+ * With a signing key, `sig` is an HMAC of (seq, hash): since `hash` covers `prev`, one valid
+ * signature vouches for every line up to it. A head file records the line count, the file's
+ * size and the last line's hash, signed the same way, so removing the newest lines is caught.
+ * The checks themselves live in verify.ts.
  */
 import {createHash} from 'node:crypto'
+import {signEntry, type AuditKey, type Signature} from './sign.js'
 
 export const GENESIS = '0'.repeat(64)
 
+export interface AuditActor {
+  /** The person: $IMPRESS_ACTOR, or OS user@host. The same for every command they run. */
+  user: string
+  /** The cloud identity the command acted as (the STS caller ARN), when it used AWS. */
+  cloud?: string
+  /** Entries written before `cloud` existed carry the ARN here. */
+  aws?: string
+}
+
+export interface AuditAcknowledgement {
+  /** What the operator wrote with --reason. */
+  reason: string
+  /** SHA-256 of every byte of the log before this line: the exact log that was accepted. */
+  prefixDigest: string
+  /** The problems found when it was accepted. */
+  problems: {line: number; reason: string}[]
+}
+
 export interface AuditEntry {
+  seq?: number
   time: string
-  actor: {user: string; aws?: string}
+  actor: AuditActor
   command: string
   args: string[]
   env?: string
@@ -19,61 +42,34 @@ export interface AuditEntry {
   durationMs: number
   error?: string
   details?: Record<string, unknown>
+  ack?: AuditAcknowledgement
   prev: string
   hash: string
+  sig?: Signature
 }
 
 export interface AuditHead {
   lines: number
   last: string
+  /** Size of the log file in bytes (heads written before it existed lack it). */
+  bytes?: number
+  sig?: Signature
 }
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
 
-/** Serialise an entry (without hash) and seal it with its own hash; returns the line text. */
-export function sealEntry(entry: Omit<AuditEntry, 'hash'>): string {
+/** The hashed part of a parsed entry: everything but `hash` and `sig`, in the order written. */
+export function entryBody(entry: AuditEntry): string {
+  const {hash: _hash, sig: _sig, ...rest} = entry
+  return JSON.stringify(rest)
+}
+
+/** Serialise an entry (without hash) and seal it with its own hash and, given a key, a signature; returns the line text. */
+export function sealEntry(entry: Omit<AuditEntry, 'hash' | 'sig'>, key?: AuditKey): string {
   const body = JSON.stringify(entry)
   const hash = sha256(body)
-  return JSON.stringify({...entry, hash})
-}
-
-export interface ChainBreak {
-  /** 1-based line number of the first line that does not fit. */
-  line: number
-  reason: string
-}
-
-/** Check a sequence of lines (without trailing newline) and the head. */
-export function verifyLines(lines: string[], head?: AuditHead): ChainBreak | undefined {
-  let prev = GENESIS
-  for (const [i, text] of lines.entries()) {
-    const n = i + 1
-    let entry: AuditEntry
-    try {
-      entry = JSON.parse(text) as AuditEntry
-    } catch {
-      return {line: n, reason: 'is not valid JSON (edited or truncated)'}
-    }
-    if (typeof entry !== 'object' || entry === null || typeof entry.hash !== 'string') {
-      return {line: n, reason: 'is not an audit entry'}
-    }
-    const {hash, ...rest} = entry
-    if (sha256(JSON.stringify(rest)) !== hash) {
-      return {line: n, reason: 'was edited: its content does not match its hash'}
-    }
-    if (entry.prev !== prev) {
-      return {
-        line: n,
-        reason: n === 1 ? 'does not start the chain (lines before it were removed)' : `does not follow line ${n - 1} (a line was removed, inserted or reordered)`,
-      }
-    }
-    prev = sha256(text)
-  }
-  if (head) {
-    if (head.lines > lines.length) return {line: lines.length + 1, reason: `is missing: the log had ${head.lines} lines (lines at the end were removed)`}
-    if (head.lines === lines.length && head.last !== prev) return {line: lines.length, reason: 'does not match the recorded head (the last line was replaced)'}
-  }
-  return undefined
+  const sig = key && entry.seq !== undefined ? signEntry(key, entry.seq, hash) : undefined
+  return JSON.stringify({...entry, hash, ...(sig ? {sig} : {})})
 }

@@ -3,10 +3,9 @@
  * environment lazily, builds the context, renders errors (one line + hint, exit code from
  * errors.ts), handles Ctrl-C/SIGTERM, and writes the audit entry of mutating commands.
  */
-import os from 'node:os'
 import {Command, Flags, type Interfaces} from '@oclif/core'
-import {appendAudit} from '../audit/log.js'
 import type {AuditEntry} from '../audit/chain.js'
+import {auditActor, auditGate, recordAudit} from '../audit/record.js'
 import {environmentCacheFile, readCachedEnvironment, writeCachedEnvironment} from '../config/cache.js'
 import type {LoadedEnvironment} from '../config/load.js'
 import {Context} from '../context.js'
@@ -43,6 +42,8 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
   protected io!: Io
   /** Extra fields for this run's audit entry (never secrets: they are redacted anyway). */
   protected auditDetails: Record<string, unknown> = {}
+  /** Set once a destructive step was confirmed: the audit log is anchored after this command. */
+  private auditDestructive = false
   private readonly started = Date.now()
   private loadedEnv?: LoadedEnvironment
   private cachedEnv?: LoadedEnvironment
@@ -77,6 +78,8 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
     if (!this.cachedEnv) this.configLoader = await import('../config/load.js')
     process.on('SIGINT', this.onSignal)
     process.on('SIGTERM', this.onSignal)
+    // A mutating command does not start on an audit log that does not verify (exit 4; see docs/audit.md).
+    if ((this.ctor as typeof ImpressCommand).mutating) await auditGate(this.environment.auditPath, this.ctx.auditPorts())
   }
 
   /** The selected environment (loaded on first use). */
@@ -107,6 +110,7 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
   /** Show nothing more, ask (or require --yes), or refuse with exit 4. */
   protected async confirm(action: string): Promise<void> {
     await confirmDestructive(this.io, {yes: Boolean((this.flags as Record<string, unknown>).yes), action})
+    this.auditDestructive = true
   }
 
   protected get dryRun(): boolean {
@@ -197,10 +201,10 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
           : e.exitCode === ExitCode.Violations
             ? 'violations'
             : 'failed'
-    const aws = await this.context?.awsActor()
-    await appendAudit(env.auditPath, {
+    const cloud = await this.context?.awsActor()
+    const entry = {
       time: new Date(this.started).toISOString(),
-      actor: {user: `${safeUser()}@${os.hostname()}`, ...(aws ? {aws} : {})},
+      actor: auditActor(cloud),
       command: this.id?.replace(/:/g, ' ') ?? 'unknown',
       args: redactArgv(this.argv, redactor),
       env: env.name,
@@ -209,14 +213,7 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
       durationMs: Date.now() - this.started,
       ...(e ? {error: redactor.redactText(e.message)} : {}),
       ...(Object.keys(this.auditDetails).length > 0 ? {details: redactor.redactValue(this.auditDetails)} : {}),
-    })
-  }
-}
-
-function safeUser(): string {
-  try {
-    return os.userInfo().username
-  } catch {
-    return process.env.USER ?? 'unknown'
+    }
+    await recordAudit(env.auditPath, entry, this.ctx.auditPorts(), {destructive: this.auditDestructive && !this.dryRun})
   }
 }

@@ -4,7 +4,9 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import ms from 'ms'
 import {ConfigError} from '../errors.js'
+import {SANDBOX_AUDIT_BUCKET, SANDBOX_AUDIT_KEY} from './constants.js'
 import {defaultSandboxStateDir, impressHome, locateConfigFile} from './paths.js'
 
 export {findConfigFile} from './paths.js'
@@ -32,6 +34,26 @@ export interface LoadedEnvironment {
   dataDir: string
   /** Every environment name in the file (for hints). */
   available: string[]
+  /** How the audit log is signed and anchored (resolved from the `audit` section and the sandbox defaults). */
+  audit?: AuditSettings
+}
+
+export interface AuditSettings {
+  /** Secrets Manager secret holding the HMAC key; none: entries are hash-chained but not signed. */
+  key?: string
+  anchor?: {bucket: string; prefix: string; intervalMs: number; retainDays?: number}
+}
+
+/** The `audit` section, with a sandbox environment's defaults (the sandbox seeds that key and bucket). */
+export function auditSettings(section: ImpressConfig['audit'], sandbox: boolean): AuditSettings {
+  const key = section?.key ?? (sandbox ? SANDBOX_AUDIT_KEY : undefined)
+  const a = section?.anchor
+  const anchor = a
+    ? {bucket: a.bucket, prefix: a.prefix, intervalMs: ms(a.interval as ms.StringValue), ...(a.retainDays ? {retainDays: a.retainDays} : {})}
+    : sandbox
+      ? {bucket: SANDBOX_AUDIT_BUCKET, prefix: 'audit/', intervalMs: 3_600_000}
+      : undefined
+  return {...(key ? {key} : {}), ...(anchor ? {anchor} : {})}
 }
 
 export interface LoadOptions {
@@ -74,6 +96,7 @@ export function loadEnvironment(options: LoadOptions = {}): LoadedEnvironment {
       auditPath: env.IMPRESS_AUDIT_LOG ? path.resolve(env.IMPRESS_AUDIT_LOG) : path.join(impressHome(env), 'audit.jsonl'),
       dataDir: path.join(impressHome(env), 'data', SANDBOX_ENV),
       available: [SANDBOX_ENV],
+      audit: auditSettings(config.audit, true),
     }
   }
 
@@ -117,5 +140,6 @@ export function loadEnvironment(options: LoadOptions = {}): LoadedEnvironment {
         : path.join(baseDir, '.impress', 'audit.jsonl'),
     dataDir: path.join(baseDir, '.impress', name),
     available,
+    audit: auditSettings(config.audit, sandbox),
   }
 }

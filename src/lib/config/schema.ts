@@ -134,6 +134,28 @@ export const notifySection = z
   })
   .strict()
 
+export const auditSection = z
+  .object({
+    path: z.string().optional().describe('Where the audit log is kept (default: .impress/audit.jsonl beside this file)'),
+    key: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@:-]{1,2048}$/, 'expected a Secrets Manager secret name or ARN')
+      .optional()
+      .describe('Secrets Manager secret (name or ARN) holding the HMAC key that signs each entry and the head; default in a sandbox environment: impress/audit/hmac'),
+    anchor: z
+      .object({
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name').describe('S3 bucket that receives the signed heads (write-once keys; use a bucket with Object Lock)'),
+        prefix: z.string().default('audit/').describe('Key prefix of the anchors'),
+        interval: duration.default('1h').describe('Anchor at least this often (and after every destructive command)'),
+        retainDays: z.number().int().positive().max(36500).optional().describe('Object Lock retention (COMPLIANCE mode) asked for each anchor; the bucket must have Object Lock enabled'),
+      })
+      .strict()
+      .optional()
+      .describe('Where signed heads are anchored outside the machine; default in a sandbox environment: the sandbox bucket impress-audit-anchors'),
+  })
+  .strict()
+  .describe('The audit log of mutating commands (see docs/audit.md)')
+
 export const environmentSchema = z
   .object({
     sandbox: sandboxSection.optional(),
@@ -152,7 +174,7 @@ export const configSchema = z
   .object({
     $schema: z.string().optional(),
     defaultEnvironment: identifier.optional().describe('Environment used when --env is not given'),
-    audit: z.object({path: z.string().optional()}).strict().optional(),
+    audit: auditSection.optional(),
     environments: z.record(identifier, environmentSchema).refine((v) => Object.keys(v).length > 0, 'expected at least one environment'),
   })
   .strict()

@@ -4,12 +4,13 @@
  * fields of a stored JSON document).
  */
 import type {SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import type {AuditKeyStore} from '../../audit/sign.js'
 import type {Context} from '../../context.js'
 import {OperationError} from '../../errors.js'
 import type {SecretStorePort} from '../../roles/ports.js'
 import {awsSdk} from './sdk.js'
 
-export class SecretsManagerStore implements SecretStorePort {
+export class SecretsManagerStore implements SecretStorePort, AuditKeyStore {
   constructor(private readonly client: () => Promise<SecretsManagerClient>) {}
 
   async current(secretId: string): Promise<string | undefined> {
@@ -17,6 +18,18 @@ export class SecretsManagerStore implements SecretStorePort {
     try {
       const r = await (await this.client()).send(new GetSecretValueCommand({SecretId: secretId}))
       return r.SecretString
+    } catch (error) {
+      if ((error as {name?: string}).name === 'ResourceNotFoundException') return undefined
+      throw error
+    }
+  }
+
+  /** A version of the secret with its id (the audit log's signing key; see audit/sign.ts). */
+  async read(secretId: string, versionId?: string): Promise<{value: string; versionId: string} | undefined> {
+    const {GetSecretValueCommand} = awsSdk('@aws-sdk/client-secrets-manager')
+    try {
+      const r = await (await this.client()).send(new GetSecretValueCommand({SecretId: secretId, ...(versionId ? {VersionId: versionId} : {})}))
+      return r.SecretString !== undefined && r.VersionId ? {value: r.SecretString, versionId: r.VersionId} : undefined
     } catch (error) {
       if ((error as {name?: string}).name === 'ResourceNotFoundException') return undefined
       throw error

@@ -8,6 +8,11 @@ import type {ServiceFactory, SandboxRequest} from '../types.js'
 import {jsonTarget, renderAwsJsonFault, sendAwsJson, sendAwsJsonError} from '../aws/json-protocol.js'
 import {AwsFault} from '../aws/query.js'
 import {SANDBOX_ACCOUNT} from './sts.js'
+import {SANDBOX_AUDIT_KEY} from '../../config/constants.js'
+
+/** The demo platform's audit signing key: fixed, so `sandbox reset` keeps old entries verifiable (a real key is 32 random bytes). */
+const SANDBOX_AUDIT_HMAC = 'sandbox-audit-hmac-7f3a9c1e5b2d48e6a0c4f81d29b7e5a3'
+const SANDBOX_AUDIT_HMAC_VERSION = '5a1d0c3e-8b7f-4e2a-9c6d-0f4b3a2e1d9c'
 
 interface SecretVersion {
   id: string
@@ -32,18 +37,19 @@ const REGION = 'eu-west-1'
 
 function seed(): SecretsState {
   const now = Date.now() / 1000
-  const mk = (name: string, value: string, description: string): Secret => ({
+  const mk = (name: string, value: string, description: string, versionId: string = randomUUID()): Secret => ({
     name,
     arn: `arn:aws:secretsmanager:${REGION}:${SANDBOX_ACCOUNT}:secret:${name}-${randomUUID().slice(0, 6)}`,
     description,
     tags: [{Key: 'app', Value: 'impress'}],
     created: now,
     changed: now,
-    versions: [{id: randomUUID(), value, created: now, stages: ['AWSCURRENT']}],
+    versions: [{id: versionId, value, created: now, stages: ['AWSCURRENT']}],
   })
   return {
     secrets: [
       mk('impress/sandbox/auth0-backend', JSON.stringify({clientId: 'backend-m2m', clientSecret: 'sandbox-initial-secret-0001'}), 'Auth0 M2M credentials read by the backend'),
+      mk(SANDBOX_AUDIT_KEY, SANDBOX_AUDIT_HMAC, 'HMAC key that signs the impress audit log (docs/audit.md)', SANDBOX_AUDIT_HMAC_VERSION),
     ],
   }
 }

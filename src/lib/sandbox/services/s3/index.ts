@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import type {ServerResponse} from 'node:http'
 import path from 'node:path'
 import {escapeXml} from '../../aws/query.js'
+import {SANDBOX_AUDIT_BUCKET} from '../../../config/constants.js'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
 
 interface S3Object {
@@ -85,7 +86,7 @@ function parseTarget(req: SandboxRequest): {bucket?: string; key?: string} {
 }
 
 export const s3Service: ServiceFactory = (ctx) => {
-  const db = () => ctx.state.open<S3State>('s3', 'meta', () => ({buckets: {[SANDBOX_BACKUP_BUCKET]: {created: new Date().toISOString(), objects: {}}}, uploads: {}}))
+  const db = () => ctx.state.open<S3State>('s3', 'meta', () => ({buckets: {[SANDBOX_BACKUP_BUCKET]: {created: new Date().toISOString(), objects: {}}, [SANDBOX_AUDIT_BUCKET]: {created: new Date().toISOString(), objects: {}}}, uploads: {}}))
   const dataDir = () => ctx.state.serviceDir('s3')
   const bucketOf = (name: string | undefined) => {
     const b = name ? db().data.buckets[name] : undefined
@@ -153,6 +154,11 @@ export const s3Service: ServiceFactory = (ctx) => {
       }
       case 'PutObject': {
         const b = bucketOf(bucket)
+        // Conditional write (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html): only `If-None-Match: *` is modelled.
+        const ifNoneMatch = req.headers['if-none-match']
+        if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw new S3Fault(501, 'NotImplemented', 'The sandbox models If-None-Match: * only.', {Header: 'If-None-Match'})
+        if (ifNoneMatch === '*' && b.objects[key!]) throw new S3Fault(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {Condition: 'If-None-Match'})
+        if (Object.keys(req.headers).some((h) => h.startsWith('x-amz-object-lock-'))) throw new S3Fault(501, 'NotImplemented', 'The sandbox does not model Object Lock.', {Header: 'x-amz-object-lock-mode'})
         const data = payload(req)
         const old = b.objects[key!]
         const etag = `"${createHash('md5').update(data).digest('hex')}"`
