@@ -40,9 +40,11 @@ const BUNDLED_PLUGINS = ['@oclif/plugin-help', '@oclif/plugin-autocomplete', '@o
  * Left to node_modules at run time:
  * - typescript, ts-node, tsx: @oclif/core loads them only to run TypeScript sources in development;
  * - firebase-admin and the Google Cloud libraries under it: google-gax reads .proto/.json
- *   descriptors from its own directory at run time, and they load only for Firestore work.
+ *   descriptors from its own directory at run time, and they load only for Firestore work;
+ * - @googleapis/admin: bundled, its `auth` export (set up by googleapis-common) came out undefined;
+ *   it loads only for the Google Workspace check.
  */
-const EXTERNAL = ['typescript', 'ts-node', 'tsx', 'firebase-admin', 'firebase-admin/*', '@google-cloud/*']
+const EXTERNAL = ['typescript', 'ts-node', 'tsx', 'firebase-admin', 'firebase-admin/*', '@google-cloud/*', '@googleapis/*']
 
 /**
  * CommonJS packages bundled together in dist/bundle/vendor.cjs (scripts/bundle/vendor.mjs), loaded
