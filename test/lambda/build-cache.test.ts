@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {BuildCache, inputsDigest} from '../../src/lib/lambda/build-cache.js'
+import {BuildCache, inputsDigest, matchInputs} from '../../src/lib/lambda/build-cache.js'
 import {ConfigError} from '../../src/lib/errors.js'
 import {hasStackTrace, runCli} from '../helpers/cli.js'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
@@ -41,6 +41,18 @@ describe('inputsDigest / BuildCache (unit)', () => {
 
   it('globs that match nothing are a configuration error (exit 2), not a silent cache hit', async () => {
     await expect(inputsDigest(dir, ['nope/**'], 'build')).rejects.toBeInstanceOf(ConfigError)
+  })
+
+  it('plain paths and dir/** (read directly) match exactly what tinyglobby matches', async () => {
+    const {glob} = await import('tinyglobby')
+    for (const f of ['t/a.js', 't/.hidden', 't/d/e/f.txt', 't/.dot/g', 't/node_modules/x/y.js', 't/d/node_modules/z.js', 't/.git/HEAD', 't/d/.git/config', 'one.txt', 'sub/file-root']) write(f, f)
+    const patterns = [['t/**'], ['t/d/**'], ['one.txt'], ['t/a.js', 't/d/**'], ['sub/file-root/**'], ['missing/**'], ['missing.txt'], ['t'], ['t/**', 'one.txt', 't/d/e/f.txt']]
+    for (const p of patterns) {
+      const expected = await glob(p, {cwd: dir, dot: true, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'], expandDirectories: false})
+      expect((await matchInputs(dir, p)).sort(), p.join(' ')).toEqual(expected.sort())
+    }
+    // Anything else goes to tinyglobby itself.
+    expect((await matchInputs(dir, ['t/*.js', 't/d/**/*.txt'])).sort()).toEqual(['t/a.js', 't/d/e/f.txt'])
   })
 
   it('records survive a round trip; a corrupt record reads as none', () => {

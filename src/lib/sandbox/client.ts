@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {builtFile} from '../built-file.js'
 import {OperationError, UsageError} from '../errors.js'
 import {SANDBOX_INFO_FILE, type SandboxInfo} from './info.js'
 import type {FaultRule, FaultRuleInput} from './faults.js'
@@ -69,8 +70,8 @@ export interface StartOptions {
   timeoutMs?: number
 }
 
-/** The sandbox server's entry: beside this module (tsc layout), or under lib/sandbox/ when this code sits in a bundle chunk (dist/chunks/). */
-const MAIN = ['./main.js', '../lib/sandbox/main.js'].map((rel) => fileURLToPath(new URL(rel, import.meta.url))).find((file) => fs.existsSync(file)) ?? fileURLToPath(new URL('./main.js', import.meta.url))
+/** The sandbox server's entry file: dist/bundle/lib/sandbox/main.js when this code runs from the bundle, dist/lib/sandbox/main.js from the one-to-one build. */
+const sandboxMain = (): string => builtFile(import.meta.url, 'lib/sandbox/main.js') ?? fileURLToPath(new URL('./main.js', import.meta.url))
 
 /** Start the sandbox as a detached background process; resolves once it answers. */
 export async function startDetached(options: StartOptions): Promise<SandboxHealth> {
@@ -78,7 +79,7 @@ export async function startDetached(options: StartOptions): Promise<SandboxHealt
   const logPath = path.join(options.stateDir, 'sandbox.log')
   const log = fs.openSync(logPath, 'a')
   const stale = readSandboxInfo(options.stateDir)
-  const args = [MAIN, '--state', options.stateDir, '--port', String(options.port ?? DEFAULT_SANDBOX_PORT)]
+  const args = [sandboxMain(), '--state', options.stateDir, '--port', String(options.port ?? DEFAULT_SANDBOX_PORT)]
   if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale))
   if (options.version) args.push('--version', options.version)
   const child = spawn(process.execPath, args, {detached: true, stdio: ['ignore', log, log], env: process.env})
