@@ -59,6 +59,12 @@ export interface DeployDeps {
   probe?: CanaryProbe
   /** Persist each module's progress (the deploy journal). */
   record?: (module: string, result: ModuleResult) => void
+  /**
+   * Resolves once the run may change something (the command's audit gate, docs/audit.md, checked
+   * while the modules are hashed and their aliases read); awaited before a build runs and before
+   * an upload. Its rejection ends the whole run with that error.
+   */
+  ready?: () => Promise<void>
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
@@ -153,10 +159,19 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     if (options.signal?.aborted) throw new InterruptedError('Interrupted before the alias moved.')
   }
   let alias: AliasInfo | undefined
+  let refusal: unknown
+  const ready = async () => {
+    try {
+      await deps.ready?.()
+    } catch (error) {
+      refusal = error
+      throw error
+    }
+  }
   try {
     // 1. Build and package.
     const artifactPath = path.resolve(options.cwd, spec.artifact!)
-    const artifact: Packaged = spec.build ? await buildAndPackage(spec as ModuleSpec & {build: string}, artifactPath, inputs, options, say, result) : await packageArtifact(artifactPath)
+    const artifact: Packaged = spec.build ? await buildAndPackage(spec as ModuleSpec & {build: string}, artifactPath, inputs, options, say, result, ready) : await packageArtifact(artifactPath)
     result.codeSha256 = artifact.sha256
     result.codeSize = artifact.size
     checkSignal()
@@ -181,6 +196,7 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     }
 
     // 3. Upload, publish (once Lambda has finished the update).
+    await ready()
     say(`uploading ${artifact.size} bytes`)
     const zip = artifact.zip ?? (await repackage(artifactPath, artifact.sha256))
     const updated = await lambda.updateCode(spec.function, zip)
@@ -237,6 +253,7 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     const pruned = await pruneAfter(spec, options, lambda, say)
     return done({status: 'deployed', aliasMoved: true, bake: {checks: bake.checks, samples: bake.samples, errors: 0}, ...(warning ? {warning} : {}), ...(pruned ? {pruned} : {})})
   } catch (error) {
+    if (refusal !== undefined && error === refusal) throw error
     const e = error instanceof ImpressError ? error : new OperationError((error as Error).message, {cause: error})
     const untouched = alias ? `The alias ${options.alias} still points to version ${alias.functionVersion}.` : 'Nothing was changed.'
     return done({status: 'failed', error: e.message, hint: e.code === 'E_BUILD' ? `${e.hint} ${untouched}` : untouched})
@@ -295,7 +312,15 @@ async function pruneAfter(spec: ModuleSpec, options: DeployOptions, lambda: Lamb
 }
 
 /** Run the module's build (or skip it: its declared inputs and artifact are unchanged since its last build), then package. */
-async function buildAndPackage(spec: ModuleSpec & {build: string}, artifactPath: string, inputs: InputsDigest | undefined, options: DeployOptions, say: (msg: string) => void, result: ModuleResult): Promise<Packaged> {
+async function buildAndPackage(
+  spec: ModuleSpec & {build: string},
+  artifactPath: string,
+  inputs: InputsDigest | undefined,
+  options: DeployOptions,
+  say: (msg: string) => void,
+  result: ModuleResult,
+  ready: () => Promise<void>,
+): Promise<Packaged> {
   const cache = inputs ? options.buildCache : undefined
   const last = cache && !options.rebuild ? cache.read(spec.module) : undefined
   if (cache && inputs && last?.inputs === inputs.digest) {
@@ -318,6 +343,7 @@ async function buildAndPackage(spec: ModuleSpec & {build: string}, artifactPath:
     }
     say('the artifact is not what the last build produced: building')
   }
+  await ready()
   say(`build: ${spec.build}`)
   await runBuild(spec.build, {cwd: options.cwd, onLine: (l) => say(`  ${l}`), signal: options.signal})
   result.build = 'ran'
