@@ -67,3 +67,23 @@ it('backs up every collection and sub-collection at one read time, and restores 
     await target.close()
   }
 }, 150_000)
+
+// The "socket hang up" of a resumed backup under faults: a keep-alive connection closed by the
+// server as a request went out on it. Reads retry such a reset like a transient gRPC code.
+it('a read whose connection the server drops (socket hang up) is retried, listing and paging alike', async () => {
+  const source = await admin('(default)')
+  const faults = `${sb.url}/_sandbox/faults`
+  try {
+    for (const operation of ['listCollectionIds', 'runQuery']) {
+      const r = await fetch(faults, {method: 'POST', body: JSON.stringify({service: 'firestore', operation, kind: 'drop', times: 2})})
+      expect(r.status).toBe(201)
+    }
+    expect(await source.listCollections()).toEqual(expect.arrayContaining(['users', 'projects', 'translations']))
+    expect((await source.page('translations', undefined, 2)).length).toBe(2)
+    // A rule is removed once it has fired `times` times: both drops happened, on each operation.
+    expect(((await (await fetch(faults)).json()) as {faults: unknown[]}).faults).toEqual([])
+  } finally {
+    await fetch(faults, {method: 'DELETE'})
+    await source.close()
+  }
+}, 60_000)

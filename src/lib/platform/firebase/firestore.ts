@@ -18,9 +18,23 @@ const isFailedPrecondition = (error: unknown): boolean => {
 }
 /** gRPC codes worth another try: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
 const TRANSIENT = new Set([4, 8, 10, 13, 14])
+const RESET = /\b(ECONNRESET|EPIPE)\b|socket hang up/
 
 /**
- * Reads are retried by the SDK already (a few times, a read-only transaction up to 5 attempts);
+ * Worth another try: a transient gRPC code, or a connection reset by the server. Over REST the
+ * client reuses keep-alive connections, and a server closes an idle one when its keep-alive
+ * timeout ends (the sandbox after 5 s, like Node's default); a request sent on it as it closes
+ * fails with "socket hang up" (ECONNRESET), no status at all. The backoff below waits up to 8 s,
+ * so that race is met under load (a Firestore backup resumed under faults failed on it).
+ */
+export function isTransient(error: unknown): boolean {
+  const e = error as {code?: unknown; errno?: unknown; message?: unknown; cause?: unknown}
+  if (typeof e?.code === 'number') return TRANSIENT.has(e.code)
+  return [e?.code, e?.errno, e?.message, (e?.cause as {code?: unknown} | undefined)?.code].some((v) => typeof v === 'string' && RESET.test(v))
+}
+
+/**
+ * Reads only (idempotent). They are retried by the SDK already (a few times, a read-only transaction up to 5 attempts);
  * a backup of hours must also outlast an unlucky streak: up to 5 more rounds, 0.25 s doubling to 8 s.
  */
 async function retrying<T>(fn: () => Promise<T>, rounds = 5): Promise<T> {
@@ -28,7 +42,7 @@ async function retrying<T>(fn: () => Promise<T>, rounds = 5): Promise<T> {
     try {
       return await fn()
     } catch (error) {
-      if (round >= rounds || !TRANSIENT.has((error as {code?: number}).code ?? -1)) throw error
+      if (round >= rounds || !isTransient(error)) throw error
       await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** round) * (0.5 + Math.random() / 2)))
     }
   }
