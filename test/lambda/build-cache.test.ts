@@ -65,7 +65,8 @@ describe('inputsDigest / BuildCache (unit)', () => {
   })
 })
 
-describe('impress deploy with declared build inputs (e2e)', () => {
+// Seven CLI deploys, four with builds: minutes under a full suite on the shared 2-core machine.
+describe('impress deploy with declared build inputs (e2e)', {timeout: 240_000}, () => {
   let sb: TestSandbox
   const cli = (args: string[]) => runCli(args, {env: sb.env, cwd: sb.cwd})
   const lambdaDir = () => path.join(sb.home, 'workspace', 'lambda')
