@@ -6,6 +6,7 @@ import {parseRoster, rosterSchema, type Roster} from '../../src/lib/compliance/r
 import {demoRosterYaml} from '../../src/lib/compliance/demo-roster.js'
 import {runComplianceCheck} from '../../src/lib/compliance/check.js'
 import {auth0StaffSource} from '../../src/lib/compliance/auth0-staff.js'
+import {githubKeyFindings} from '../../src/lib/compliance/keys.js'
 import type {ServiceAccount, ServiceId} from '../../src/lib/compliance/types.js'
 
 const TODAY = '2026-11-23'
@@ -235,5 +236,26 @@ describe('Auth0 staff port over fetch (Management API v2 shapes)', () => {
     ])
     expect(calls.slice(0, 3)).toEqual(['POST /oauth/token', 'GET /api/v2/users page=0', 'GET /api/v2/users page=1'])
     expect(calls.filter((c) => c.endsWith('/authentication-methods')).sort()).toEqual(['GET /api/v2/users/auth0%7C1/authentication-methods', 'GET /api/v2/users/auth0%7C2/authentication-methods'])
+  })
+})
+
+describe('leaver-key', () => {
+  const loaded = parseRoster(demoRosterYaml(new Date('2026-11-23T00:00:00Z')), 'team.yaml')
+  const eve = loaded.roster.members.find((m) => m.email === 'eve@impress.example')!
+  const login = [eve.accounts.github].flat()[0] as string
+  const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl'
+  const port = (members?: string[]) => ({
+    userKeys: async (l: string) => (l === login ? [{id: 1, key: KEY}] : []),
+    ...(members ? {orgMemberLogins: async () => new Set(members)} : {}),
+  })
+  const leaverFindings = async (members?: string[]) => (await githubKeyFindings(loaded, port(members))).findings.filter((f) => f.rule === 'leaver-key')
+
+  it("flags a leaver's keys while the login is in the organisation, or when membership cannot be told", async () => {
+    expect((await leaverFindings([login.toLowerCase()])).map((f) => f.message)).toEqual([expect.stringMatching(new RegExp(`^eve@impress\\.example has left but GitHub user ${login} is still in the organisation and still has 1 key\\(s\\): SHA256:`))])
+    expect(await leaverFindings(undefined)).toHaveLength(1)
+  })
+
+  it('once the login is out of the organisation its keys open nothing: no finding', async () => {
+    expect(await leaverFindings(['alice-imp'])).toEqual([])
   })
 })

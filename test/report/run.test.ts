@@ -1,6 +1,8 @@
 /** The claim registry and its runner on in-memory ports: shared ports, unknown never a pass, stable JSON, escaping. */
 import {describe, expect, it} from 'vitest'
 import type {AuroraStatus} from '../../src/lib/aurora/status.js'
+import type {EdgeCheckReport} from '../../src/lib/edge/check.js'
+import {revocationVerdict} from '../../src/lib/report/claims/access.js'
 import {CLAIMS} from '../../src/lib/report/claims/index.js'
 import {NOT_AVAILABLE} from '../../src/lib/report/claims/pending.js'
 import {NotConfigured, type ReportPorts} from '../../src/lib/report/ports.js'
@@ -9,7 +11,7 @@ import {runReport} from '../../src/lib/report/run.js'
 import {SECTIONS, type ReportSettings} from '../../src/lib/report/types.js'
 
 const NOW = new Date('2026-12-03T12:00:00Z')
-const settings: ReportSettings = {environment: 'test', modules: ['pdf'], alias: 'live', maxReplicaLagMs: 1000, retentionDays: 7}
+const settings: ReportSettings = {environment: 'test', modules: ['pdf'], alias: 'live', maxReplicaLagMs: 1000, retentionDays: 7, revokeWithinDays: 1}
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3600_000).toISOString()
 
 function aurora(lagMs: number): AuroraStatus {
@@ -24,6 +26,15 @@ function aurora(lagMs: number): AuroraStatus {
     violations: [],
     ok: true,
   }
+}
+
+/** An edge check of www.x.example; `failing` lists the checks that fail (or are unknown with `unknown:` in front). */
+function edgeReport(failing: string[]): EdgeCheckReport {
+  const ids = ['cloudflare.always_use_https', 'cloudflare.ssl', 'probe.http_redirect', 'probe.certificate'] as const
+  const checks = ids.map((id) => ({id, status: failing.includes(id) ? ('fail' as const) : failing.includes(`unknown:${id}`) ? ('unknown' as const) : ('pass' as const), detail: `${id} detail`}))
+  const failures = checks.filter((c) => c.status === 'fail').map((c) => ({hostname: 'www.x.example', check: c.id, detail: c.detail}))
+  const unknown = checks.filter((c) => c.status === 'unknown').map((c) => ({hostname: 'www.x.example', check: c.id, detail: c.detail}))
+  return {generatedAt: NOW.toISOString(), hosts: [{hostname: 'www.x.example', ok: failures.length === 0 && unknown.length === 0, checks}], failures, unknown, summary: {hosts: 1, passing: failures.length + unknown.length === 0 ? 1 : 0, failed: failures.length > 0 ? 1 : 0, unknown: unknown.length}, exitCode: failures.length > 0 ? 3 : unknown.length > 0 ? 1 : 0}
 }
 
 /** Ports where every capability answers well, counting calls; `override` replaces some. */
@@ -65,6 +76,8 @@ function ports(override: Partial<ReportPorts> = {}): {ports: ReportPorts; calls:
     }),
     notify: async () => ({channels: ['webhook'], last: {at: hoursAgo(2), channels: [{channel: 'webhook', ok: true}]}}),
     owners: async () => ({owners: [{area: 'Security', owner: 'a@x.example', deputy: 'b@x.example'}], members: [{email: 'a@x.example', name: 'A', status: 'active'}, {email: 'b@x.example', name: 'B', status: 'active'}]}),
+    edge: async () => edgeReport([]),
+    revocations: async () => ({leavers: [{email: 'c@x.example', name: 'C', left: '2026-11-20'}], records: [{member: 'C@x.example', time: '2026-11-20T17:00:00Z', status: 'revoked', actor: 'ops@host'}], withinDays: 1}),
   }
   const merged = {...base, ...override}
   const counted = Object.fromEntries(
@@ -93,7 +106,7 @@ describe('claim registry', () => {
   it('a healthy platform: every claim holds except those whose capability is not in this version; each port is read once', async () => {
     const {ports: p, calls} = ports()
     const r = await run(p)
-    const pending = ['hosting.https-only', 'access.revocation', 'incidents.alarms']
+    const pending = ['incidents.alarms']
     expect(r.summary.failing).toEqual([])
     expect(r.summary.unknownIds.sort()).toEqual([...pending].sort())
     for (const id of pending) expect(byId(r).get(id)!.detail).toContain(NOT_AVAILABLE)
@@ -128,6 +141,34 @@ describe('claim registry', () => {
     expect(c.get('incidents.notify-delivered')!.detail).toMatch(/did not reach email/)
     expect(c.get('company.owners')).toMatchObject({status: 'fails', detail: 'B <b@x.example> (Security) has left the company'})
     expect(r.summary.failing).toEqual(['db.replica-lag', 'incidents.notify-delivered', 'company.owners'])
+  })
+
+  it('hosting.https-only: holds when every host passes the edge check; a failing check fails naming host and check; a check that could not run is unknown', async () => {
+    expect(byId(await run(ports().ports)).get('hosting.https-only')).toMatchObject({status: 'holds', detail: '1 hostname(s) HTTPS-only: www.x.example'})
+    const failed = byId(await run(ports({edge: async () => edgeReport(['probe.http_redirect', 'unknown:probe.certificate'])}).ports)).get('hosting.https-only')!
+    expect(failed).toMatchObject({status: 'fails', detail: 'not HTTPS-only: www.x.example (probe.http_redirect)'})
+    expect(failed.facts[0]).toMatch(/^www\.x\.example: 2\/4 check\(s\) pass \(probe\.http_redirect fail: .*probe\.certificate unknown/)
+    expect(byId(await run(ports({edge: async () => edgeReport(['unknown:probe.certificate'])}).ports)).get('hosting.https-only')).toMatchObject({status: 'unknown', detail: 'could not check www.x.example (probe.certificate)'})
+    const unconfigured = byId(await run(ports({edge: async () => Promise.reject(new NotConfigured('no edge section'))}).ports)).get('hosting.https-only')!
+    expect(unconfigured.status).toBe('unknown')
+  })
+
+  it('access.revocation: each leaver due needs a completed, timely revocation in a log that verifies', () => {
+    const ok = {ok: true}
+    const leaver = {email: 'eve@x.example', name: 'Eve', left: '2026-11-01'}
+    const rec = (time: string, status = 'revoked') => ({member: 'eve@x.example', time, status, actor: 'ops@host'})
+    const verdict = (records: ReturnType<typeof rec>[], audit: {ok: boolean; break?: {line: number; reason: string}} = ok, withinDays = 1) => revocationVerdict({leavers: [leaver], records, withinDays}, audit, NOW)
+    expect(verdict([])).toMatchObject({status: 'fails', detail: 'eve@x.example: no completed revocation recorded'})
+    expect(verdict([rec('2026-11-02T09:00:00Z', 'partly-revoked')])).toMatchObject({status: 'fails', detail: 'eve@x.example: no completed revocation recorded (only a partial or failed one)'})
+    // the last day and the day after are in time (withinDays 1); two days after is one day late
+    expect(verdict([rec('2026-11-02T23:59:00Z')])).toMatchObject({status: 'holds', detail: '1 leaver(s), each revoked in time and recorded in the audit log'})
+    expect(verdict([rec('2026-11-03T08:00:00Z')])).toMatchObject({status: 'fails', detail: 'eve@x.example: revoked 1 day(s) after the deadline'})
+    expect(verdict([rec('2026-11-01T08:00:00Z')], ok, 0).status).toBe('holds')
+    expect(verdict([rec('2026-11-02T08:00:00Z')], ok, 0).status).toBe('fails')
+    expect(verdict([rec('2026-11-01T08:00:00Z', 'nothing-to-revoke')]).status).toBe('holds')
+    expect(verdict([rec('2026-11-01T08:00:00Z')], {ok: false, break: {line: 3, reason: 'bad signature'}})).toMatchObject({status: 'unknown', detail: expect.stringContaining('line 3: bad signature')})
+    // a leaver whose last day is today is not due yet
+    expect(revocationVerdict({leavers: [{...leaver, left: '2026-12-03'}], records: [], withinDays: 1}, ok, NOW)).toMatchObject({status: 'holds', detail: 'no leaver is due (1 leaver(s) on the roster)'})
   })
 
   it('the drill claim links the drill report as evidence', async () => {

@@ -9,6 +9,8 @@ export const ACCESS_DEFAULTS = {
   commandUser: 'nobody',
   keys: {refresh: '5m', maxStale: '24h'},
   maxRevocations: 1,
+  /** A leaver's access must be revoked within this many days of their last day (the security report checks it). */
+  revokeWithinDays: 1,
 }
 
 export interface AccessSettings {
@@ -17,6 +19,7 @@ export interface AccessSettings {
   commandUser: string
   keys: {refresh: string; maxStale: string}
   maxRevocations: number
+  revokeWithinDays: number
 }
 
 /** The environment's access settings with defaults filled in (the section is optional). */
@@ -28,5 +31,6 @@ export function accessSettings(section: Partial<AccessSettings> | undefined): Ac
     commandUser: s.commandUser ?? ACCESS_DEFAULTS.commandUser,
     keys: {...ACCESS_DEFAULTS.keys, ...s.keys},
     maxRevocations: s.maxRevocations ?? ACCESS_DEFAULTS.maxRevocations,
+    revokeWithinDays: s.revokeWithinDays ?? ACCESS_DEFAULTS.revokeWithinDays,
   }
 }

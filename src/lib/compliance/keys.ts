@@ -103,11 +103,17 @@ export function keyOwners(members: Pick<MemberKeys, 'member' | 'keys'>[]): Map<s
 
 export async function githubKeyFindings(loaded: LoadedRoster, port: GithubKeysPort, concurrency = 8): Promise<{members: MemberKeys[]; findings: Finding[]}> {
   const policy = loaded.roster.policy.keys
-  const members: MemberKeys[] = (await fetchGithubKeys(loaded, port, concurrency)).map((m) => ({...m, keys: m.keys.map(({type, bits, fingerprint}) => ({type, bits, fingerprint}))}))
+  const hasLeavers = loaded.roster.members.some((m) => m.status === 'left')
+  const [fetched, orgMembers] = await Promise.all([fetchGithubKeys(loaded, port, concurrency), hasLeavers && port.orgMemberLogins ? port.orgMemberLogins() : undefined])
+  const members: MemberKeys[] = fetched.map((m) => ({...m, keys: m.keys.map(({type, bits, fingerprint}) => ({type, bits, fingerprint}))}))
   const findings: Finding[] = []
   for (const mk of members) {
     if (mk.status === 'left') {
-      if (mk.keys.length > 0) findings.push(finding('leaver-key', {service: 'github', member: mk.member, account: mk.login, message: `${mk.member} has left but GitHub user ${mk.login} still has ${mk.keys.length} key(s): ${mk.keys.map((k) => k.fingerprint).join(', ')}.`}))
+      // A leaver's keys stay on their own GitHub account; they open our hosts only while the
+      // login is in the organisation (authorized-keys admits members only). Unknown membership: flag.
+      const inOrg = orgMembers === undefined || orgMembers.has(mk.login.toLowerCase())
+      if (mk.keys.length > 0 && inOrg)
+        findings.push(finding('leaver-key', {service: 'github', member: mk.member, account: mk.login, message: `${mk.member} has left but GitHub user ${mk.login}${orgMembers ? ' is still in the organisation and' : ''} still has ${mk.keys.length} key(s): ${mk.keys.map((k) => k.fingerprint).join(', ')}.`}))
       continue
     }
     if (mk.keys.length !== policy.perDeveloper)

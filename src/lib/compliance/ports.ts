@@ -24,6 +24,8 @@ export interface PublicKey {
 /** GitHub's public SSH keys of a user (`GET /users/{login}/keys`); null when the user does not exist. */
 export interface GithubKeysPort {
   userKeys(login: string): Promise<PublicKey[] | null>
+  /** Logins (lower case) of the organisation's members, where the port can tell. */
+  orgMemberLogins?(): Promise<Set<string>>
 }
 
 /** Auth0 staff: users of the staff connection and their enrolled authentication methods. */

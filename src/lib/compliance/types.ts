@@ -43,7 +43,7 @@ export const RULE_INFO: Record<RuleId, RuleInfo> = {
   'key-count': {severity: 'medium', title: 'Developer does not have exactly one SSH key', hint: 'Keep exactly one SSH key on GitHub (Settings → SSH and GPG keys) and delete the others.'},
   'key-type': {severity: 'high', title: 'SSH key type or size outside the policy', hint: 'Generate a new key (ssh-keygen -t rsa -b 4096), upload it and delete the old one.'},
   'key-shared': {severity: 'high', title: 'One SSH key is used by several people', hint: 'Each person generates their own key; delete the shared one everywhere.'},
-  'leaver-key': {severity: 'critical', title: 'A leaver still has an SSH key on GitHub', hint: 'Remove the leaver from the organisation and delete the key.'},
+  'leaver-key': {severity: 'critical', title: 'A leaver still has SSH keys that open the hosts (GitHub organisation member)', hint: 'Run `impress access revoke <email>`: once the login is out of the organisation its keys open nothing.'},
   'key-unencrypted': {severity: 'high', title: 'Private key without a passphrase', hint: 'Add a passphrase: ssh-keygen -p -f <key>.'},
   'key-unreadable': {severity: 'medium', title: 'Private key could not be parsed', hint: 'Check that the file is an SSH private key (OpenSSH or PEM).'},
 }

@@ -219,6 +219,7 @@ export const accessSection = z
       .strict()
       .optional(),
     maxRevocations: z.number().int().positive().default(ACCESS_DEFAULTS.maxRevocations).describe('Most members `impress access revoke` removes at once'),
+    revokeWithinDays: z.number().int().min(0).default(ACCESS_DEFAULTS.revokeWithinDays).describe("A leaver's access must be revoked within this many days after their last day (0: on the day); the security report's access.revocation claim checks it"),
   })
   .strict()
   .describe('Access lifecycle: SSH/SFTP users fed from GitHub keys, offboarding (docs/access.md)')

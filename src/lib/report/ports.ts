@@ -9,6 +9,7 @@ import type {AuroraStatus} from '../aurora/status.js'
 import type {ComplianceReport} from '../compliance/check.js'
 import type {KeysReport} from '../compliance/keys.js'
 import type {DrillReport} from '../drill/run.js'
+import type {EdgeCheckReport} from '../edge/check.js'
 import type {BackupSummary} from '../firebase/list.js'
 import type {VerifyResult as BackupVerifyResult} from '../firebase/verify.js'
 import type {VersionsResult} from '../lambda/versions.js'
@@ -56,6 +57,15 @@ export interface OwnersEvidence {
   members?: {email: string; name: string; status: 'active' | 'left'}[]
 }
 
+/** Leavers (from the roster) and the `access revoke` operations the audit log records. */
+export interface RevocationEvidence {
+  leavers: {email: string; name: string; left: string}[]
+  /** One row per member an `access revoke` entry names, oldest first. */
+  records: {member: string; time: string; status: string; actor: string}[]
+  /** Days after the last day within which the revocation must happen (access.revokeWithinDays). */
+  withinDays: number
+}
+
 export interface ReportPorts {
   roles(): Promise<RolesEvidence>
   aurora(): Promise<AuroraStatus>
@@ -67,6 +77,9 @@ export interface ReportPorts {
   audit(): Promise<AuditVerifyResult>
   notify(): Promise<NotifyEvidence>
   owners(): Promise<OwnersEvidence>
+  /** `impress edge check` over the configured hostnames. */
+  edge(): Promise<EdgeCheckReport>
+  revocations(): Promise<RevocationEvidence>
 }
 
 export type PortName = keyof ReportPorts

@@ -36,6 +36,8 @@ export interface ReportSettings {
   alias: string
   maxReplicaLagMs: number
   retentionDays: number
+  /** access.revokeWithinDays: the sentence of access.revocation quotes it. */
+  revokeWithinDays: number
   /** Evidence files written beside the report (SARIF), when it is written to a file. */
   sarifFile?: string
 }

@@ -18,6 +18,7 @@ export function reportSettings(ctx: Context, options: {sarifFile?: string} = {})
     alias: c.lambda?.alias ?? 'live',
     maxReplicaLagMs: c.aurora?.maxReplicaLagMs ?? 1000,
     retentionDays: c.aurora?.retentionDays ?? 7,
+    revokeWithinDays: c.access?.revokeWithinDays ?? 1,
     ...(options.sarifFile ? {sarifFile: options.sarifFile} : {}),
   }
 }
@@ -106,6 +107,21 @@ export function reportPorts(ctx: Context, options: {sarifFile?: string} = {}): R
       const targets = await notifyTargets(ctx)
       const last = readLastTest(ctx.env.dataDir)
       return {channels: [...(targets.webhook ? ['webhook' as const] : []), ...(targets.email ? ['email' as const] : [])], ...(last ? {last} : {})}
+    },
+    async edge() {
+      if (!ctx.env.config.edge) throw new NotConfigured('no edge section in this environment (hostnames to check)')
+      const [{edgeWiring}, {runEdgeCheck}] = await Promise.all([import('../edge/wiring.js'), import('../edge/check.js')])
+      const w = await edgeWiring(ctx)
+      return runEdgeCheck({hostnames: w.hostnames, minTls: w.minTls, expiryDays: w.expiryDays}, {zones: w.zones, pages: w.pages, probe: w.probe})
+    },
+    async revocations() {
+      const [loaded, {readAudit}, {accessSettings}] = await Promise.all([roster(), import('../audit/log.js'), import('../access/defaults.js')])
+      const leavers = loaded.roster.members.filter((m) => m.status === 'left').map((m) => ({email: m.email, name: m.name, left: m.left ?? ''}))
+      const records = readAudit(ctx.env.auditPath, {command: 'access revoke'}).flatMap((e) => {
+        const results = (e.details?.results ?? []) as {member?: string; status?: string}[]
+        return results.filter((r) => typeof r.member === 'string').map((r) => ({member: r.member!, time: e.time, status: String(r.status), actor: e.actor.user}))
+      })
+      return {leavers, records, withinDays: accessSettings(ctx.env.config.access).revokeWithinDays}
     },
     async owners() {
       const owners = ctx.env.config.owners ?? []

@@ -1,6 +1,7 @@
 /** Access administration: 2FA, one account per member per service, SSH keys, leavers. */
 import type {ComplianceReport} from '../../compliance/check.js'
 import {SERVICE_LABELS, type Finding, type RuleId} from '../../compliance/types.js'
+import type {RevocationEvidence} from '../ports.js'
 import type {ClaimDefinition, Evidence, Verdict} from '../types.js'
 
 const line = (f: Finding) => `${f.severity}: ${f.message}`
@@ -72,4 +73,39 @@ export const accessClaims: ClaimDefinition[] = [
       return accounts
     },
   },
+  {
+    id: 'access.revocation',
+    section: 'Access administration',
+    sentence: (s) => `A leaver's access is revoked on every service by their last day${s.revokeWithinDays ? ` (or within ${s.revokeWithinDays} day(s) of it)` : ''}, and each revocation is recorded in the signed audit log.`,
+    rerun: 'impress audit log --command "access revoke"',
+    check: async (ports, _settings, now) => revocationVerdict(await ports.revocations(), await ports.audit(), now),
+  },
 ]
+
+const DAY = 86_400_000
+
+/** Each leaver whose last day is past needs a recorded, timely `access revoke` in a log that verifies. */
+export function revocationVerdict(e: RevocationEvidence, audit: {ok: boolean; break?: {line: number; reason: string}}, now: Date): Verdict {
+  if (!audit.ok) return {status: 'unknown', detail: `the audit log does not verify (line ${audit.break?.line}: ${audit.break?.reason}), so its revocation records prove nothing`}
+  const due = e.leavers.filter((l) => l.left !== '' && Date.parse(l.left) + DAY <= now.getTime())
+  if (due.length === 0) return {status: 'holds', detail: `no leaver is due (${e.leavers.length} leaver(s) on the roster)`}
+  const facts: string[] = []
+  const problems: string[] = []
+  for (const l of due) {
+    const done = e.records.filter((r) => r.member.toLowerCase() === l.email.toLowerCase() && (r.status === 'revoked' || r.status === 'nothing-to-revoke'))
+    const first = done[0]
+    const deadline = Date.parse(l.left) + (e.withinDays + 1) * DAY
+    if (!first) {
+      const partly = e.records.some((r) => r.member.toLowerCase() === l.email.toLowerCase())
+      problems.push(`${l.email}: no completed revocation recorded${partly ? ' (only a partial or failed one)' : ''}`)
+      facts.push(`${l.name} <${l.email}> left on ${l.left}: ${partly ? 'revocation started but not completed' : 'no `impress access revoke` in the audit log'}`)
+      continue
+    }
+    const late = Math.ceil((Date.parse(first.time) - deadline) / DAY)
+    facts.push(`${l.name} <${l.email}> left on ${l.left}: revoked ${first.time.slice(0, 10)} by ${first.actor}${late > 0 ? `, ${late} day(s) late` : ''}`)
+    if (late > 0) problems.push(`${l.email}: revoked ${late} day(s) after the deadline`)
+  }
+  return problems.length > 0
+    ? {status: 'fails', detail: problems.join('; '), facts}
+    : {status: 'holds', detail: `${due.length} leaver(s), each revoked in time and recorded in the audit log`, facts}
+}

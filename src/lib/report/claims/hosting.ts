@@ -1,4 +1,4 @@
-/** Hosting: every module on Lambda behind its alias, previous versions kept for rollback. */
+/** Hosting: every module on Lambda behind its alias, previous versions kept for rollback, HTTPS only at the edge. */
 import type {ClaimDefinition} from '../types.js'
 
 export const hostingClaims: ClaimDefinition[] = [
@@ -39,6 +39,20 @@ export const hostingClaims: ClaimDefinition[] = [
       return none.length === 0
         ? {status: 'holds', detail: `every module keeps at least one previous version (${Math.min(...rows.map((r) => r.count))} to ${Math.max(...rows.map((r) => r.count))})`, facts}
         : {status: 'fails', detail: `no previous version to roll back to: ${none.join(', ')}`, facts}
+    },
+  },
+  {
+    id: 'hosting.https-only',
+    section: 'Hosting',
+    sentence: () => 'The frontend and the backends are reachable over HTTPS only: Cloudflare redirects HTTP to HTTPS with full or strict SSL, a modern minimum TLS version and HSTS, and every certificate is valid.',
+    rerun: 'impress edge check',
+    async check(ports) {
+      const r = await ports.edge()
+      const facts = r.hosts.map((h) => `${h.hostname}: ${h.checks.filter((c) => c.status === 'pass').length}/${h.checks.length} check(s) pass${h.checks.some((c) => c.status !== 'pass') ? ` (${h.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id} ${c.status}: ${c.detail}`).join('; ')})` : ''}`)
+      if (r.hosts.length === 0) return {status: 'unknown', detail: 'no hostname is configured (edge.hostnames)'}
+      if (r.failures.length > 0) return {status: 'fails', detail: `not HTTPS-only: ${[...new Set(r.failures.map((f) => f.hostname))].map((h) => `${h} (${r.failures.filter((f) => f.hostname === h).map((f) => f.check).join(', ')})`).join('; ')}`, facts}
+      if (r.unknown.length > 0) return {status: 'unknown', detail: `could not check ${r.unknown.map((u) => `${u.hostname} (${u.check})`).join(', ')}`, facts}
+      return {status: 'holds', detail: `${r.hosts.length} hostname(s) HTTPS-only: ${r.hosts.map((h) => h.hostname).join(', ')}`, facts}
     },
   },
 ]
