@@ -1,8 +1,9 @@
 // Frontend deploy figures against an in-process sandbox (run `npm run build` first):
 // `impress frontend deploy` of N files (default 2,000) to the demo gh-pages branch, then the
 // same directory with K files changed (default 10): blobs uploaded, commits made, requests by
-// operation and wall time of each deploy, plus an unchanged redeploy.
-// Usage: node bench/frontend-deploy.mjs [--files 2000] [--changed 10]
+// operation and wall time of each deploy, plus an unchanged redeploy. `--host vercel`: the same
+// against the sandbox's Vercel project impress-app (files uploaded, deployments created).
+// Usage: node bench/frontend-deploy.mjs [--files 2000] [--changed 10] [--host github-pages|vercel]
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -15,6 +16,10 @@ const arg = (name, def) => {
 }
 const FILES = Number(arg('files', '2000'))
 const CHANGED = Number(arg('changed', '10'))
+const HOST = arg('host', 'github-pages')
+if (!['github-pages', 'vercel'].includes(HOST)) throw new Error(`--host github-pages|vercel, not ${HOST}`)
+// What counts as an upload and as a new version on each host (sandbox operation names).
+const OPS = HOST === 'vercel' ? {service: 'vercel', upload: 'deployments.uploadFile', version: 'deployments.createDeployment', uploadWord: 'files uploaded', versionWord: 'create-deployment calls'} : {service: 'github', upload: 'git/create-blob', version: 'git/create-commit', uploadWord: 'blobs uploaded', versionWord: 'commits'}
 const root = new URL('..', import.meta.url).pathname
 const bin = path.join(root, 'bin/run.js')
 const {SandboxHost} = await import(path.join(root, 'dist/lib/sandbox/host.js'))
@@ -25,6 +30,9 @@ const host = new SandboxHost({stateDir: path.join(home, 'sandbox'), port: 0, tim
 const info = await host.start()
 const env = {...process.env, IMPRESS_HOME: home, CI: 'true'}
 const get = async (p) => (await fetch(`${info.url}${p}`)).json()
+const config = path.join(home, 'impress.config.yaml')
+const configArgs = HOST === 'vercel' ? ['--config', config] : []
+if (HOST === 'vercel') fs.writeFileSync(config, 'environments:\n  web:\n    sandbox: {}\n    frontend:\n      host: vercel\n      vercel: {project: impress-app, teamId: team_Imp7ess0Sandb0xTeam00000001}\n')
 
 try {
   for (let i = 0; i < FILES; i++) {
@@ -37,13 +45,13 @@ try {
   const deploy = async (label) => {
     await fetch(`${info.url}/_sandbox/requests`, {method: 'DELETE'})
     const t0 = performance.now()
-    const r = await runProcess(process.execPath, [bin, 'frontend', 'deploy', '--dir', dir, '--json'], {env, cwd: home})
+    const r = await runProcess(process.execPath, [bin, 'frontend', 'deploy', '--dir', dir, '--json', ...configArgs], {env, cwd: home})
     const ms = performance.now() - t0
     if (r.code !== 0) throw new Error(`${label}: exit ${r.code}\n${r.err}`)
     const doc = JSON.parse(r.out)
-    const ops = (await get('/_sandbox/requests?service=github')).counts.github ?? {}
+    const ops = (await get(`/_sandbox/requests?service=${OPS.service}`)).counts[OPS.service] ?? {}
     const requests = Object.values(ops).reduce((a, b) => a + b, 0)
-    console.log(`${label.padEnd(34)} files ${String(doc.files).padStart(5)}  changed ${String(doc.upload.length).padStart(5)}  blobs uploaded ${String(ops['git/create-blob'] ?? 0).padStart(5)}  commits ${ops['git/create-commit'] ?? 0}  requests ${String(requests).padStart(5)}  wall ${(ms / 1000).toFixed(2)} s (in-command ${(doc.durationMs / 1000).toFixed(2)} s)`)
+    console.log(`${HOST} ${label.padEnd(34)} files ${String(doc.files).padStart(5)}  changed ${String(doc.upload.length).padStart(5)}  ${OPS.uploadWord} ${String(ops[OPS.upload] ?? 0).padStart(5)}  ${OPS.versionWord} ${ops[OPS.version] ?? 0}  requests ${String(requests).padStart(5)}  wall ${(ms / 1000).toFixed(2)} s (in-command ${(doc.durationMs / 1000).toFixed(2)} s)`)
     return {doc, ops}
   }
 
@@ -53,8 +61,8 @@ try {
     return deploy(`redeploy, ${CHANGED} files changed`)
   })()
   const same = await deploy('redeploy, nothing changed')
-  if ((changed.ops['git/create-blob'] ?? 0) !== CHANGED) throw new Error(`expected ${CHANGED} blobs, got ${changed.ops['git/create-blob']}`)
-  if (same.ops['git/create-blob'] || same.ops['git/create-commit']) throw new Error('an unchanged redeploy uploaded or committed')
+  if ((changed.ops[OPS.upload] ?? 0) !== CHANGED) throw new Error(`expected ${CHANGED} uploads, got ${changed.ops[OPS.upload]}`)
+  if (same.ops[OPS.upload] || same.ops[OPS.version]) throw new Error('an unchanged redeploy uploaded or made a new version')
   console.log(`requests of the ${CHANGED}-file redeploy: ${JSON.stringify(changed.ops)}`)
 } finally {
   await host.stop()

@@ -3,11 +3,11 @@ import path from 'node:path'
 import {Flags} from '@oclif/core'
 import {ImpressCommand} from '../lib/cli/base-command.js'
 import {parseConfig} from '../lib/config/load.js'
-import {defaultAnswers, starterConfig, type StarterAnswers} from '../lib/config/starter.js'
+import {defaultAnswers, schemaReference, starterConfig, writeStarterSandboxFiles, type StarterAnswers} from '../lib/config/starter.js'
 import {RefusedError} from '../lib/errors.js'
 
 export default class Init extends ImpressCommand<typeof Init> {
-  static override summary = 'Write a starter impress.config.yaml (asks a few questions; --yes takes the defaults).'
+  static override summary = 'Write a starter impress.config.yaml (asks a few questions; --yes takes the defaults) and its sandbox files under ./sandbox/.'
   static override examples = ['<%= config.bin %> init', '<%= config.bin %> init --yes', '<%= config.bin %> init --path ops/impress.config.yaml --force']
   static override flags = {
     path: Flags.string({description: 'Where to write the file.', default: 'impress.config.yaml'}),
@@ -27,13 +27,15 @@ export default class Init extends ImpressCommand<typeof Init> {
       }
       answers = await this.ask(answers)
     }
-    const text = starterConfig(answers)
+    const text = starterConfig(answers, schemaReference(path.dirname(file)))
     parseConfig(text, file) // never write a file the loader would reject
     fs.mkdirSync(path.dirname(file), {recursive: true})
     fs.writeFileSync(file, text)
-    this.io.out(`Wrote ${file} with environments sandbox and ${answers.envName}.`)
+    const extra = writeStarterSandboxFiles(path.dirname(file))
+    this.io.out(`Wrote ${file} with environments sandbox and ${answers.envName}${extra.length > 0 ? ` (and ${extra.length} sandbox files under ${path.join(path.dirname(file), 'sandbox')})` : ''}.`)
     // Commands that run as written (flags after the command: oclif takes the first word as the command).
-    this.io.out(`Next: impress status --env sandbox   (then impress status --env ${answers.envName} when your credentials are set)`)
+    const config = this.flags.path === 'impress.config.yaml' ? '' : ` --config ${this.flags.path}`
+    this.io.out(`Next: impress deploy --all --yes --env sandbox${config}   (then impress status --env ${answers.envName}${config} when your credentials are set)`)
     return {path: file, environments: ['sandbox', answers.envName]}
   }
 

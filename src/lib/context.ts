@@ -16,7 +16,7 @@ import {s3AnchorStore} from './platform/aws/s3-anchors.js'
 import {secretsManagerStore} from './platform/aws/secrets.js'
 import {AuditKeyring} from './audit/sign.js'
 import type {AuditPorts} from './audit/record.js'
-import {findRunning, health, startDetached, type SandboxHealth} from './sandbox/client.js'
+import {choosePort, findRunning, health, portMovedWarning, startDetached, type SandboxHealth} from './sandbox/client.js'
 import type {Io} from './ui/output.js'
 import type {IamAdapter} from './platform/aws/iam.js'
 import type {GithubAdapter} from './platform/github/org.js'
@@ -101,7 +101,10 @@ export class Context {
     if (this.options.autoStartSandbox === false) {
       throw new RefusedError('The sandbox platform is not running.', {code: 'E_SANDBOX_DOWN', hint: 'Start it with `impress sandbox start`.'})
     }
-    const started = await startDetached({stateDir: this.env.sandboxStateDir, version: this.version})
+    const choice = choosePort(this.env.sandboxStateDir)
+    const started = await startDetached({stateDir: this.env.sandboxStateDir, port: choice.port, version: this.version})
+    const moved = portMovedWarning(choice, started)
+    if (moved) this.io.warn(moved)
     this.io.info(`Started the sandbox platform at ${started.url} (state: ${started.stateDir}); stop it with \`impress sandbox stop\`.`)
     return started
   }
@@ -112,6 +115,14 @@ export class Context {
    */
   async timeScale(): Promise<number> {
     return this.env.sandbox ? (await this.sandbox()).timeScale : 1
+  }
+
+  /** The frontend's hosting adapter, chosen by frontend.host: GitHub Pages (deploy branch) or Vercel (production deployments). */
+  async frontendHost(): Promise<import('./frontend/host.js').FrontendHost> {
+    const wiring = await import('./frontend/wiring.js')
+    const host = await import('./frontend/host.js')
+    if (wiring.frontendSection(this).host === 'vercel') return host.vercelHost(await wiring.vercelPort(this))
+    return host.githubPagesHost(await wiring.frontendTarget(this))
   }
 
   /** Client configuration for AWS SDK v3 clients of this environment. */

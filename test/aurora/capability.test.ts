@@ -142,9 +142,11 @@ describe('Aurora capabilities over the real SDK against the sandbox', () => {
       }
       const original = (await aurora.getCluster('impress-sandbox'))!
       await expect(runRollback({cluster: 'impress-sandbox', time: new Date(Date.now() - 3_600_000)}, deps({aurora: crashing}))).rejects.toThrow(/simulated crash/)
-      const st = rollbackStatus('impress-sandbox', dataDir)
+      const st = rollbackStatus('impress-sandbox', dataDir, 'sandbox')
       expect(st.journal?.status).toBe('running')
       expect(st.next).toBe('rename-restored')
+      expect(st.state).toBe('interrupted')
+      expect(st.resume?.command).toBe('impress aurora rollback --env sandbox --yes')
       expect(st.lock).toBeUndefined()
       expect(await aurora.getCluster('impress-sandbox')).toBeUndefined()
       const r = await abortRollback({cluster: 'impress-sandbox'}, deps())
@@ -153,7 +155,7 @@ describe('Aurora capabilities over the real SDK against the sandbox', () => {
       const back = (await aurora.getCluster('impress-sandbox'))!
       expect(back.resourceId).toBe(original.resourceId)
       expect(back.members.map((m) => m.id)).toEqual(['impress-sandbox-writer', 'impress-sandbox-replica-1'])
-      expect(rollbackStatus('impress-sandbox', dataDir).journal?.status).toBe('aborted')
+      expect(rollbackStatus('impress-sandbox', dataDir, 'sandbox').journal?.status).toBe('aborted')
       const clusters = await aurora.listClusters()
       expect(clusters.filter((c) => c.status !== 'deleting').map((c) => c.id)).toEqual(['impress-sandbox'])
     })

@@ -35,6 +35,8 @@ describe('impress compliance check (demo platform)', () => {
     expect(doc.findings.map(key).sort()).toEqual(
       [
         'duplicate-account cloudflare alice@impress.example, alice+ops@impress.example',
+        // Rule edge-https-only (issue 16): the sandbox's deliberately misconfigured hostname.
+        'edge-https-only edge impress-legacy.example',
         'exception-expired aws dave',
         'leaver-access auth0 eve@impress.example',
         'leaver-access aws eve',
@@ -55,9 +57,12 @@ describe('impress compliance check (demo platform)', () => {
     // Auth0 staff through the Auth0 emulation (issue 7): the impress-staff connection.
     expect(doc.services.find((s: {service: string}) => s.service === 'auth0')).toMatchObject({status: 'ok', accounts: 6})
     expect(doc.services.find((s: {service: string}) => s.service === 'aws').generatedAt).toMatch(/^\d{4}-\d\d-\d\dT/)
-    expect(doc.summary).toMatchObject({members: 5, compliantMembers: 0, unknown: 0, bySeverity: {critical: 4, high: 8, medium: 3, low: 0}})
+    expect(doc.summary).toMatchObject({members: 5, compliantMembers: 0, unknown: 0, bySeverity: {critical: 4, high: 9, medium: 3, low: 0}})
+    expect(doc.edge).toEqual({hosts: 3})
     // Every service was asked, and concurrently-built requests match what pagination needs.
     const counts = (await getJson(`${sb.url}/_sandbox/requests`)).counts
+    // The edge rule's own reads (zones, Pages) aside.
+    for (const c of [counts.github, counts.cloudflare]) for (const op of Object.keys(c)) if (/^zones\.|^repos\/get-pages$/.test(op)) delete c[op]
     expect(counts.github).toEqual({'orgs/list-members': 2, 'orgs/list-outside-collaborators': 2})
     expect(counts.google).toEqual({'directory.users.list': 1})
     expect(counts.cloudflare).toEqual({'accounts.members.list': 1})
@@ -68,7 +73,7 @@ describe('impress compliance check (demo platform)', () => {
     const validate = new Ajv({allErrors: true, strict: false, unicodeRegExp: false, validateFormats: false}).compile(schema)
     const log = JSON.parse(fs.readFileSync(sarif, 'utf8'))
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true)
-    expect(log.runs[0].results.length).toBe(15)
+    expect(log.runs[0].results.length).toBe(16)
     const text = fs.readFileSync(md, 'utf8')
     expect(text).toContain('# IMPRESS access compliance report')
     expect(text).toContain('| critical | fail | root-mfa | aws |')

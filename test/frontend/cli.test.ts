@@ -126,18 +126,6 @@ describe('impress frontend deploy / versions / rollback (demo impress-web on gh-
     // In the intended order the held (first) deploy is the one refused.
     expect(held.exitCode).toBe(4)
   })
-
-  it('frontend.host: vercel is refused with exit 2 (not supported yet)', async () => {
-    const file = path.join(sb.cwd, 'impress.config.yaml')
-    fs.writeFileSync(file, `environments:\n  prod:\n    frontend:\n      host: vercel\n      repo: impress/impress-web\n`)
-    try {
-      const r = await cli(['frontend', 'versions', '--config', file, '--json'])
-      expect(r.exitCode).toBe(2)
-      expect(JSON.parse(r.stdout).error).toMatchObject({code: 'E_UNSUPPORTED'})
-    } finally {
-      fs.rmSync(file)
-    }
-  })
 })
 
 describe('impress edge check / events', {timeout: 180_000}, () => {

@@ -27,7 +27,7 @@ describe('deploy commit messages', () => {
 })
 
 describe('nearest versions', () => {
-  const v = (sha: string, date: string) => ({sha, date}) as FrontendVersion
+  const v = (sha: string, date: string) => ({id: sha, sha, date}) as FrontendVersion
   it('orders by common prefix, then newest', () => {
     const list = [v('abc111', '2026-01-01T00:00:00Z'), v('abd222', '2026-02-01T00:00:00Z'), v('fff333', '2026-03-01T00:00:00Z')]
     expect(nearest('abc9', list).map((x) => x.sha)).toEqual(['abc111', 'abd222', 'fff333'])
@@ -152,5 +152,21 @@ describe('runDeploy on an in-memory branch', () => {
     const target = new MemoryTarget()
     await expect(runDeploy({dir: build({}), dryRun: false, deployedBy: 't'}, {target})).rejects.toMatchObject({exitCode: 2})
     await expect(runDeploy({dir: '/nonexistent/build', dryRun: false, deployedBy: 't'}, {target})).rejects.toMatchObject({exitCode: 2})
+  })
+})
+
+describe('compliance rule edge-https-only (from the edge check report)', () => {
+  it('one finding per host: fail names the failed checks, unknown when a check could not be made, none when all pass', async () => {
+    const {edgeFindings, edgeRule} = await import('../../src/lib/compliance/edge.js')
+    const host = (hostname: string, statuses: ('pass' | 'fail' | 'unknown')[]) => ({hostname, ok: statuses.every((s) => s === 'pass'), checks: statuses.map((status, i) => ({id: (['cloudflare.always_use_https', 'probe.http_redirect'] as const)[i], status, detail: `d${i}`}))})
+    const report = {generatedAt: '', hosts: [host('a.example', ['pass', 'pass']), host('b.example', ['fail', 'unknown']), host('c.example', ['pass', 'unknown'])], failures: [], unknown: [], summary: {hosts: 3, passing: 1, failed: 1, unknown: 1}, exitCode: 3 as const}
+    const f = edgeFindings(report)
+    expect(f.map((x) => [x.account, x.outcome, x.severity, x.service])).toEqual([
+      ['b.example', 'fail', 'high', 'edge'],
+      ['c.example', 'unknown', 'high', 'edge'],
+    ])
+    expect(f[0].message).toBe('b.example is not HTTPS-only: cloudflare.always_use_https (d0)')
+    const failed = await edgeRule(() => Promise.reject(new Error('no zones')), (e) => (e as Error).message)
+    expect(failed).toMatchObject({hosts: 0, error: 'no zones', findings: [{rule: 'edge-https-only', outcome: 'unknown'}]})
   })
 })

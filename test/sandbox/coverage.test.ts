@@ -21,6 +21,6 @@ describe('sandbox coverage table', () => {
       checked.push(s.name)
       expect([...s.handlerNames()].sort(), `${s.name}: handlers vs catalog (add the operation to the service's catalog)`).toEqual([...modelled].sort())
     }
-    expect(checked.sort()).toEqual(['cloudwatch', 'github', 'iam', 'lambda', 'logs', 'rds', 'secretsmanager', 'sns', 'sts'])
+    expect(checked.sort()).toEqual(['cloudwatch', 'github', 'iam', 'lambda', 'logs', 'rds', 'secretsmanager', 'sns', 'sts', 'vercel'])
   })
 })

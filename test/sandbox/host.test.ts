@@ -1,5 +1,6 @@
 import {CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {GetCallerIdentityCommand, STSClient} from '@aws-sdk/client-sts'
+import {awsClientConfig, awsTimeouts} from '../../src/lib/platform/aws/client-config.js'
 import {afterEach, describe, expect, it} from 'vitest'
 import {SandboxHost} from '../../src/lib/sandbox/host.js'
 import {getJson} from '../helpers/http.js'
@@ -73,6 +74,30 @@ describe('sandbox host', () => {
     expect(counts.log.map((l: {fault?: string}) => l.fault ?? 'none')).toEqual(['throttle', 'throttle', 'none'])
     // The rule expired after two hits.
     expect((await getJson(`${sb.url}/_sandbox/faults`)).faults).toEqual([])
+  })
+
+  it('`after` lets N matching requests through and faults exactly the next one (the reliability harness faults call i)', async () => {
+    const sb = await sandbox()
+    await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: '*', kind: 'error', status: 503, after: 2, times: 1})})
+    const sts = new STSClient({...awsTestConfig(sb.url), maxAttempts: 1})
+    await expect(sts.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({Account: '000000000000'})
+    await expect(sts.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({Account: '000000000000'})
+    await expect(sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({$metadata: {httpStatusCode: 503}})
+    await expect(sts.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({Account: '000000000000'})
+    const log = (await getJson(`${sb.url}/_sandbox/requests?log=1`)).log as {fault?: string}[]
+    expect(log.map((l) => l.fault ?? 'none')).toEqual(['none', 'none', 'error', 'none'])
+    expect((await getJson(`${sb.url}/_sandbox/faults`)).faults).toEqual([])
+  })
+
+  it('a slow answer past the client timeout is a TimeoutError the SDK retries, never a hang (IMPRESS_AWS_SOCKET_TIMEOUT_MS)', async () => {
+    const sb = await sandbox()
+    await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'sts', kind: 'latency', ms: 3000, times: 1})})
+    const config = await awsClientConfig({region: 'eu-west-1', endpoint: sb.url, sandbox: true})
+    expect(config.requestHandler).toEqual({socketTimeout: 60_000, connectionTimeout: 5_000})
+    const sts = new STSClient({...config, requestHandler: awsTimeouts({IMPRESS_AWS_SOCKET_TIMEOUT_MS: '400'})})
+    // the first attempt times out (TimeoutError, transient) and the retry answers
+    const out = await sts.send(new GetCallerIdentityCommand({}))
+    expect(out.$metadata.attempts).toBe(2)
   })
 
   it('injects 5xx in the protocol\'s shape, and dropped connections', async () => {

@@ -63,6 +63,8 @@ describe('impress init --yes', () => {
     const init = fs.readFileSync(path.join(ROOT, 'src/commands/init.ts'), 'utf8')
     const next = /Next: (impress [^`(]*)/.exec(init)![1].trim()
     // The command comes first (`impress --env x sandbox start` is not a command).
-    expect(next).toMatch(/^impress [a-z]+( [a-z]+)* --env sandbox$/)
+    expect(next).toMatch(/^impress [a-z]+( [a-z]+)*( --[a-z]+)* --env sandbox/)
+    // the sandbox modules have a build and an artifact (deploy works: test/trust2/init-drill.test.ts)
+    for (const m of Object.values(config.environments.sandbox.lambda?.modules ?? {})) expect(m).toMatchObject({build: expect.any(String), artifact: expect.any(String)})
   })
 })

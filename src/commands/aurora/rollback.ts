@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ImpressCommand, mutatingFlags} from '../../lib/cli/base-command.js'
-import {abortRollback, rollbackStatus, runRollback, type AbortReport, type RollbackPlanView, type RollbackReport, type RollbackStatus} from '../../lib/aurora/rollback.js'
+import {abortRollback, rollbackStatus, statusFooter, runRollback, type AbortReport, type RollbackPlanView, type RollbackReport, type RollbackStatus} from '../../lib/aurora/rollback.js'
 import {actorName, auroraSettings} from '../../lib/aurora/settings.js'
 import {createRdsPort} from '../../lib/platform/aws/rds.js'
 import {runShell} from '../../lib/aurora/verify-command.js'
@@ -22,25 +22,17 @@ export default class AuroraRollback extends ImpressCommand<typeof AuroraRollback
     ...mutatingFlags,
     'to-time': Flags.string({description: 'Point in time to roll back to (ISO 8601 or "2h ago"); omit to resume.', exclusive: ['status', 'abort']}),
     verify: Flags.string({description: 'Command run after the swap (env IMPRESS_DB_ENDPOINT…); non-zero fails the rollback.', multiple: true}),
-    status: Flags.boolean({description: 'Show the newest rollback journal and the lock, change nothing.', exclusive: ['abort']}),
+    status: Flags.boolean({description: 'Show the newest rollback: running or interrupted, how to resume, who holds the lock (user, host, pid, since; stale if gone). Changes nothing.', exclusive: ['abort']}),
     abort: Flags.boolean({description: 'Undo an unfinished rollback: swap names back, delete the restored cluster.'}),
   }
 
   async run(): Promise<RollbackReport | RollbackStatus | AbortReport> {
     const {cluster} = auroraSettings(this.environment)
     const dataDir = this.environment.dataDir
-    if (this.flags.status) return this.showStatus(rollbackStatus(cluster, dataDir))
+    if (this.flags.status) return this.showStatus(rollbackStatus(cluster, dataDir, this.environment.name))
     const aurora = await createRdsPort(this.ctx)
-    const deps = {
-      aurora,
-      dataDir,
-      actor: actorName(await this.ctx.awsActor()),
-      progress: (m: string) => this.io.info(m),
-      signal: this.signal,
-      showPlan: (p: RollbackPlanView) => this.showPlan(p),
-      confirm: (action: string) => this.confirm(action),
-      runCommand: runShell,
-    }
+    const deps = {aurora, dataDir, actor: actorName(await this.ctx.awsActor()), signal: this.signal, runCommand: runShell, progress: (m: string) => this.io.info(m),
+      showPlan: (p: RollbackPlanView) => this.showPlan(p), confirm: (action: string) => this.confirm(action)}
     if (this.flags.abort) {
       const r = await abortRollback({cluster, dryRun: this.dryRun}, deps)
       this.auditDetails = {cluster, abort: r.journal, actions: r.actions}
@@ -72,14 +64,13 @@ export default class AuroraRollback extends ImpressCommand<typeof AuroraRollback
   }
 
   private showStatus(s: RollbackStatus): RollbackStatus {
-    if (!s.journal) {
-      this.io.out(`No rollback of ${s.cluster} on record.`)
-    } else {
-      const j = s.journal
-      this.io.out(`Rollback ${j.id}: ${j.status} (to ${j.params.targetTime}, started ${j.createdAt})${s.next ? `; next step: ${s.next}` : ''}`)
+    const j = s.journal
+    if (!j) this.io.out(`No rollback of ${s.cluster} on record.`)
+    else {
+      this.io.out(`Rollback ${j.id}: ${s.state.toUpperCase()} (to ${j.params.targetTime}, started ${j.createdAt}, last step at ${j.updatedAt})${s.next ? `; next step: ${s.next}` : ''}`)
       this.io.out(renderTable(['step', 'status', 'started', 'ended', 'error'], j.steps.map((st) => [st.name, st.status, st.startedAt, st.endedAt, st.error]), {header: this.io.color.bold}))
     }
-    if (s.lock) this.io.out(`Locked by ${s.lock.owner} (pid ${s.lock.pid}) for ${s.lock.ageSeconds}s.`)
+    for (const line of statusFooter(s)) this.io.out(line)
     return s
   }
 }

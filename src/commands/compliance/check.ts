@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import {Flags} from '@oclif/core'
 import {ImpressCommand} from '../../lib/cli/base-command.js'
+import {runConfiguredEdgeCheck} from '../../lib/edge/wiring.js'
 import {runComplianceCheck, type ComplianceReport} from '../../lib/compliance/check.js'
 import {ensureDemoRoster} from '../../lib/compliance/demo-roster.js'
 import {toMarkdown} from '../../lib/compliance/markdown.js'
@@ -37,7 +38,7 @@ export default class ComplianceCheck extends ImpressCommand<typeof ComplianceChe
     this.io.info(`Checking ${Object.keys(wiring.sources).join(', ') || 'no service'} against ${file}…`)
     const report = await runComplianceCheck(
       {loaded, failOn: this.flags['fail-on'] as ComplianceReport['failOn'], allowUnreachable: this.flags['allow-unreachable']},
-      {sources: wiring.sources, notConfigured: wiring.notConfigured, signal: this.signal},
+      {sources: wiring.sources, notConfigured: wiring.notConfigured, signal: this.signal, edge: this.ctx.env.config.edge ? () => runConfiguredEdgeCheck(this.ctx) : undefined},
     )
     this.render(report)
     if (this.flags.report) fs.writeFileSync(this.flags.report, redactor.redactText(toMarkdown(report)))

@@ -1,6 +1,6 @@
 import {ImpressCommand} from '../../lib/cli/base-command.js'
-import {runEdgeCheck, type EdgeCheckReport} from '../../lib/edge/check.js'
-import {edgeWiring} from '../../lib/edge/wiring.js'
+import type {EdgeCheckReport} from '../../lib/edge/check.js'
+import {edgeSection, runConfiguredEdgeCheck} from '../../lib/edge/wiring.js'
 import {renderTable} from '../../lib/ui/table.js'
 
 export default class EdgeCheck extends ImpressCommand<typeof EdgeCheck> {
@@ -9,9 +9,8 @@ export default class EdgeCheck extends ImpressCommand<typeof EdgeCheck> {
   static override examples = ['<%= config.bin %> edge check', '<%= config.bin %> edge check --json']
 
   async run(): Promise<EdgeCheckReport> {
-    const w = await edgeWiring(this.ctx)
-    this.io.info(`Checking ${w.hostnames.join(', ')}…`)
-    const r = await runEdgeCheck({hostnames: w.hostnames, minTls: w.minTls, expiryDays: w.expiryDays}, {zones: w.zones, pages: w.pages, probe: w.probe})
+    this.io.info(`Checking ${edgeSection(this.ctx).hostnames.join(', ')}…`)
+    const r = await runConfiguredEdgeCheck(this.ctx)
     const mark = {pass: 'ok', fail: 'FAIL', unknown: 'unknown'} as const
     this.io.out(renderTable(['HOST', 'CHECK', 'RESULT', 'DETAIL'], r.hosts.flatMap((h) => h.checks.map((c) => [h.hostname, c.id, mark[c.status], c.detail]))))
     this.io.out(`${r.summary.passing}/${r.summary.hosts} host(s) HTTPS-only; ${r.failures.length} failed check(s), ${r.unknown.length} unknown.`)

@@ -24,6 +24,7 @@ export default class SandboxFault extends ImpressCommand<typeof SandboxFault> {
     status: Flags.integer({description: 'error: HTTP status (default 500).', min: 400, max: 599}),
     'retry-after': Flags.integer({description: 'throttle: Retry-After seconds (default 1).', min: 0}),
     times: Flags.integer({description: 'Fire this many times, then expire.', min: 1}),
+    after: Flags.integer({description: 'Let this many matching requests through first (fault exactly the next one).', min: 0}),
     probability: Flags.string({description: 'Chance (0..1) that a matching request is hit.'}),
     list: Flags.boolean({description: 'List active faults.', exclusive: ['kind', 'clear']}),
     clear: Flags.boolean({description: 'Remove faults (of --service, or all).', exclusive: ['kind', 'list']}),
@@ -57,6 +58,7 @@ export default class SandboxFault extends ImpressCommand<typeof SandboxFault> {
       status: this.flags.status,
       retryAfter: this.flags['retry-after'],
       times: this.flags.times,
+      after: this.flags.after,
       probability,
     })
     this.io.out(`Fault ${out.fault.id}: ${describe(out.fault)} on ${out.fault.service}${out.fault.operation ? ` ${out.fault.operation}` : ''}${out.fault.times ? `, ${out.fault.times} time(s)` : ''}`)

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {UsageError} from '../../lib/errors.js'
 import {ImpressCommand} from '../../lib/cli/base-command.js'
-import {DEFAULT_SANDBOX_PORT, findRunning, startDetached, type SandboxHealth} from '../../lib/sandbox/client.js'
+import {choosePort, DEFAULT_SANDBOX_PORT, findRunning, portMovedWarning, startDetached, type SandboxHealth} from '../../lib/sandbox/client.js'
 import {chooseStateDir} from '../../lib/sandbox/state-dir.js'
 
 export default class SandboxStart extends ImpressCommand<typeof SandboxStart> {
@@ -17,7 +17,11 @@ export default class SandboxStart extends ImpressCommand<typeof SandboxStart> {
   ]
   static handlesInterrupt = true
   static override flags = {
-    port: Flags.integer({description: `Port to listen on (0: any free port; a taken port falls back to a free one).`, default: DEFAULT_SANDBOX_PORT, min: 0, max: 65535}),
+    port: Flags.integer({
+      description: `Port to listen on (0: any free port). Default: $IMPRESS_SANDBOX_PORT, else the port this state directory's sandbox used last (kept across restarts), else ${DEFAULT_SANDBOX_PORT}; a taken port falls back to a free one, with a warning.`,
+      min: 0,
+      max: 65535,
+    }),
     state: Flags.string({description: 'State directory (default: the environment\'s, or ~/.local/state/impress/sandbox).'}),
     'time-scale': Flags.string({description: 'Multiply simulated durations (a 20-minute restore) by this factor. Default 0.01.'}),
     foreground: Flags.boolean({description: 'Run in this process until Ctrl-C instead of in the background.'}),
@@ -31,9 +35,12 @@ export default class SandboxStart extends ImpressCommand<typeof SandboxStart> {
       this.io.out(`impress sandbox already running at ${running.url} (state: ${running.stateDir}, pid ${running.pid})`)
       return running
     }
+    const choice = choosePort(stateDir, this.flags.port)
     if (this.flags.foreground) {
       const {serve} = await import('../../lib/sandbox/main.js')
-      const host = await serve({stateDir, port: this.flags.port, timeScale, version: this.config.version, out: (l) => this.io.info(l), handleSignals: false})
+      const host = await serve({stateDir, port: choice.port, timeScale, version: this.config.version, out: (l) => this.io.info(l), handleSignals: false})
+      const movedTo = portMovedWarning(choice, {port: Number(new URL(host.baseUrl).port)})
+      if (movedTo) this.io.warn(movedTo)
       // Runs until Ctrl-C / SIGTERM (the base command aborts the signal) or a shutdown request.
       await new Promise<void>((resolve) => {
         this.signal.addEventListener('abort', () => resolve(), {once: true})
@@ -43,7 +50,9 @@ export default class SandboxStart extends ImpressCommand<typeof SandboxStart> {
       this.io.info('impress sandbox stopped')
       return {url: host.baseUrl, stateDir, pid: process.pid}
     }
-    const started = await startDetached({stateDir, port: this.flags.port, timeScale, version: this.config.version})
+    const started = await startDetached({stateDir, port: choice.port, timeScale, version: this.config.version})
+    const moved = portMovedWarning(choice, started)
+    if (moved) this.io.warn(moved)
     this.io.out(`impress sandbox ready at ${started.url} (state: ${started.stateDir}, pid ${started.pid})`)
     return started
   }

@@ -9,7 +9,7 @@
  */
 import path from 'node:path'
 import {InterruptedError, OperationError, RefusedError, UsageError} from '../errors.js'
-import {Journal, Lock, type JournalDoc, type LockInfo} from '../journal/journal.js'
+import {Journal, Lock, lockHolder, type JournalDoc, type LockHolder} from '../journal/journal.js'
 import {describeDifference} from './compare.js'
 import {names} from './names.js'
 import {AlreadyExistsError, type ClusterInfo} from './ports.js'
@@ -292,22 +292,44 @@ function report(params: RollbackParams, journal: Journal<RollbackParams> | undef
 
 export interface RollbackStatus {
   cluster: string
+  /**
+   * none: no rollback on record; running: unfinished and its process holds the lock;
+   * interrupted: unfinished and nobody alive holds the lock (killed, crashed, Ctrl-C);
+   * else the journal's final state.
+   */
+  state: 'none' | 'running' | 'interrupted' | 'done' | 'failed' | 'aborted'
   journal?: JournalDoc<RollbackParams>
-  lock?: LockInfo & {ageSeconds: number}
+  lock?: LockHolder
   next?: string
+  /** The commands that finish or undo an interrupted rollback. */
+  resume?: {command: string; abort: string}
 }
 
-/** The newest rollback journal of the cluster and who holds the lock. */
-export function rollbackStatus(cluster: string, dataDir: string, now = new Date()): RollbackStatus {
+/** The newest rollback journal of the cluster, whether it was interrupted, and who holds the lock. */
+export function rollbackStatus(cluster: string, dataDir: string, envName: string, now = new Date()): RollbackStatus {
   const journal = Journal.list<RollbackParams>(dataDir, JOURNAL_KIND).find((j) => j.doc.target === cluster)
-  const lock = Lock.read(path.join(dataDir, 'locks', `${lockName(cluster)}.lock`))
-  const next = journal?.doc.status === 'running' ? ROLLBACK_STEPS.find((s) => !journal.isDone(s)) : undefined
+  const lock = lockHolder(path.join(dataDir, 'locks', `${lockName(cluster)}.lock`), now)
+  const unfinished = journal?.doc.status === 'running'
+  const next = unfinished ? ROLLBACK_STEPS.find((s) => !journal.isDone(s)) : undefined
+  const state: RollbackStatus['state'] = !journal ? 'none' : unfinished ? (lock && !lock.stale ? 'running' : 'interrupted') : journal.doc.status === 'running' ? 'running' : journal.doc.status
   return {
     cluster,
+    state,
     ...(journal ? {journal: journal.doc} : {}),
-    ...(lock ? {lock: {...lock, ageSeconds: Math.round((now.getTime() - Date.parse(lock.since)) / 1000)}} : {}),
+    ...(lock ? {lock} : {}),
     ...(next ? {next} : {}),
+    ...(state === 'interrupted' ? {resume: {command: `impress aurora rollback --env ${envName} --yes`, abort: `impress aurora rollback --env ${envName} --abort --yes`}} : {}),
   }
+}
+
+/** The lines under the journal's table: who holds the lock and, when interrupted, how to resume. */
+export function statusFooter(s: RollbackStatus): string[] {
+  const l = s.lock
+  const out: string[] = []
+  if (l) out.push(`Lock held by ${l.user} on ${l.host}, pid ${l.pid}, since ${l.since} (${l.ageSeconds}s)${l.stale ? ': STALE, that process is gone (the next run takes the lock over)' : l.otherHost ? ': on another host, not checkable from here' : ''}.`)
+  else if (s.journal) out.push('No lock held.')
+  if (s.resume) out.push(`It was interrupted. Resume: \`${s.resume.command}\`  Undo instead: \`${s.resume.abort}\``)
+  return out
 }
 
 export interface AbortReport {

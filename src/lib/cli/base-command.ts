@@ -6,6 +6,7 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import type {AuditEntry} from '../audit/chain.js'
 import {auditActor, auditGate, recordAudit} from '../audit/record.js'
+import {literalSecretWarning} from '../config/literal-secrets.js'
 import {environmentCacheFile, readCachedEnvironment, writeCachedEnvironment} from '../config/cache.js'
 import type {LoadedEnvironment} from '../config/load.js'
 import {Context} from '../context.js'
@@ -119,6 +120,7 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
       } else {
         if (!this.configLoader) throw new BugError('the configuration loader was not imported before the environment was read')
         this.loadedEnv = this.configLoader.loadEnvironment({configPath: this.flags?.config, envName: this.flags?.env})
+        for (const p of this.loadedEnv.literalSecrets ?? []) this.io.warn(literalSecretWarning(this.loadedEnv.source.path ?? 'the configuration', p))
         writeCachedEnvironment(this.configCacheFile, this.loadedEnv)
       }
     }

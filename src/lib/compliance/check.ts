@@ -2,6 +2,8 @@
  * `impress compliance check`: read every configured service concurrently, compare with the
  * roster, and report findings, the member × service matrix and what could not be checked.
  */
+import type {EdgeCheckReport} from '../edge/check.js'
+import {edgeRule} from './edge.js'
 import {breaches, evaluate, type MemberSummary, type Waiver} from './rules.js'
 import {identities, type LoadedRoster} from './roster.js'
 import type {AccountSource} from './ports.js'
@@ -19,6 +21,8 @@ export interface CheckDeps {
   notConfigured: Partial<Record<ServiceId, string>>
   now?: () => Date
   signal?: AbortSignal
+  /** The environment's `edge check` (rule edge-https-only), when it has an edge section. */
+  edge?: () => Promise<EdgeCheckReport>
 }
 
 export interface ComplianceReport {
@@ -42,6 +46,8 @@ export interface ComplianceReport {
     refused: ServiceId[]
     notConfigured: ServiceId[]
   }
+  /** Rule edge-https-only: hostnames checked, or why the edge check could not run (absent when no edge section). */
+  edge?: {hosts: number; error?: string}
   /** 0 clean; 3 findings at or above --fail-on; 1 a service could not be reached (unless allowed) or refused the credentials. */
   exitCode: 0 | 1 | 3
 }
@@ -51,6 +57,7 @@ export async function runComplianceCheck(options: CheckOptions, deps: CheckDeps)
   const {roster} = options.loaded
   const leavers = (service: ServiceId) => roster.members.filter((m) => m.status === 'left').flatMap((m) => [...identities(m.accounts[service]), m.email])
   const results = new Map<ServiceId, {result: ServiceResult; snapshot?: ServiceSnapshot}>()
+  const edge = deps.edge ? edgeRule(deps.edge, describeError) : undefined
   await Promise.all(
     SERVICES.map(async (service) => {
       const source = deps.sources[service]
@@ -75,6 +82,8 @@ export async function runComplianceCheck(options: CheckOptions, deps: CheckDeps)
     today: now.toISOString().slice(0, 10),
     services: Object.fromEntries([...results].map(([s, r]) => [s, {status: r.result.status, snapshot: r.snapshot}])),
   })
+  const edgeResult = await edge
+  if (edgeResult) evaluation.findings.push(...edgeResult.findings)
   const services = SERVICES.map((s) => results.get(s)!.result)
   const unreachable = services.filter((s) => s.status === 'unreachable').map((s) => s.service)
   const failed = services.filter((s) => s.status === 'error').map((s) => s.service)
@@ -102,6 +111,7 @@ export async function runComplianceCheck(options: CheckOptions, deps: CheckDeps)
       refused: failed,
       notConfigured: services.filter((s) => s.status === 'not-configured').map((s) => s.service),
     },
+    ...(edgeResult ? {edge: {hosts: edgeResult.hosts, ...(edgeResult.error ? {error: edgeResult.error} : {})}} : {}),
     exitCode,
   }
 }

@@ -21,7 +21,7 @@ export function severityRank(s: Severity): number {
   return SEVERITIES.indexOf(s)
 }
 
-export const CHECK_RULES = ['mfa-disabled', 'unknown-account', 'missing-account', 'duplicate-account', 'leaver-access', 'root-mfa', 'exception-expired'] as const
+export const CHECK_RULES = ['mfa-disabled', 'unknown-account', 'missing-account', 'duplicate-account', 'leaver-access', 'root-mfa', 'exception-expired', 'edge-https-only'] as const
 export const KEY_RULES = ['key-count', 'key-type', 'key-shared', 'leaver-key', 'key-unencrypted', 'key-unreadable'] as const
 export const RULES = [...CHECK_RULES, ...KEY_RULES] as const
 export type RuleId = (typeof RULES)[number]
@@ -39,6 +39,7 @@ export const RULE_INFO: Record<RuleId, RuleInfo> = {
   'duplicate-account': {severity: 'medium', title: 'More than one account for one member', hint: 'Keep one account per person per service and remove the others.'},
   'leaver-access': {severity: 'critical', title: 'A leaver still holds an account', hint: 'Remove (or suspend) the account and revoke its keys and tokens today.'},
   'root-mfa': {severity: 'critical', title: 'The AWS root account has no MFA', hint: 'Enable a hardware MFA device on the root user and lock its credentials away.'},
+  'edge-https-only': {severity: 'high', title: 'A public hostname is not HTTPS-only', hint: 'Run `impress edge check` for the failing checks: turn Always Use HTTPS on, SSL full/strict, TLS >= 1.2 and HSTS in Cloudflare, enforce HTTPS on GitHub Pages.'},
   'exception-expired': {severity: 'medium', title: 'An exception has expired', hint: 'Fix the waived condition, or renew the exception with a new expiry and reason.'},
   'key-count': {severity: 'medium', title: 'Developer does not have exactly one SSH key', hint: 'Keep exactly one SSH key on GitHub (Settings → SSH and GPG keys) and delete the others.'},
   'key-type': {severity: 'high', title: 'SSH key type or size outside the policy', hint: 'Generate a new key (ssh-keygen -t rsa -b 4096), upload it and delete the old one.'},
@@ -81,7 +82,7 @@ export interface Finding {
   rule: RuleId
   outcome: 'fail' | 'unknown'
   severity: Severity
-  service: ServiceId | 'roster' | 'local'
+  service: ServiceId | 'roster' | 'local' | 'edge'
   /** The roster member (e-mail) the finding is about, when there is one. */
   member?: string
   account?: string

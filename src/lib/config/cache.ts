@@ -7,8 +7,11 @@
  * environment chosen (--env, $IMPRESS_ENV), the variables that place impress's own files
  * ($IMPRESS_HOME and the resolved home, $IMPRESS_AUDIT_LOG), impress's version, and the size and
  * modification time of the modules that parse and validate the configuration, or the bundle's
- * build id when they run bundled (so a rebuilt schema never reads an old entry). `env:NAME` secret references are resolved later, at use,
- * so the cached document holds no secret that is not in the file itself; it is written 0600.
+ * build id when they run bundled (so a rebuilt
+ * schema never reads an old entry). `env:NAME` secret references are resolved later, at use,
+ * and a file with a secret written literally (config/literal-secrets.ts) is never cached: its
+ * entry is removed and every command parses the file again, so the cache holds no secret; it is
+ * written 0600.
  */
 import {createHash} from 'node:crypto'
 import fs from 'node:fs'
@@ -21,7 +24,7 @@ import {impressHome, locateConfigFile} from './paths.js'
 /** Entries kept (one per configuration file × environment × version in use). */
 const KEEP = 32
 
-const CODE = ['load', 'schema', 'sandbox-default', 'yaml-file', 'constants', 'paths', 'cache']
+const CODE = ['load', 'schema', 'sandbox-default', 'yaml-file', 'constants', 'paths', 'cache', 'literal-secrets']
 
 function codeStamp(): string {
   const self = fileURLToPath(import.meta.url)
@@ -87,6 +90,10 @@ export function readCachedEnvironment(cacheFile: string | undefined): LoadedEnvi
 export function writeCachedEnvironment(cacheFile: string | undefined, loaded: LoadedEnvironment): void {
   if (!cacheFile) return
   try {
+    if (loaded.literalSecrets?.length) {
+      fs.rmSync(cacheFile, {force: true})
+      return
+    }
     fs.mkdirSync(path.dirname(cacheFile), {recursive: true, mode: 0o700})
     const tmp = `${cacheFile}.${process.pid}.tmp`
     fs.writeFileSync(tmp, JSON.stringify(loaded), {mode: 0o600})

@@ -14,6 +14,8 @@ import {configSchema, type EnvironmentConfig, type ImpressConfig} from './schema
 import {parseYamlFile} from './yaml-file.js'
 import {builtinSandboxConfig, SANDBOX_ENV} from './sandbox-default.js'
 import {didYouMean} from '../cli/suggest.js'
+import {redactor} from '../redact.js'
+import {findLiteralSecrets} from './literal-secrets.js'
 
 export interface ConfigSource {
   kind: 'file' | 'builtin'
@@ -35,6 +37,8 @@ export interface LoadedEnvironment {
   dataDir: string
   /** Every environment name in the file (for hints). */
   available: string[]
+  /** Paths of secrets written literally in the file (never their values): warned about, never cached. */
+  literalSecrets?: string[]
   /** How the audit log is signed and anchored (resolved from the `audit` section and the sandbox defaults). */
   audit?: AuditSettings
 }
@@ -111,6 +115,8 @@ export function loadEnvironment(options: LoadOptions = {}): LoadedEnvironment {
     })
   }
   const config = parseConfig(text, file)
+  const literal = findLiteralSecrets(config)
+  for (const l of literal) redactor.add(l.value)
   const available = Object.keys(config.environments)
   const name = options.envName ?? env.IMPRESS_ENV ?? config.defaultEnvironment ?? (available.length === 1 ? available[0] : undefined)
   if (!name) {
@@ -142,5 +148,6 @@ export function loadEnvironment(options: LoadOptions = {}): LoadedEnvironment {
     dataDir: path.join(baseDir, '.impress', name),
     available,
     audit: auditSettings(config.audit, sandbox),
+    ...(literal.length > 0 ? {literalSecrets: literal.map((l) => l.path)} : {}),
   }
 }

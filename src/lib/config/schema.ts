@@ -141,14 +141,27 @@ export const notifySection = z
 
 export const frontendSection = z
   .object({
-    host: z.enum(['github-pages', 'vercel']).default('github-pages').describe('Where the built frontend is published (vercel: not supported yet)'),
-    repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected owner/name').describe('GitHub repository (owner/name) whose deploy branch GitHub Pages serves'),
+    host: z.enum(['github-pages', 'vercel']).default('github-pages').describe('Where the built frontend is published: a GitHub Pages deploy branch, or Vercel production deployments'),
+    repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected owner/name').optional().describe('GitHub repository (owner/name) whose deploy branch GitHub Pages serves (host: github-pages)'),
     branch: z.string().min(1).default('gh-pages').describe('Deploy branch'),
     dir: z.string().default('./build').describe('Built files to publish, relative to the config file'),
-    token: secretRef.optional().describe('GitHub token with contents:write (default: env GITHUB_TOKEN)'),
+    token: secretRef.optional().describe('GitHub token with contents:write (default: env GITHUB_TOKEN); host vercel: a Vercel access token (default: env VERCEL_TOKEN)'),
     baseUrl: z.url().optional().describe('GitHub Enterprise API root'),
+    vercel: z
+      .object({
+        project: z.string().min(1).describe('Vercel project id (prj_…) or name'),
+        teamId: z.string().min(1).optional().describe('Team the project belongs to (team_…)'),
+        baseUrl: z.url().optional().describe('Vercel API root (default https://api.vercel.com)'),
+      })
+      .strict()
+      .optional()
+      .describe('The Vercel project (host: vercel)'),
   })
   .strict()
+  .superRefine((f, ctx) => {
+    if (f.host === 'github-pages' && !f.repo) ctx.addIssue({code: 'custom', path: ['repo'], message: 'expected owner/name (required when host is github-pages)'})
+    if (f.host === 'vercel' && !f.vercel) ctx.addIssue({code: 'custom', path: ['vercel'], message: 'expected {project, teamId?} (required when host is vercel)'})
+  })
 
 export const edgeSection = z
   .object({

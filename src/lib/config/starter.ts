@@ -1,6 +1,21 @@
-/** The starter impress.config.yaml that `impress init` writes, from a few answers. */
+/**
+ * The starter impress.config.yaml that `impress init` writes, from a few answers, and the files
+ * its sandbox environment reads (demo Lambda workspace, roster, roles file under ./sandbox/), so
+ * that every command runs on the sandbox as written.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {stringify} from 'yaml'
+import {ensureDemoRoster} from '../compliance/demo-roster.js'
+import {ensureDemoWorkspace} from '../lambda/demo-workspace.js'
+import {ensureSandboxRolesFile} from '../roles/sandbox-roles.js'
 import {LAMBDA_MODULES} from './constants.js'
+import {sandboxEnvironmentSpec} from './sandbox-default.js'
+
+/** Where the sandbox environment of a written configuration keeps its files, relative to the file. */
+export const STARTER_SANDBOX_DIR = 'sandbox/'
+const SCHEMA_FILE = 'schema/impress.config.schema.json'
 
 export interface StarterAnswers {
   envName: string
@@ -15,18 +30,34 @@ export function defaultAnswers(): StarterAnswers {
   return {envName: 'prod', region: 'eu-west-1', profile: 'impress-prod', auroraCluster: 'impress-prod', firebaseProject: 'impress-prod', auth0Domain: 'impress.eu.auth0.com'}
 }
 
-export function starterConfig(a: StarterAnswers): string {
+/**
+ * The `$schema` reference of a configuration written in `configDir`: the project's own
+ * node_modules/impress-ops when impress-ops is installed there, else the schema of the impress
+ * that runs, as a path relative to the configuration's folder (absolute across drives).
+ */
+export function schemaReference(configDir: string): string {
+  const local = path.join(configDir, 'node_modules', 'impress-ops', SCHEMA_FILE)
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  let own: string | undefined
+  for (let i = 0; i < 6 && !own; i++, dir = path.dirname(dir)) if (fs.existsSync(path.join(dir, SCHEMA_FILE)) && fs.existsSync(path.join(dir, 'package.json'))) own = path.join(dir, SCHEMA_FILE)
+  const target = fs.existsSync(local) ? local : (own ?? local)
+  const rel = path.relative(configDir, target).split(path.sep).join('/')
+  return path.isAbsolute(rel) ? rel : rel.startsWith('.') ? rel : `./${rel}`
+}
+
+/** Write what the sandbox environment reads, beside the configuration; never overwrites. Returns the files written. */
+export function writeStarterSandboxFiles(configDir: string): string[] {
+  const root = path.join(configDir, STARTER_SANDBOX_DIR)
+  const written = ensureDemoWorkspace(root, [...LAMBDA_MODULES])
+  for (const [file, ensure] of [[path.join(root, 'team.yaml'), ensureDemoRoster], [path.join(root, 'roles.yaml'), ensureSandboxRolesFile]] as const) if (ensure(file)) written.push(file)
+  return written
+}
+
+export function starterConfig(a: StarterAnswers, schema = './node_modules/impress-ops/schema/impress.config.schema.json'): string {
   const doc = {
     defaultEnvironment: 'sandbox',
     environments: {
-      sandbox: {
-        sandbox: {},
-        aws: {region: 'eu-west-1'},
-        lambda: {alias: 'live', modules: Object.fromEntries(LAMBDA_MODULES.map((m) => [m, {function: `impress-${m}`, smoke: {payload: {ping: true}}}]))},
-        aurora: {cluster: 'impress-sandbox', retentionDays: 7, maxReplicaLagMs: 1000},
-        firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com'},
-        drill: {rto: '4h', rpo: '15m', firebaseTarget: 'impress-sandbox-scratch'},
-      },
+      sandbox: sandboxEnvironmentSpec(STARTER_SANDBOX_DIR),
       [a.envName]: {
         aws: {region: a.region, profile: a.profile},
         lambda: {
@@ -44,7 +75,7 @@ export function starterConfig(a: StarterAnswers): string {
     },
   }
   return (
-    '# yaml-language-server: $schema=./node_modules/impress-ops/schema/impress.config.schema.json\n' +
+    `# yaml-language-server: $schema=${schema}\n` +
     '# impress configuration: one section per environment. Secrets never live here: env:NAME reads a variable.\n' +
     stringify(doc, {lineWidth: 0})
   )

@@ -10,6 +10,7 @@ import path from 'node:path'
 import {resolveSecret} from '../config/secret-ref.js'
 import type {Context} from '../context.js'
 import {ConfigError, OperationError} from '../errors.js'
+import {runEdgeCheck, type EdgeCheckReport} from './check.js'
 import type {PagesPort, ProbePort, ZonesPort} from './ports.js'
 
 const SANDBOX_CLOUDFLARE_TOKEN = 'cf-sandbox-token'
@@ -72,4 +73,10 @@ export async function edgeWiring(ctx: Context): Promise<EdgeWiring> {
   }
   const {NetworkProbe} = await import('../platform/http/tls-probe.js')
   return {hostnames: e.hostnames, minTls: e.minTls, expiryDays: e.expiryDays, zones, pages, probe: new NetworkProbe({resolve, httpPort, httpsPort, ca})}
+}
+
+/** Wire and run `edge check` for the environment (the command, the compliance rule and the report share it). */
+export async function runConfiguredEdgeCheck(ctx: Context): Promise<EdgeCheckReport> {
+  const w = await edgeWiring(ctx)
+  return runEdgeCheck({hostnames: w.hostnames, minTls: w.minTls, expiryDays: w.expiryDays}, {zones: w.zones, pages: w.pages, probe: w.probe})
 }

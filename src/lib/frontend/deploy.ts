@@ -23,8 +23,8 @@ export interface LocalFile {
   mode: '100644' | '100755'
 }
 
-/** Every regular file under dir (symlinks followed; .git skipped), with its git blob id. */
-export async function scanDir(dir: string): Promise<LocalFile[]> {
+/** Every regular file under dir (symlinks followed; .git skipped), with its id (git's blob id by default; Vercel: plain SHA-1). */
+export async function scanDir(dir: string, hash: (content: Buffer) => string = gitBlobSha): Promise<LocalFile[]> {
   let stat: fs.Stats
   try {
     stat = fs.statSync(dir)
@@ -45,7 +45,7 @@ export async function scanDir(dir: string): Promise<LocalFile[]> {
       return [
         limit(async () => {
           const content = await fs.promises.readFile(abs)
-          out.push({path: r, abs, sha: gitBlobSha(content), size: content.length, mode: st.mode & 0o111 ? '100755' : '100644'})
+          out.push({path: r, abs, sha: hash(content), size: content.length, mode: st.mode & 0o111 ? '100755' : '100644'})
         }),
       ]
     })
@@ -80,9 +80,18 @@ export interface DeployPlan {
 
 export interface DeployResult extends DeployPlan {
   dryRun: boolean
+  /** The new version's id (GitHub: the commit; Vercel: the deployment). */
+  version?: string
+  /** Vercel: the deployment's own URL. */
+  url?: string
+  /** Vercel: the new deployment had to be promoted (production domains paused by an earlier rollback). */
+  promoted?: boolean
   commit?: string
   message?: string
-  blobsUploaded: number
+  /** Files (GitHub: blobs) uploaded. */
+  uploaded: number
+  /** GitHub: blobs uploaded (= uploaded). */
+  blobsUploaded?: number
   durationMs: number
 }
 
@@ -121,8 +130,8 @@ export async function runDeploy(options: DeployOptions, deps: {target: DeployTar
   const {target} = deps
   const [local, head, source] = await Promise.all([scanDir(options.dir), target.head(), sourceCommit(options.dir)])
   const {changes, ...plan} = await planDeploy(local, head, target, options.dir)
-  const done = (extra: Partial<DeployResult>): DeployResult => ({...plan, dryRun: options.dryRun, blobsUploaded: 0, durationMs: Math.round(performance.now() - t0), ...extra})
-  if (plan.noop || options.dryRun) return done({})
+  const done = (extra: Partial<DeployResult>): DeployResult => ({...plan, dryRun: options.dryRun, uploaded: 0, durationMs: Math.round(performance.now() - t0), ...extra})
+  if (plan.noop || options.dryRun) return done({blobsUploaded: 0})
 
   // Upload only blobs whose content the branch does not have (several files may share one).
   const byPath = new Map(local.map((f) => [f.path, f]))
@@ -147,5 +156,5 @@ export async function runDeploy(options: DeployOptions, deps: {target: DeployTar
   const message = deployMessage(subject, {kind: 'deploy', deployedBy: options.deployedBy, sourceCommit: source})
   const commit = await target.createCommit(message, tree, head ? [head.sha] : [])
   await target.moveBranch(commit.sha, head?.sha ?? null)
-  return done({commit: commit.sha, message, blobsUploaded: uploaded})
+  return done({version: commit.sha, commit: commit.sha, message, uploaded, blobsUploaded: uploaded})
 }

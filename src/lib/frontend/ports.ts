@@ -54,3 +54,46 @@ export interface PagesPort {
   /** The repository's Pages site, or null when Pages is not enabled. */
   site(): Promise<PagesSite | null>
 }
+
+/** Vercel (platform/vercel/deployments.ts): a project's production deployments made of uploaded files. */
+export interface VercelFileRef {
+  file: string
+  /** SHA-1 of the content (Vercel's file id). */
+  sha: string
+  size: number
+}
+
+export interface VercelDeploymentInfo {
+  id: string
+  url: string
+  createdAt: number
+  target: string | null
+  meta: Record<string, string>
+  /** Username (or e-mail) of the Vercel account that created it. */
+  creator: string
+}
+
+export interface VercelProjectInfo {
+  id: string
+  name: string
+  /** The deployment the production domains serve. */
+  productionId: string | null
+}
+
+export type VercelCreateResult = {ok: true; deployment: VercelDeploymentInfo} | {ok: false; missing: string[]}
+
+export interface VercelPort {
+  /** vercel:project (team …), for messages. */
+  readonly describe: string
+  project(): Promise<VercelProjectInfo>
+  /** Production deployments, newest first, at most `limit`. */
+  productionDeployments(projectId: string, limit: number): Promise<VercelDeploymentInfo[]>
+  deployment(id: string): Promise<VercelDeploymentInfo>
+  uploadFile(sha: string, content: Buffer): Promise<void>
+  /** A production deployment of those files, or the SHA-1s Vercel does not have yet. */
+  createDeployment(input: {name: string; projectId: string; files: VercelFileRef[]; meta: Record<string, string>}): Promise<VercelCreateResult>
+  /** Point the production domains at a deployment (and resume auto-assignment after a rollback). */
+  promote(projectId: string, deploymentId: string): Promise<void>
+  /** Instant rollback to a previous production deployment. */
+  rollback(projectId: string, deploymentId: string, description: string): Promise<void>
+}

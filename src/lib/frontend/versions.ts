@@ -8,26 +8,33 @@ import {UsageError} from '../errors.js'
 import {deployMessage, parseDeployMessage} from './message.js'
 import type {CommitInfo, DeployTarget} from './ports.js'
 
-export interface FrontendVersion {
-  sha: string
+/** What every host's versions have in common (the table of `frontend versions`, the rollback plan). */
+export interface VersionRow {
+  /** GitHub: the commit; Vercel: the deployment id. */
+  id: string
   kind: 'deploy' | 'rollback'
   subject: string
   deployedBy: string
-  /** The GitHub identity that made the commit. */
+  /** The host's identity that made it (commit author, Vercel creator). */
   author: string
   date: string
   sourceCommit?: string
   restores?: string
-  tree: string
   files: number
   bytes: number
   current: boolean
 }
 
-export interface VersionsResult {
+/** A deploy commit of the GitHub Pages branch (id = sha; author = the GitHub identity that made the commit). */
+export interface FrontendVersion extends VersionRow {
+  sha: string
+  tree: string
+}
+
+export interface VersionsResult<V extends VersionRow = FrontendVersion> {
   target: string
   head: string | null
-  versions: FrontendVersion[]
+  versions: V[]
   /** Commits on the branch not made by impress (pushed by hand, …). */
   otherCommits: number
 }
@@ -52,28 +59,28 @@ export async function listVersions(options: {limit: number}, deps: {target: Depl
       other++
       continue
     }
-    versions.push({sha: c.sha, kind: r.kind, subject: r.subject, deployedBy: r.deployedBy, author: `${c.author.name} <${c.author.email}>`, date: c.committer.date, ...(r.sourceCommit ? {sourceCommit: r.sourceCommit} : {}), ...(r.restores ? {restores: r.restores} : {}), tree: c.tree, files: 0, bytes: 0, current: c.sha === head})
+    versions.push({id: c.sha, sha: c.sha, kind: r.kind, subject: r.subject, deployedBy: r.deployedBy, author: `${c.author.name} <${c.author.email}>`, date: c.committer.date, ...(r.sourceCommit ? {sourceCommit: r.sourceCommit} : {}), ...(r.restores ? {restores: r.restores} : {}), tree: c.tree, files: 0, bytes: 0, current: c.sha === head})
   }
   await Promise.all(versions.map(async (v) => Object.assign(v, await size(v.tree))))
   return {target: deps.target.describe, head, versions, otherCommits: other}
 }
 
-export interface RollbackPlan {
+export interface RollbackPlan<V extends VersionRow = FrontendVersion> {
   target: string
   head: string
-  to: FrontendVersion
+  to: V
   /** The head already serves that version's files. */
   noop: boolean
 }
 
 /** Versions closest to a mistyped or foreign id: longest common prefix first, then newest. */
-export function nearest(id: string, versions: FrontendVersion[], n = 5): FrontendVersion[] {
-  const common = (sha: string) => {
+export function nearest<V extends VersionRow>(id: string, versions: V[], n = 5): V[] {
+  const common = (other: string) => {
     let i = 0
-    while (i < id.length && i < sha.length && id[i].toLowerCase() === sha[i]) i++
+    while (i < id.length && i < other.length && id[i].toLowerCase() === other[i].toLowerCase()) i++
     return i
   }
-  return [...versions].sort((a, b) => common(b.sha) - common(a.sha) || Date.parse(b.date) - Date.parse(a.date)).slice(0, n)
+  return [...versions].sort((a, b) => common(b.id) - common(a.id) || Date.parse(b.date) - Date.parse(a.date)).slice(0, n)
 }
 
 export async function planFrontendRollback(options: {to?: string; limit: number}, deps: {target: DeployTarget}): Promise<RollbackPlan> {

@@ -200,6 +200,30 @@ export class Lock {
   }
 }
 
+/** A lock as `--status` shows it: who holds it, since when, and whether its holder is gone. */
+export interface LockHolder extends LockInfo {
+  user: string
+  ageSeconds: number
+  /** The holder's process is gone on this host (the next run takes the lock over). */
+  stale: boolean
+  /** The holder runs on another host: whether it is alive cannot be checked from here. */
+  otherHost: boolean
+}
+
+/** Who holds the lock file, or undefined when nobody does. */
+export function lockHolder(file: string, now = new Date()): LockHolder | undefined {
+  const info = Lock.read(file)
+  if (!info) return undefined
+  const otherHost = info.host !== os.hostname()
+  return {
+    ...info,
+    user: info.owner.split('@')[0] ?? info.owner,
+    ageSeconds: Math.round((now.getTime() - Date.parse(info.since)) / 1000),
+    stale: !otherHost && !alive(info.pid),
+    otherHost,
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)

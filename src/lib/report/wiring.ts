@@ -110,9 +110,8 @@ export function reportPorts(ctx: Context, options: {sarifFile?: string} = {}): R
     },
     async edge() {
       if (!ctx.env.config.edge) throw new NotConfigured('no edge section in this environment (hostnames to check)')
-      const [{edgeWiring}, {runEdgeCheck}] = await Promise.all([import('../edge/wiring.js'), import('../edge/check.js')])
-      const w = await edgeWiring(ctx)
-      return runEdgeCheck({hostnames: w.hostnames, minTls: w.minTls, expiryDays: w.expiryDays}, {zones: w.zones, pages: w.pages, probe: w.probe})
+      const {runConfiguredEdgeCheck} = await import('../edge/wiring.js')
+      return runConfiguredEdgeCheck(ctx)
     },
     async revocations() {
       const [loaded, {readAudit}, {accessSettings}] = await Promise.all([roster(), import('../audit/log.js'), import('../access/defaults.js')])

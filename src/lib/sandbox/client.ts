@@ -9,7 +9,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {builtFile} from '../built-file.js'
 import {OperationError, UsageError} from '../errors.js'
-import {SANDBOX_INFO_FILE, type SandboxInfo} from './info.js'
+import {SANDBOX_INFO_FILE, SANDBOX_PORT_FILE, type SandboxInfo} from './info.js'
 import type {FaultRule, FaultRuleInput} from './faults.js'
 
 export const DEFAULT_SANDBOX_PORT = 4545
@@ -61,6 +61,42 @@ export async function findRunning(stateDir: string): Promise<SandboxHealth | und
   return h
 }
 
+/** The port a state directory's sandbox last listened on (recorded by the server at each start). */
+export function recordedPort(stateDir: string): number | undefined {
+  try {
+    const {port} = JSON.parse(fs.readFileSync(path.join(stateDir, SANDBOX_PORT_FILE), 'utf8')) as {port?: unknown}
+    return typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65_536 ? port : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export interface PortChoice {
+  port: number
+  /** flag: --port; env: $IMPRESS_SANDBOX_PORT; recorded: the port of the last start; default: DEFAULT_SANDBOX_PORT. */
+  source: 'flag' | 'env' | 'recorded' | 'default'
+}
+
+/** The port a start asks for: --port, else $IMPRESS_SANDBOX_PORT, else the recorded one, else 4545. */
+export function choosePort(stateDir: string, flag?: number, env: NodeJS.ProcessEnv = process.env): PortChoice {
+  if (flag !== undefined) return {port: flag, source: 'flag'}
+  const fromEnv = env.IMPRESS_SANDBOX_PORT
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const n = Number(fromEnv)
+    if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new UsageError(`IMPRESS_SANDBOX_PORT must be a port number (0-65535), got "${fromEnv}".`, {hint: 'Unset it, or set it to a free port (0: any free port).'})
+    return {port: n, source: 'env'}
+  }
+  const recorded = recordedPort(stateDir)
+  return recorded ? {port: recorded, source: 'recorded'} : {port: DEFAULT_SANDBOX_PORT, source: 'default'}
+}
+
+/** What to tell the user when the sandbox could not get the port it asked for (a default that was busy is not news). */
+export function portMovedWarning(choice: PortChoice, started: {port: number}): string | undefined {
+  if (choice.port === 0 || started.port === choice.port || choice.source === 'default') return undefined
+  const what = {flag: 'the port given with --port', env: 'the port in IMPRESS_SANDBOX_PORT', recorded: 'the port this sandbox used before'}[choice.source]
+  return `Port ${choice.port} (${what}) is taken by another process: the sandbox listens on ${started.port} now, and keeps it for the next restarts. Lines exported from \`impress sandbox env\` before must be exported again.`
+}
+
 export interface StartOptions {
   stateDir: string
   port?: number
@@ -79,7 +115,7 @@ export async function startDetached(options: StartOptions): Promise<SandboxHealt
   const logPath = path.join(options.stateDir, 'sandbox.log')
   const log = fs.openSync(logPath, 'a')
   const stale = readSandboxInfo(options.stateDir)
-  const args = [sandboxMain(), '--state', options.stateDir, '--port', String(options.port ?? DEFAULT_SANDBOX_PORT)]
+  const args = [sandboxMain(), '--state', options.stateDir, '--port', String(options.port ?? choosePort(options.stateDir).port)]
   if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale))
   if (options.version) args.push('--version', options.version)
   const child = spawn(process.execPath, args, {detached: true, stdio: ['ignore', log, log], env: process.env})

@@ -18,6 +18,8 @@ export const faultRuleInput = z
     retryAfter: z.number().nonnegative().max(3600).optional(),
     /** apply this many times, then the rule expires (default: until removed) */
     times: z.number().int().positive().optional(),
+    /** let this many matching requests through first (a fault at exactly the N+1th call) */
+    after: z.number().int().nonnegative().optional(),
     /** probability 0..1 that a matching request is hit (default 1) */
     probability: z.number().min(0).max(1).optional(),
   })
@@ -27,13 +29,15 @@ export type FaultRuleInput = z.infer<typeof faultRuleInput>
 export interface FaultRule extends FaultRuleInput {
   id: string
   hits: number
+  /** Matching requests let through because of `after`. */
+  passed: number
 }
 
 export class FaultTable {
   private rules: FaultRule[] = []
 
   add(input: FaultRuleInput): FaultRule {
-    const rule: FaultRule = {...input, id: randomUUID().slice(0, 8), hits: 0}
+    const rule: FaultRule = {...input, id: randomUUID().slice(0, 8), hits: 0, passed: 0}
     this.rules.push(rule)
     return rule
   }
@@ -60,6 +64,10 @@ export class FaultTable {
       if (r.service !== '*' && r.service !== service) continue
       if (r.operation && r.operation !== operation) continue
       if (r.times !== undefined && r.hits >= r.times) continue
+      if (r.after !== undefined && r.passed < r.after) {
+        r.passed++
+        continue
+      }
       if (r.kind !== 'latency' && failure) continue
       if (r.probability !== undefined && random() >= r.probability) continue
       r.hits++

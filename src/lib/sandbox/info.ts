@@ -12,3 +12,6 @@ export interface SandboxInfo {
   /** Extra endpoints of side servers, e.g. {smtp: 'smtp://127.0.0.1:2525'}. */
   endpoints: Record<string, string>
 }
+
+/** The port a sandbox last listened on, kept across stops so a restart reuses it (and exported `sandbox env` lines stay valid). */
+export const SANDBOX_PORT_FILE = 'port.json'

@@ -3,8 +3,11 @@
  * `impress sandbox start` runs it detached (or in the foreground with --foreground).
  * Prints one ready line with its URL on stdout; stops cleanly on SIGINT/SIGTERM.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import {parseArgs} from 'node:util'
 import {SandboxHost} from './host.js'
+import {SANDBOX_PORT_FILE} from './info.js'
 
 export interface ServeOptions {
   stateDir: string
@@ -35,6 +38,12 @@ export async function serve(options: ServeOptions): Promise<SandboxHost> {
 
 function finish(host: SandboxHost, url: string, options: ServeOptions): SandboxHost {
   const out = options.out ?? ((line: string) => process.stdout.write(line + '\n'))
+  // The port is kept across stops: the next start asks for it again (client.ts choosePort).
+  try {
+    fs.writeFileSync(path.join(options.stateDir, SANDBOX_PORT_FILE), JSON.stringify({port: Number(new URL(url).port), recordedAt: new Date().toISOString()}) + '\n')
+  } catch {
+    // a read-only state directory: the next start falls back to the default port
+  }
   out(`impress sandbox ready at ${url} (state: ${options.stateDir}, time scale ${host.clock.scale})`)
   if (options.handleSignals === false) return host
   let stopping = false

@@ -1,12 +1,12 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
+import {tmpDir} from '../../helpers/tmp.js'
 import {appendAudit, readAudit, verifyAudit} from '../../../src/lib/audit/log.js'
 
 function tmpLog(): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'audit-')), 'audit.jsonl')
+  return path.join(tmpDir('audit-'), 'audit.jsonl')
 }
 
 async function fill(log: string, n: number): Promise<void> {

@@ -1,9 +1,9 @@
 /** The signed audit log against an in-memory secret store: tail checks, rotation, unknown keys, acknowledgements. */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
+import {tmpDir} from '../../helpers/tmp.js'
 import {sha256, type AuditHead} from '../../../src/lib/audit/chain.js'
 import {appendAudit, checkAuditTail, keysOfLog, verifyAudit, type NewAuditEntry} from '../../../src/lib/audit/log.js'
 import {AuditKeyring, type AuditKeyStore} from '../../../src/lib/audit/sign.js'
@@ -18,7 +18,7 @@ class MemoryStore implements AuditKeyStore {
   }
 }
 
-const tmpLog = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'audit-signed-')), 'audit.jsonl')
+const tmpLog = () => path.join(tmpDir('audit-signed-'), 'audit.jsonl')
 const entry = (i: number): NewAuditEntry => ({time: new Date(Date.UTC(2026, 11, 1, i)).toISOString(), actor: {user: 'ops@host'}, command: 'deploy', args: [String(i)], result: 'ok', exitCode: 0, durationMs: 1})
 const ring = (store: AuditKeyStore) => new AuditKeyring('impress/audit/hmac', store)
 const lines = (log: string) => fs.readFileSync(log, 'utf8').split('\n').filter(Boolean)

@@ -22,6 +22,15 @@ export interface AwsClientConfig {
   endpoint?: string
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider
   maxAttempts: number
+  /** Socket idle and connect timeouts: a hung endpoint is a retried TimeoutError, never a hang. */
+  requestHandler?: {socketTimeout: number; connectionTimeout: number}
+}
+
+/** Idle time on a socket before the SDK gives up on the attempt (and retries): $IMPRESS_AWS_SOCKET_TIMEOUT_MS, default 60 s. */
+export function awsTimeouts(env: NodeJS.ProcessEnv = process.env): {socketTimeout: number; connectionTimeout: number} {
+  const n = Number(env.IMPRESS_AWS_SOCKET_TIMEOUT_MS)
+  const socketTimeout = Number.isFinite(n) && n > 0 ? n : 60_000
+  return {socketTimeout, connectionTimeout: Math.min(5_000, socketTimeout)}
 }
 
 export async function awsClientConfig(target: AwsTarget): Promise<AwsClientConfig> {
@@ -29,7 +38,7 @@ export async function awsClientConfig(target: AwsTarget): Promise<AwsClientConfi
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   if (target.sandbox) {
     process.env.AWS_EC2_METADATA_DISABLED = 'true'
-    return {region: target.region, endpoint: target.endpoint, credentials: SANDBOX_CREDENTIALS, maxAttempts: 5}
+    return {region: target.region, endpoint: target.endpoint, credentials: SANDBOX_CREDENTIALS, maxAttempts: 5, requestHandler: awsTimeouts()}
   }
   const {fromNodeProviderChain} = awsSdk('@aws-sdk/credential-providers')
   return {
@@ -37,5 +46,6 @@ export async function awsClientConfig(target: AwsTarget): Promise<AwsClientConfi
     endpoint: target.endpoint,
     credentials: fromNodeProviderChain(target.profile ? {profile: target.profile} : {}),
     maxAttempts: 5,
+    requestHandler: awsTimeouts(),
   }
 }

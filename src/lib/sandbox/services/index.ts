@@ -20,7 +20,8 @@ import {secretsManagerService} from './secretsmanager.js'
 import {sinksService} from './sinks/index.js'
 import {snsService} from './sns/index.js'
 import {stsService} from './sts.js'
+import {vercelService} from './vercel/index.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service, s3Service, firestoreService, edgeService, logsService, snsService,
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service, s3Service, firestoreService, edgeService, logsService, snsService, vercelService,
   // The Realtime Database matches any unsigned path ending in .json: keep it last.
   rtdbService]

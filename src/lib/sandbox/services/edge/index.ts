@@ -16,6 +16,8 @@ import type {ServiceContext, ServiceFactory} from '../../types.js'
 import {demoZones, type Zone, type ZonesState} from '../cloudflare/zones-seed.js'
 import {demoRepos} from '../github/demo-site.js'
 import {flattenTree, type GitRepo, type ReposState} from '../github/git.js'
+import {productionFiles} from '../vercel/index.js'
+import {demoVercel, type VercelFiles, type VercelState} from '../vercel/seed.js'
 import {ensureEdgeTls, type EdgeTls} from './tls.js'
 
 const DEFAULT_NAME = 'edge.sandbox.invalid'
@@ -24,6 +26,8 @@ const TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3':
 export const edgeService: ServiceFactory = (ctx: ServiceContext) => {
   const zones = () => ctx.state.open<ZonesState>('cloudflare', 'zones', () => demoZones(Date.now()))
   const repos = () => ctx.state.open<ReposState>('github', 'repos', () => demoRepos(Date.now()))
+  const vercel = () => ctx.state.open<VercelState>('vercel', 'api', () => demoVercel(Date.now()).state)
+  const vercelFiles = () => ctx.state.open<VercelFiles>('vercel', 'files', () => demoVercel(Date.now()).files)
   const servers: (http.Server | https.Server)[] = []
   const sockets = new Set<import('node:net').Socket>()
   let material: EdgeTls | undefined
@@ -51,7 +55,9 @@ export const edgeService: ServiceFactory = (ctx: ServiceContext) => {
     const headers: Record<string, string> = {'content-type': 'text/html; charset=utf-8', server: 'cloudflare'}
     if (secure && hsts.enabled) headers['strict-transport-security'] = `max-age=${hsts.max_age}${hsts.include_subdomains ? '; includeSubDomains' : ''}${hsts.preload ? '; preload' : ''}`
     const site = repos().data.repos.find((r) => r.pages?.cname === host)
-    const file = site ? pagesFile(site, req.url ?? '/') : {status: 200, body: Buffer.from(`<!doctype html><title>${host}</title><p>${host} (sandbox edge)</p>\n`)}
+    // A Vercel project's production domain serves the deployment the domain points at.
+    const deployed = site ? undefined : productionFiles(vercel().data, vercelFiles().data, host)
+    const file = site ? pagesFile(site, req.url ?? '/') : deployed ? staticFile(deployed, req.url ?? '/') : {status: 200, body: Buffer.from(`<!doctype html><title>${host}</title><p>${host} (sandbox edge)</p>\n`)}
     res.writeHead(file.status, {...headers, 'content-length': file.body.length})
     res.end(req.method === 'HEAD' ? undefined : file.body)
   }
@@ -109,6 +115,13 @@ export const edgeService: ServiceFactory = (ctx: ServiceContext) => {
       await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))))
     },
   }
+}
+
+function staticFile(files: Map<string, Buffer>, url: string): {status: number; body: Buffer} {
+  let p = decodeURIComponent(new URL(url, 'http://x').pathname).replace(/^\/+/, '')
+  if (p === '' || p.endsWith('/')) p += 'index.html'
+  const body = files.get(p) ?? files.get(`${p}/index.html`)
+  return body ? {status: 200, body} : {status: 404, body: Buffer.from('The page could not be found.\n\nNOT_FOUND\n')}
 }
 
 function pagesFile(repo: GitRepo, url: string): {status: number; body: Buffer} {

@@ -564,6 +564,7 @@ export const lambdaService: ServiceFactory = (ctx) => {
         versions: f.versions.map((v) => v.version),
         aliases: Object.fromEntries(f.aliases.map((a) => [a.name, a.weights ? {version: a.functionVersion, weights: a.weights} : a.functionVersion])),
         codeSha256: f.latest.codeSha256,
+        versionCode: Object.fromEntries(f.versions.map((v) => [v.version, v.codeSha256])),
         lastUpdateStatus: status(f),
       })),
     }),
