@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {ImpressCommand, mutatingFlags} from '../lib/cli/base-command.js'
 import {UsageError} from '../lib/errors.js'
 import {DeployJournal} from '../lib/lambda/deploy-journal.js'
-import {applyRollback, planRollback, type RollbackPlan} from '../lib/lambda/rollback.js'
+import {applyRollbacks, pendingNote, planRollbacks, type RollbackPlan} from '../lib/lambda/rollback.js'
 import {lambdaAdapter, lambdaSection, moduleSpecs} from '../lib/platform/aws/lambda-context.js'
 import {renderTable} from '../lib/ui/table.js'
 import {describeWeights} from '../lib/lambda/weights.js'
@@ -44,7 +44,11 @@ export default class Rollback extends ImpressCommand<typeof Rollback> {
       targets = [{module: spec.module, function: spec.function, to: this.flags.to}]
     }
     const lambda = await lambdaAdapter(this.ctx)
-    const plans = await Promise.all(targets.map((t) => planRollback({...t, alias}, {lambda})))
+    const {plans, pending} = await planRollbacks(targets, alias, {lambda, dataDir: this.environment.dataDir})
+    for (const p of plans) {
+      const note = pendingNote(p, pending)
+      if (note) this.io.info(note)
+    }
     this.io.info(
       renderTable(
         ['MODULE', 'FUNCTION', `ALIAS ${alias}`, 'TO', 'DESCRIPTION'],
@@ -53,14 +57,14 @@ export default class Rollback extends ImpressCommand<typeof Rollback> {
     )
     const todo = plans.filter((p) => !p.noop)
     this.auditDetails = {alias, modules: plans.map((p) => ({module: p.module, from: p.fromVersion, to: p.toVersion}))}
-    if (this.dryRun || todo.length === 0) return {dryRun: this.dryRun, alias, modules: plans.map((p) => ({...p, applied: false}))}
-    await this.confirm(`move ${alias} of ${todo.map((p) => `${p.function} to version ${p.toVersion}`).join(', ')}`)
-    const modules: RollbackResult['modules'] = []
-    for (const p of plans) {
-      await applyRollback(p, {lambda})
-      modules.push({...p, applied: !p.noop})
-      if (!p.noop) this.io.out(`${p.module}: ${alias} ${p.fromVersion} → ${p.toVersion}`)
+    if (this.dryRun || todo.length === 0) {
+      // nothing moves; an earlier rollback found applied is closed (not on a dry run: it writes nothing)
+      if (!this.dryRun) await applyRollbacks(plans, pending, {lambda, dataDir: this.environment.dataDir}, () => undefined)
+      return {dryRun: this.dryRun, alias, modules: plans.map((p) => ({...p, applied: false}))}
     }
+    await this.confirm(`move ${alias} of ${todo.map((p) => `${p.function} to version ${p.toVersion}`).join(', ')}`)
+    await applyRollbacks(plans, pending, {lambda, dataDir: this.environment.dataDir}, (p) => this.io.out(`${p.module}: ${alias} ${p.fromVersion} → ${p.toVersion}`))
+    const modules = plans.map((p) => ({...p, applied: !p.noop}))
     return {dryRun: false, alias, modules}
   }
 }

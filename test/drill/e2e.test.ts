@@ -45,7 +45,7 @@ function configWith(drill: string): string {
   return dir
 }
 
-describe('impress drill on the sandbox', () => {
+describe('impress drill on the sandbox', {timeout: 180_000}, () => {
   it('passes: exit 0, reports written, HTML draws the timeline in Chromium, everything cleaned, notified', async () => {
     const reportDir = path.join(sb.cwd, 'reports')
     const junit = path.join(sb.cwd, 'drill.xml')
@@ -55,7 +55,9 @@ describe('impress drill on the sandbox', () => {
     expect(report.status).toBe('passed')
     expect(report.rto.met && report.rpo.met).toBe(true)
     expect(report.rto.measuredMs).toBeGreaterThan(0)
-    expect(report.checks.map((c: {name: string}) => c.name.split(':')[0]).sort()).toEqual(['aurora', 'firebase', 'lambda'])
+    expect(report.checks.map((c: {name: string}) => c.name.split(':')[0]).sort()).toEqual(['aurora', 'firebase', 'lambda', 'monitoring'])
+    // monitor test ran as a step: the alarm fired and the email reached the mail sink, measured beside RTO/RPO
+    expect(report.incident).toMatchObject({module: 'etl', alarm: 'impress/etl/errors', notification: 'received', met: true, timeToDetectMs: expect.any(Number), timeToNotifyMs: expect.any(Number)})
     expect(report.checks.every((c: {ok: boolean}) => c.ok)).toBe(true)
     expect(report.rpo.firebase.gapMs).toBeGreaterThanOrEqual(0)
     for (const f of Object.values(files) as string[]) expect(fs.existsSync(f)).toBe(true)
@@ -130,7 +132,7 @@ describe('impress drill on the sandbox', () => {
   })
 })
 
-describe('impress drill interrupted', () => {
+describe('impress drill interrupted', {timeout: 180_000}, () => {
   let slow: TestSandbox
   beforeAll(async () => {
     slow = await startTestSandbox({timeScale: 0.005})

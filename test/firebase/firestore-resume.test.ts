@@ -45,6 +45,10 @@ function memoryFirestore(docs: Map<string, JsonValue>, options: {readTime?: stri
     async remove(paths) {
       for (const p of paths) docs.delete(p)
     },
+    async count(collectionPath) {
+      const prefix = `${collectionPath}/`
+      return [...docs.keys()].filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/')).length
+    },
     close: async () => {},
   }
 }

@@ -42,6 +42,27 @@ describe('the AWS CLI against the monitoring sandbox', () => {
     expect(bad.stderr).toContain('InvalidParameterException')
   })
 
+  it('logs start-query / get-query-results: Running then Complete; an unmodelled command is refused naming it', async () => {
+    const end = Math.floor(Date.now() / 1000)
+    const started = await aws(['logs', 'start-query', '--log-group-names', '/aws/lambda/impress-request', '/aws/lambda/impress-pdf', '--start-time', String(end - 86_400), '--end-time', String(end), '--query-string', 'filter @message like /ERROR/ | stats count(*) by bin(1h)'])
+    expect(started.code, started.stderr).toBe(0)
+    const {queryId} = JSON.parse(started.stdout) as {queryId: string}
+    const statuses: string[] = []
+    let last: {status: string; results: {field: string; value: string}[][]; statistics: {recordsMatched: number}} | undefined
+    while (statuses.at(-1) !== 'Complete' && statuses.length < 5) {
+      const r = await aws(['logs', 'get-query-results', '--query-id', queryId])
+      expect(r.code, r.stderr).toBe(0)
+      last = JSON.parse(r.stdout) as typeof last
+      statuses.push(last!.status)
+    }
+    expect(statuses).toEqual(['Running', 'Complete'])
+    expect(last!.results.length).toBeGreaterThan(0)
+    expect(last!.results.flat().filter((f) => f.field === 'count(*)').reduce((n, f) => n + Number(f.value), 0)).toBe(last!.statistics.recordsMatched)
+    const refused = await aws(['logs', 'start-query', '--log-group-name', '/aws/lambda/impress-pdf', '--start-time', String(end - 60), '--end-time', String(end), '--query-string', 'parse @message "* *" as a, b'])
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toMatch(/NotImplemented.*parse command/)
+  })
+
   it('logs tail prints the recent lines', async () => {
     const help = await aws(['logs', 'tail', 'help'], 'text')
     expect(help.code, 'this AWS CLI has `logs tail`').toBe(0)

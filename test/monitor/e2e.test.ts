@@ -70,6 +70,27 @@ describe('impress logs', () => {
     }
   })
 
+  it('--query runs a Logs Insights query over the chosen modules to the end; a bad query is one line, exit 2', async () => {
+    const r = await cli(['logs', 'request', 'pdf', '--since', '24h', '--query', 'filter @message like /PoolExhaustedError/ | stats count(*) as n by bin(1h) | sort n desc', '--json'])
+    expect(r.exitCode, r.stderr).toBe(0)
+    const doc = JSON.parse(r.stdout) as {status: string; fields: string[]; rows: Record<string, string>[]; statistics: {recordsMatched: number}; polls: number}
+    expect(doc.status).toBe('Complete')
+    expect(doc.polls).toBeGreaterThanOrEqual(2)
+    expect(doc.fields).toEqual(['bin(1h)', 'n'])
+    const filtered = (await cli(['logs', 'request', 'pdf', '--since', '24h', '--filter', 'PoolExhaustedError', '--json'])).stdout.trim().split('\n').length
+    expect(doc.rows.reduce((n, x) => n + Number(x.n), 0)).toBe(filtered)
+    expect(doc.statistics.recordsMatched).toBe(filtered)
+    const table = await cli(['logs', 'pdf', '--since', '2h', '--query', 'fields @timestamp, @message | sort @timestamp desc | limit 2'])
+    expect(table.exitCode, table.stderr).toBe(0)
+    expect(table.stdout).toMatch(/^@timestamp\s+@message\n\d{4}-\d\d-\d\d [\d:.]+\s+\S.*\n.*\n2 row\(s\)/)
+    for (const q of ['fields @message | zzz', 'fields @message | dedup @message']) {
+      const bad = await cli(['logs', '--query', q])
+      expect(bad.exitCode, bad.stderr).toBe(2)
+      expect(bad.stderr).toMatch(/^Error: Logs Insights refused the query: .+\nHint: .+\n$/)
+      expect(bad.stdout).toBe('')
+    }
+  })
+
   it('throttled FilterLogEvents calls are retried: the same lines, none twice, none lost', async () => {
     const clean = jsonLines((await cli(['logs', '--since', '12h', '--until', '1h', '--json'])).stdout)
     sb.host.faults.add({service: 'logs', operation: 'FilterLogEvents', kind: 'throttle', retryAfter: 0, times: 12})
@@ -128,6 +149,11 @@ describe('impress monitor', () => {
     expect([...new Set(p.alarms.missing.map((a) => a.module))].sort()).toEqual(['message', 'request'])
     expect(p.alarms.missing).toHaveLength(8)
     expect(p.filters.missing).toHaveLength(2)
+    // the two groups kept forever get the default 30-day retention
+    expect((p as unknown as {retention: {group: string; to: number}[]}).retention).toEqual([
+      {group: '/aws/lambda/impress-compute', to: 30},
+      {group: '/aws/lambda/impress-message', to: 30},
+    ])
     const refused = await cli(['monitor', 'apply'])
     expect(refused.exitCode).toBe(4)
     const dry = await cli(['monitor', 'apply', '--dry-run', '--json'])

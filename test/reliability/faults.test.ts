@@ -7,7 +7,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 import {FAULT_KINDS, faultCampaign, tally} from './harness.js'
-import {deployScenario} from './scenarios.js'
+import {deployScenario, rollbackScenario} from './scenarios.js'
 
 let sb: TestSandbox
 beforeAll(async () => {
@@ -40,5 +40,12 @@ describe('reliability: faults at every call (CI slice)', {timeout: 600_000}, () 
     expect(t.runs).toBe(3)
     // faults that outlast the SDK's retries stop the command cleanly, and a rerun completes (transient ones: the campaign)
     expect(t.resumed).toBe(3)
+  })
+
+  it('rollback: an alias update whose answer is lost (applied, then timed out) is finished by the rerun, not stepped back twice', async () => {
+    const report = await faultCampaign(sb, rollbackScenario, {kinds: ['slow'], times: [6], pick: (index, _kind, calls) => calls[index].operation === 'UpdateAlias'})
+    // found by the campaign: the rerun used to roll back from the version the lost update had applied
+    expect(report.runs.map((r) => [r.call.operation, r.outcome])).toEqual([['UpdateAlias', 'resumed']])
+    expect(report.runs[0].note).toMatch(/timed out/)
   })
 })

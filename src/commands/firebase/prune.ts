@@ -2,11 +2,12 @@ import {Flags} from '@oclif/core'
 import {ImpressCommand, mutatingFlags} from '../../lib/cli/base-command.js'
 import {listBackups} from '../../lib/firebase/list.js'
 import {applyPrune, planPrune, type PrunePlanEntry} from '../../lib/firebase/prune.js'
+import {exportObjects} from '../../lib/firebase/wiring.js'
 import {defaultBackupRoot, storeAt} from '../../lib/platform/firebase/targets.js'
 import {renderTable} from '../../lib/ui/table.js'
 
 export default class FirebasePrune extends ImpressCommand<typeof FirebasePrune> {
-  static override summary = 'Delete Firebase backups outside the retention policy (keep the last N, plus one per week for M weeks).'
+  static override summary = 'Delete Firebase backups outside the retention policy (keep the last N, plus one per week for M weeks); a managed export\'s objects are deleted from its bucket.'
   static override examples = ['<%= config.bin %> firebase prune --keep-last 7 --keep-weeks 8 --dry-run', '<%= config.bin %> firebase prune --keep-last 3 --yes']
   static override mutating = true
   static override flags = {
@@ -28,7 +29,7 @@ export default class FirebasePrune extends ImpressCommand<typeof FirebasePrune> 
       return {location: store.location, plan, deleted: []}
     }
     await this.confirm(`delete ${doomed.length} backup(s) from ${store.location}`)
-    const deleted = await applyPrune(plan, {store})
+    const deleted = await applyPrune(plan, {store, objects: exportObjects(this.ctx)})
     this.io.out(`Deleted ${deleted.length} backup(s) from ${store.location}.`)
     return {location: store.location, plan, deleted}
   }

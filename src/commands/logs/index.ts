@@ -4,7 +4,8 @@ import {ExitCode} from '../../lib/errors.js'
 import {parseDuration, timeRange} from '../../lib/logs/range.js'
 import {eventJson, eventLine, renderPatterns} from '../../lib/logs/render.js'
 import {runLogs, runPatterns, type LogsSummary, type PatternsResult} from '../../lib/logs/run.js'
-import {chosenModules, logsPort} from '../../lib/monitor/deps.js'
+import {chosenModules, insightsPort, logsPort} from '../../lib/monitor/deps.js'
+import {renderInsights, runInsights, type InsightsResult} from '../../lib/logs/insights.js'
 
 export default class Logs extends ImpressCommand<typeof Logs> {
   static override summary = "The modules' CloudWatch logs, interleaved in time order."
@@ -16,6 +17,7 @@ export default class Logs extends ImpressCommand<typeof Logs> {
     '<%= config.bin %> logs --filter \'{ $.level = "ERROR" }\' --json | jq .message',
     '<%= config.bin %> logs --follow',
     '<%= config.bin %> logs --patterns --since 24h --baseline 7d',
+    '<%= config.bin %> logs --since 24h --query \'filter @message like /ERROR/ | stats count(*) by bin(1h)\'',
   ]
   static override strict = false
   static handlesInterrupt = true
@@ -26,13 +28,19 @@ export default class Logs extends ImpressCommand<typeof Logs> {
     follow: Flags.boolean({char: 'f', description: 'Keep printing new events until Ctrl-C.', exclusive: ['patterns', 'until']}),
     limit: Flags.integer({description: 'Stop after N events.', min: 1}),
     patterns: Flags.boolean({description: 'Group the lines into patterns; mark new and much more frequent ones.'}),
+    query: Flags.string({description: "A Logs Insights query over the modules' log groups (fields, filter, stats, sort, limit), run to the end.", exclusive: ['follow', 'patterns', 'filter']}),
     baseline: Flags.string({description: 'With --patterns: the window before --since to compare with.', default: '7d'}),
   }
 
-  async run(): Promise<LogsSummary | PatternsResult | undefined> {
+  async run(): Promise<LogsSummary | PatternsResult | InsightsResult | undefined> {
     const {argv} = await this.parse(Logs)
     const modules = chosenModules(this.ctx, argv as string[])
     const {start, end} = timeRange({since: this.flags.since, until: this.flags.until, defaultSince: this.flags.patterns ? '24h' : '1h'})
+    if (this.flags.query) {
+      const result = await runInsights({modules, start, end, query: this.flags.query, limit: this.flags.limit, signal: this.signal}, await insightsPort(this.ctx))
+      this.io.out(renderInsights(result, this.io.color))
+      return result
+    }
     const port = await logsPort(this.ctx)
     const onMissing = (m: {module: string; group: string}) => this.io.warn(`${m.module}: log group ${m.group} does not exist yet (no invocation so far).`)
     if (this.flags.patterns) {
@@ -46,7 +54,8 @@ export default class Logs extends ImpressCommand<typeof Logs> {
     const summary = await runLogs(
       {modules, start, end, pattern: this.flags.filter, limit: this.flags.limit, signal: this.signal, onMissing, ...(this.flags.follow ? {follow: {intervalMs: 1000, overlapMs: 30_000}} : {})},
       port,
-      (e) => this.io.line(json ? eventJson(e) : eventLine(e, width, this.io.color, index.get(e.module) ?? 0)),
+      json ? eventJson : (e) => eventLine(e, width, this.io.color, index.get(e.module) ?? 0),
+      (lines) => this.io.line(lines),
     )
     if (this.signal.aborted) {
       // Exit 130 without an error document: stdout stays pure JSON lines / log lines, each complete.

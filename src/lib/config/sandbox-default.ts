@@ -24,7 +24,7 @@ export function sandboxEnvironmentSpec(dir = ''): Record<string, unknown> {
       ),
     },
     aurora: {cluster: 'impress-sandbox', retentionDays: 7, maxReplicaLagMs: 1000},
-    firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com'},
+    firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com', firestore: {exportBucket: 'gs://impress-sandbox-firestore-exports', estimatedDocumentBytes: 1024}},
     // The sandbox tenant's published demo client: not a secret (config/literal-secrets.ts skips sandbox environments).
     auth0: {domain: 'impress-sandbox.eu.auth0.com', clientId: 'impress-ops-sandbox', clientSecret: 'impress-ops-sandbox-client-secret', roles: `./${dir}roles.yaml`},
     drill: {rto: '4h', rpo: '15m', firebaseTarget: 'impress-sandbox-scratch'},

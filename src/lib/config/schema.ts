@@ -84,6 +84,15 @@ export const firebaseSection = z
     databaseURL: z.url().optional(),
     credentials: secretRef.optional().describe('Path of a service-account JSON file (or env:NAME)'),
     backups: z.string().default('./backups'),
+    firestore: z
+      .object({
+        exportBucket: z.string().regex(/^gs:\/\/[a-z0-9][a-z0-9._-]+[a-z0-9](\/.*)?$/, 'expected gs://BUCKET[/PATH]').optional().describe('Cloud Storage location of managed exports (firebase backup --managed): each backup writes to <exportBucket>/<backup id>'),
+        managedAboveBytes: z.number().int().positive().optional().describe('Firestore backups of a database estimated above this size use the managed export (needs exportBucket); the estimate is documents (count queries) × estimatedDocumentBytes'),
+        estimatedDocumentBytes: z.number().int().positive().default(1024).describe('Average document size used for the size estimate'),
+      })
+      .strict()
+      .optional()
+      .describe('Firestore managed export (exportDocuments) settings'),
   })
   .strict()
 
@@ -125,7 +134,7 @@ export const drillSection = z
     verify: z.array(z.string().min(1)).default([]),
     firebaseTarget: z.string().min(1).optional().describe('Scratch Realtime Database (URL or name) the drill restores into; it must be empty and is emptied afterwards'),
     outOfScope: z
-      .array(z.enum(['aurora', 'firebase', 'lambda']))
+      .array(z.enum(['aurora', 'firebase', 'lambda', 'monitoring']))
       .default([])
       .describe('Configured systems the drill deliberately does not rehearse: reported as out of scope instead of failing the drill (exit 3)'),
   })
@@ -191,7 +200,7 @@ export const monitoringSection = z
     durationRatio: z.number().gt(0).max(1).default(0.8).describe('The Duration alarm fires at this fraction of the function timeout'),
     errorPattern: z.string().min(1).default('?ERROR ?Exception ?"Task timed out"').describe('CloudWatch Logs filter pattern of the per-module metric filter'),
     namespace: z.string().min(1).default('Impress/Logs').describe('Namespace of the metric filters'),
-    retentionDays: z.number().int().positive().optional().describe('Log retention `monitor apply` sets on each module log group'),
+    retentionDays: z.number().int().positive().optional().describe('Log retention (days) `monitor apply` sets on each module log group (default 30)'),
     test: z
       .object({
         payload: z.unknown().default({fail: true}).describe('Event that makes the module fail (monitor test)'),

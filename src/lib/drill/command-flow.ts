@@ -28,7 +28,7 @@ export interface DrillPlan {
   toTime?: string
   module?: string
   verify: string[]
-  parts: {aurora: boolean; firebase: boolean; lambda: boolean}
+  parts: {aurora: boolean; firebase: boolean; lambda: boolean; monitoring: boolean}
   /** Configured systems that will not be rehearsed, and why. */
   notRehearsed: NotRehearsed[]
   lines: string[]
@@ -58,19 +58,22 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
   if (o.module && !modules.includes(o.module)) throw new UsageError(`Unknown Lambda module "${o.module}".${didYouMean(o.module, modules)}`, {hint: `Configured modules: ${modules.join(', ') || 'none'}.`})
   // Where the reports go is checked before anything is restored (exit 2, nothing done).
   checkOutputPaths([{name: 'the drill reports directory', path: drillsDir(ctx.env.dataDir), kind: 'dir'}])
-  const ports = await buildDrillPorts(ctx)
-  const parts = {aurora: Boolean(ports.aurora), firebase: Boolean(ports.firebase), lambda: Boolean(ports.lambda && (o.module ?? modules[0]))}
+  const outOfScope = new Set(cfg.drill?.outOfScope ?? [])
+  const ports = await buildDrillPorts(ctx, {incidentModule: o.module})
+  // The incident rehearsal (monitor test) runs wherever modules are monitored, unless drill.outOfScope lists monitoring.
+  if (outOfScope.has('monitoring')) delete ports.incident
+  const parts = {aurora: Boolean(ports.aurora), firebase: Boolean(ports.firebase), lambda: Boolean(ports.lambda && (o.module ?? modules[0])), monitoring: Boolean(ports.incident)}
   if (!parts.aurora && !parts.firebase) {
     throw new UsageError(`Nothing to rehearse in ${ctx.env.name}: neither aurora nor firebase is configured.`, {hint: 'Add the aurora and/or firebase sections to the environment.'})
   }
   const drillId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase()}-${randomBytes(2).toString('hex')}`
   const module = parts.lambda ? (o.module ?? modules[0]) : undefined
-  const outOfScope = new Set(cfg.drill?.outOfScope ?? [])
   const skipped = (part: NotRehearsed['part'], reason: string): NotRehearsed[] => [{part, reason, outOfScope: outOfScope.has(part)}]
   const notRehearsed: NotRehearsed[] = [
     ...(cfg.aurora && !parts.aurora ? skipped('aurora', 'no Aurora access for the drill') : []),
     ...(cfg.firebase && !parts.firebase ? skipped('firebase', 'no drill.firebaseTarget (scratch database) configured') : []),
     ...(cfg.lambda && !parts.lambda ? skipped('lambda', 'no Lambda module to rehearse') : []),
+    ...(cfg.lambda && !parts.monitoring ? skipped('monitoring', 'the incident rehearsal (monitor test) is listed in drill.outOfScope') : []),
   ]
   const notLine = (part: NotRehearsed['part']): string => {
     const n = notRehearsed.find((x) => x.part === part)
@@ -85,6 +88,9 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
       : `  - Firebase: ${notLine('firebase')}`,
     module ? `  - rehearse a rollback of Lambda module ${module} on scratch alias drill-${drillId} (never the ${cfg.lambda?.alias ?? 'live'} alias), then roll it forward` : `  - Lambda: ${notLine('lambda')}`,
     `  - verify: ${verify.length ? verify.join('; ') : 'built-in checks only'}`,
+    ports.incident
+      ? `  - monitoring: after the restores, make a scratch alias of ${ports.incident.module} fail (monitor test), wait for its Errors alarm and the notification; time to detect and to notify`
+      : `  - monitoring: ${notLine('monitoring')}`,
     `  - targets: RTO ${fmt(rtoMs)}, RPO ${fmt(rpoMs)}`,
     '  - clean-up: every scratch resource above is deleted afterwards (tagged impress:drill, expiring in 24h)',
   ]

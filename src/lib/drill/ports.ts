@@ -8,7 +8,7 @@ export const DRILL_EXPIRES_TAG = 'impress:drill-expires'
 
 /** A scratch resource a drill created; deleted only when its tags say it is a drill's. */
 export interface ScratchResource {
-  kind: 'aurora-cluster' | 'firebase-namespace' | 'lambda-alias'
+  kind: 'aurora-cluster' | 'firebase-namespace' | 'lambda-alias' | 'monitor-alias'
   id: string
   drillId?: string
   expiresAt?: string
@@ -76,6 +76,25 @@ export interface LambdaDrillPort extends ScratchPort {
   rehearse(params: {drillId: string; module: string; alias: string; signal: AbortSignal; onResource: (r: ScratchResource) => void}): Promise<LambdaRehearsal>
 }
 
+/** The incident rehearsal (`impress monitor test`) as the drill reports it. */
+export interface IncidentRehearsal {
+  module: string
+  alarm: string
+  timeToDetectMs?: number
+  timeToNotifyMs?: number
+  /** Time to notify the rehearsal must beat (monitoring.test.target). */
+  targetMs: number
+  notification: 'received' | 'not received' | 'not verifiable'
+  ok: boolean
+}
+
+export interface IncidentDrillPort extends ScratchPort {
+  /** The module whose scratch alias is made to fail. */
+  module: string
+  /** Runs `monitor test` (its scratch alias is deleted by the rehearsal itself, and recorded for --cleanup). Throws E_NOT_MONITORED when the module has no alarm. */
+  rehearse(params: {signal: AbortSignal; onResource: (r: ScratchResource) => void; progress?: (m: string) => void}): Promise<IncidentRehearsal>
+}
+
 export interface CommandRunner {
   run(command: string, env: Record<string, string>, signal: AbortSignal): Promise<{exitCode: number; output: string}>
 }
@@ -84,6 +103,8 @@ export interface DrillPorts {
   aurora?: AuroraDrillPort
   firebase?: FirebaseDrillPort
   lambda?: LambdaDrillPort
+  /** Monitoring: an incident rehearsal after the restores (absent: not configured or out of scope). */
+  incident?: IncidentDrillPort
   commands: CommandRunner
   now(): Date
 }

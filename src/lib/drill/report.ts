@@ -23,6 +23,12 @@ export function reportMarkdown(r: DrillReport): string {
     '|---|---|---|---|',
     `| RTO (start → verified) | ${r.rto.measuredMs === undefined ? 'not reached' : fmt(r.rto.measuredMs)} | ${fmt(r.rto.targetMs)} | ${r.rto.met ? 'yes' : 'no'} |`,
     `| RPO (newest recoverable data) | ${r.rpo.measuredMs === undefined ? 'unknown' : fmt(r.rpo.measuredMs)} | ${fmt(r.rpo.targetMs)} | ${r.rpo.met ? 'yes' : 'no'} |`,
+    ...(r.incident
+      ? [
+          `| Time to detect (incident on ${r.incident.module} → ${r.incident.alarm} in ALARM) | ${r.incident.timeToDetectMs === undefined ? 'never' : fmt(r.incident.timeToDetectMs)} | - | ${r.incident.timeToDetectMs === undefined ? 'no' : 'yes'} |`,
+          `| Time to notify (incident → message received) | ${r.incident.timeToNotifyMs === undefined ? r.incident.notification : fmt(r.incident.timeToNotifyMs)} | ${fmt(r.incident.targetMs)} | ${r.incident.met ? 'yes' : 'no'} |`,
+        ]
+      : []),
     '',
     ...(r.rpo.aurora ? [`- Aurora restored to ${r.rpo.aurora.restoredTo} (gap ${fmt(r.rpo.aurora.gapMs)})`] : []),
     ...(r.rpo.firebase ? [`- Firebase backup of ${r.rpo.firebase.backupTime} (gap ${fmt(r.rpo.firebase.gapMs)})`] : []),
@@ -48,7 +54,7 @@ export function reportMarkdown(r: DrillReport): string {
   return lines.join('\n')
 }
 
-const BRANCH_COLORS: Record<string, string> = {prepare: '#8a8f98', aurora: '#2d6cdf', firebase: '#f5a623', lambda: '#7b61ff', verify: '#2eb67d', cleanup: '#b0b4ba'}
+const BRANCH_COLORS: Record<string, string> = {prepare: '#8a8f98', aurora: '#2d6cdf', firebase: '#f5a623', lambda: '#7b61ff', verify: '#2eb67d', monitoring: '#e8912d', cleanup: '#b0b4ba'}
 
 /** Configured systems the drill did not rehearse, one line each. */
 function notRehearsedLines(r: DrillReport): string[] {
@@ -130,6 +136,7 @@ ${p ? `<p id="provenance">Run by <b>${esc(p.ranBy)}</b> with impress ${esc(p.imp
 <h2>Targets</h2>
 ${bar('RTO', r.rto.measuredMs, r.rto.targetMs, r.rto.met)}
 ${bar('RPO', r.rpo.measuredMs, r.rpo.targetMs, r.rpo.met)}
+${r.incident ? `<div id="incident">${bar(`Time to notify (incident on ${r.incident.module}; detected ${r.incident.timeToDetectMs === undefined ? 'never' : `after ${fmt(r.incident.timeToDetectMs)}`})`, r.incident.timeToNotifyMs, r.incident.targetMs, r.incident.met)}</div>` : ''}
 <h2>Restore points</h2>
 ${restorePoints.length ? `<ul id="restore-points">${restorePoints.join('')}</ul>` : '<p id="restore-points">No restore reached its target.</p>'}
 <h2>Timeline</h2>
@@ -148,11 +155,16 @@ export function reportJunit(r: DrillReport): string {
     `  <testcase classname="impress.drill" name="${esc(name)}" time="${seconds.toFixed(3)}">${ok ? '' : `<failure message="${esc(detail)}">${esc(detail)}</failure>`}</testcase>`
   cases.push(tc(`RTO within ${fmt(r.rto.targetMs)}`, r.rto.met, `measured ${r.rto.measuredMs === undefined ? 'not reached' : fmt(r.rto.measuredMs)}`, (r.rto.measuredMs ?? 0) / 1000))
   cases.push(tc(`RPO within ${fmt(r.rpo.targetMs)}`, r.rpo.met, `measured ${r.rpo.measuredMs === undefined ? 'unknown' : fmt(r.rpo.measuredMs)}`))
+  if (r.incident) {
+    const i = r.incident
+    cases.push(tc(`time to detect an incident on ${i.module}`, i.timeToDetectMs !== undefined, `${i.alarm} ${i.timeToDetectMs === undefined ? 'never fired' : `fired after ${fmt(i.timeToDetectMs)}`}`, (i.timeToDetectMs ?? 0) / 1000))
+    cases.push(tc(`time to notify within ${fmt(i.targetMs)}`, i.met, `measured ${i.timeToNotifyMs === undefined ? i.notification : fmt(i.timeToNotifyMs)}`, (i.timeToNotifyMs ?? 0) / 1000))
+  }
   for (const c of r.checks) cases.push(tc(c.name, c.ok, c.detail))
   const inScope = (r.notRehearsed ?? []).filter((n) => !n.outOfScope)
   for (const n of r.notRehearsed ?? []) cases.push(n.outOfScope ? `  <testcase classname="impress.drill" name="${esc(`${n.part} rehearsed`)}" time="0"><skipped message="${esc(`out of scope: ${n.reason}`)}"/></testcase>` : tc(`${n.part} rehearsed`, false, `not rehearsed: ${n.reason}`))
   for (const s of r.steps) cases.push(tc(`step: ${s.name}`, s.status !== 'failed', s.detail ?? '', s.durationMs / 1000))
   if (r.error) cases.push(tc('drill ran', false, r.error))
-  const failures = (r.rto.met ? 0 : 1) + (r.rpo.met ? 0 : 1) + r.checks.filter((c) => !c.ok).length + r.steps.filter((s) => s.status === 'failed').length + (r.error ? 1 : 0) + inScope.length
+  const failures = (r.rto.met ? 0 : 1) + (r.rpo.met ? 0 : 1) + (r.incident ? (r.incident.timeToDetectMs === undefined ? 1 : 0) + (r.incident.met ? 0 : 1) : 0) + r.checks.filter((c) => !c.ok).length + r.steps.filter((s) => s.status === 'failed').length + (r.error ? 1 : 0) + inScope.length
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="impress drill">\n <testsuite name="drill ${esc(r.id)} (${esc(r.environment)})" tests="${cases.length}" failures="${failures}" timestamp="${esc(r.startedAt)}">\n${cases.join('\n')}\n </testsuite>\n</testsuites>\n`
 }

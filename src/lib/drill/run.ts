@@ -6,7 +6,7 @@
  * after a SIGKILL.
  */
 import type {Journal} from '../journal/journal.js'
-import {DRILL_EXPIRES_TAG, DRILL_TAG, type DrillPorts, type ScratchPort, type ScratchResource} from './ports.js'
+import {DRILL_EXPIRES_TAG, DRILL_TAG, type DrillPorts, type IncidentRehearsal, type ScratchPort, type ScratchResource} from './ports.js'
 
 export interface DrillOptions {
   drillId: string
@@ -28,7 +28,7 @@ export interface DrillOptions {
 
 /** A configured system the drill did not rehearse: a failure of the drill unless the configuration puts it out of scope. */
 export interface NotRehearsed {
-  part: 'aurora' | 'firebase' | 'lambda'
+  part: 'aurora' | 'firebase' | 'lambda' | 'monitoring'
   reason: string
   /** drill.outOfScope lists it: reported, but the drill can still pass. */
   outOfScope: boolean
@@ -46,7 +46,7 @@ export type StepStatus = 'ok' | 'failed' | 'skipped'
 
 export interface DrillStep {
   name: string
-  branch: 'prepare' | 'aurora' | 'firebase' | 'lambda' | 'verify' | 'cleanup'
+  branch: 'prepare' | 'aurora' | 'firebase' | 'lambda' | 'verify' | 'monitoring' | 'cleanup'
   startedAt: string
   endedAt: string
   durationMs: number
@@ -75,6 +75,8 @@ export interface DrillReport {
   rpo: {targetMs: number; measuredMs?: number; met: boolean; aurora?: {restoredTo: string; gapMs: number}; firebase?: {backupTime: string; gapMs: number}}
   steps: DrillStep[]
   checks: DrillCheck[]
+  /** The incident rehearsal (monitor test) after the restores: time to detect and to notify, beside RTO and RPO. */
+  incident?: IncidentRehearsal & {met: boolean}
   scratch: ScratchResource[]
   cleanup: {deleted: string[]; failed: {id: string; error: string}[]; sweptExpired: string[]}
   /** Why the drill could not run (status failed) or was interrupted. */
@@ -122,13 +124,16 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
   let auroraRestoredTo: Date | undefined
   let firebaseBackupTime: Date | undefined
   let fatal: unknown
-  const scratchPorts = [ports.aurora, ports.firebase, ports.lambda].filter((p): p is NonNullable<typeof p> => p !== undefined)
+  let incident: DrillReport['incident']
+  const notRehearsed = [...(options.notRehearsed ?? [])]
+  const scratchPorts = [ports.aurora, ports.firebase, ports.lambda, ports.incident].filter((p): p is NonNullable<typeof p> => p !== undefined)
   // Every check this drill means to make; those it never reached are reported as not run (never as passed).
   const planned = [
     ...(ports.aurora ? [CHECK_AURORA] : []),
     ...(ports.firebase ? [CHECK_FIREBASE] : []),
     ...(ports.lambda && options.lambdaModule ? [checkLambda(options.lambdaModule)] : []),
     ...options.verify.map((c) => `verify: ${c}`),
+    ...(ports.incident ? [checkIncident(ports.incident.module)] : []),
   ]
 
   try {
@@ -213,6 +218,20 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
       throwIfAborted(signal)
     }
     if (checks.every((c) => c.ok)) verifiedAt = ports.now()
+
+    // Incident rehearsal after recovery (outside the RTO): a scratch alias fails, the alarm must fire and notify.
+    if (ports.incident) {
+      const inc = ports.incident
+      try {
+        const r = await timed(`rehearse an incident on ${inc.module} (monitor test)`, 'monitoring', () => inc.rehearse({signal, onResource: record, progress}), (v) => `detected ${v.timeToDetectMs === undefined ? 'never' : `in ${fmt(v.timeToDetectMs)}`}, notified ${v.timeToNotifyMs === undefined ? v.notification : `in ${fmt(v.timeToNotifyMs)}`}`)
+        incident = {...r, met: r.ok}
+        checks.push({name: checkIncident(inc.module), ok: r.ok, detail: incidentDetail(r)})
+      } catch (error) {
+        if (signal.aborted) throw error
+        if ((error as {code?: string}).code === 'E_NOT_MONITORED') notRehearsed.push({part: 'monitoring', reason: message(error), outOfScope: false})
+        else checks.push({name: checkIncident(inc.module), ok: false, detail: message(error)})
+      }
+    }
   } catch (error) {
     fatal = error
   } finally {
@@ -232,8 +251,8 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
     journal.finish(RESOURCES_STEP, {list: created, cleaned: cleanup.failed.length === 0})
   }
 
-  for (const name of planned) if (!checks.some((c) => c.name === name)) checks.push({name, ok: false, notRun: true, detail: 'not run: the drill stopped before it'})
-  const notRehearsed = options.notRehearsed ?? []
+  const monitoringSkipped = notRehearsed.some((n) => n.part === 'monitoring')
+  for (const name of planned) if (!checks.some((c) => c.name === name) && !(monitoringSkipped && ports.incident && name === checkIncident(ports.incident.module))) checks.push({name, ok: false, notRun: true, detail: 'not run: the drill stopped before it'})
   const endedAt = ports.now()
   const rtoMs = verifiedAt && clockStart ? verifiedAt.getTime() - clockStart.getTime() : undefined
   const gaps: number[] = []
@@ -274,6 +293,7 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
     rpo,
     steps,
     checks,
+    ...(incident ? {incident} : {}),
     scratch: created,
     cleanup,
     ...(fatal && !(fatal instanceof DrillRefused) ? {error: message(fatal)} : {}),
@@ -303,9 +323,16 @@ export class DrillRefused extends Error {}
 const CHECK_AURORA = 'aurora: restored cluster like the source'
 const CHECK_FIREBASE = 'firebase: restored data equals the backup manifest'
 const checkLambda = (module: string): string => `lambda: rollback of ${module} rehearsed`
+const checkIncident = (module: string): string => `monitoring: an incident on ${module} detected and notified`
+
+function incidentDetail(r: IncidentRehearsal): string {
+  const detect = r.timeToDetectMs === undefined ? `${r.alarm} never fired` : `${r.alarm} fired after ${fmt(r.timeToDetectMs)}`
+  const notify = r.timeToNotifyMs === undefined ? `notification ${r.notification}` : `notified after ${fmt(r.timeToNotifyMs)} (target ${fmt(r.targetMs)})`
+  return `${detect}; ${notify}`
+}
 
 function portFor(r: ScratchResource, ports: DrillPorts): ScratchPort | undefined {
-  return r.kind === 'aurora-cluster' ? ports.aurora : r.kind === 'firebase-namespace' ? ports.firebase : ports.lambda
+  return r.kind === 'aurora-cluster' ? ports.aurora : r.kind === 'firebase-namespace' ? ports.firebase : r.kind === 'monitor-alias' ? ports.incident : ports.lambda
 }
 
 function throwIfAborted(signal: AbortSignal): void {

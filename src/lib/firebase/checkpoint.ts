@@ -66,14 +66,15 @@ export async function saveCheckpoint(store: BackupStore, id: string, checkpoint:
 export async function writeManifest(
   store: BackupStore,
   id: string,
-  fields: Omit<Manifest, 'format' | 'tool' | 'totals' | 'keys' | 'digest'> & {toolVersion: string; lines: number; count: number; keys: Record<string, KeyStats>; digest: string},
+  fields: Omit<Manifest, 'format' | 'tool' | 'totals' | 'keys' | 'digest'> & {toolVersion: string; lines: number; count: number; keys: Record<string, KeyStats>; digest: string; bytes?: number},
 ): Promise<{manifest: Manifest; location: string}> {
-  const {toolVersion, lines, count, ...rest} = fields
+  // A managed export has no chunks: its bytes are the export's objects'.
+  const {toolVersion, lines, count, bytes, ...rest} = fields
   const manifest: Manifest = {
     format: BACKUP_FORMAT,
     ...rest,
     tool: {name: 'impress', version: toolVersion},
-    totals: {lines, count, bytes: fields.chunks.reduce((s, c) => s + c.bytes, 0), rawBytes: fields.chunks.reduce((s, c) => s + c.rawBytes, 0)},
+    totals: {lines, count, bytes: bytes ?? fields.chunks.reduce((s, c) => s + c.bytes, 0), rawBytes: fields.chunks.reduce((s, c) => s + c.rawBytes, 0)},
   }
   await store.write(id, MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`)
   return {manifest, location: `${store.location.replace(/\/$/, '')}/${id}`}

@@ -38,7 +38,21 @@ export interface KeyStats {
   digest: string
 }
 
-export type BackupKind = 'rtdb' | 'firestore'
+/** firestore-managed: Firestore's own export into a Cloud Storage bucket (managed.ts); no chunks. */
+export type BackupKind = 'rtdb' | 'firestore' | 'firestore-managed'
+
+/** What impress keeps of a managed export: the export is opaque (Firestore's format), this is its record. */
+export interface ManagedExportInfo {
+  /** gs://bucket/prefix the export wrote (the import reads it back). */
+  exportUri: string
+  /** The long-running operation's name and its last metadata (ExportDocumentsMetadata). */
+  operation: string
+  metadata: Record<string, unknown>
+  /** The export's objects with their sizes and MD5 (base64), as Cloud Storage listed them. */
+  objects: {name: string; bytes: number; md5: string}[]
+  /** Documents per top-level collection (aggregation count queries) before the export started and after it ended. */
+  counts: {before: Record<string, number>; after: Record<string, number>}
+}
 
 export interface Manifest {
   format: typeof BACKUP_FORMAT
@@ -52,13 +66,15 @@ export interface Manifest {
    * RTDB REST reads are per request, not one snapshot: the backup spans startedAt..finishedAt.
    * Firestore documents are all read at `readTime`.
    */
-  consistency: 'per-request' | 'read-time'
+  consistency: 'per-request' | 'read-time' | 'managed-export'
   readTime?: string
   chunks: ChunkInfo[]
   totals: {lines: number; count: number; bytes: number; rawBytes: number}
   /** Per top-level key. */
   keys: Record<string, KeyStats>
   digest: string
+  /** kind firestore-managed only. */
+  managed?: ManagedExportInfo
 }
 
 export interface Checkpoint {
@@ -71,6 +87,8 @@ export interface Checkpoint {
   cursor?: string[]
   /** Firestore: the read time every document is read at (a resumed backup keeps it). */
   readTime?: string
+  /** firestore-managed: where the export goes, its operation once started (polled again on a rerun), the counts before. */
+  managed?: {exportUri: string; operation?: string; countsBefore: Record<string, number>}
 }
 
 /** Call `leaf` for every primitive under `value` at `path` (RTDB semantics: arrays are objects). */

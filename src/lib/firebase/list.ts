@@ -35,7 +35,8 @@ export async function listBackups(deps: {store: BackupStore; now?: () => Date}):
         finishedAt: manifest.finishedAt,
         ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(manifest.startedAt)) / 1000)),
         complete: true,
-        bytes,
+        // A managed export's bytes are in its bucket (the manifest lists them).
+        bytes: manifest.kind === 'firestore-managed' ? manifest.totals.bytes : bytes,
         chunks: manifest.chunks.length,
         count: manifest.totals.count,
         lines: manifest.totals.lines,

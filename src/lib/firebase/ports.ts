@@ -66,5 +66,43 @@ export interface FirestorePort {
   listDocumentPaths(collectionPath: string): Promise<string[]>
   /** Delete documents (BulkWriter: rate-limited, retried; sub-collections are not touched). */
   remove(paths: string[]): Promise<void>
+  /** Documents directly in a collection (an aggregation count query: one request). */
+  count(collectionPath: string): Promise<number>
   close(): Promise<void>
+}
+
+/** A Firestore managed export or import (a long-running operation), as the capability needs it. */
+export interface ManagedOperation {
+  /** projects/{p}/databases/{d}/operations/{id} */
+  name: string
+  done: boolean
+  error?: {code: number; message: string}
+  /** The operation's metadata (ExportDocumentsMetadata / ImportDocumentsMetadata) as plain JSON. */
+  metadata: Record<string, unknown>
+  /** Export: where the files are (the response's outputUriPrefix). */
+  outputUriPrefix?: string
+}
+
+/** Firestore's admin API for one database: managed export and import, polled by operation name. */
+export interface ManagedExportPort {
+  readonly source: {projectId: string; databaseId: string}
+  startExport(outputUriPrefix: string, collectionIds?: string[]): Promise<ManagedOperation>
+  startImport(inputUriPrefix: string, collectionIds?: string[]): Promise<ManagedOperation>
+  getOperation(name: string, kind: 'export' | 'import'): Promise<ManagedOperation>
+  close(): Promise<void>
+}
+
+export interface ExportObject {
+  name: string
+  bytes: number
+  /** base64 MD5 as Cloud Storage reports it. */
+  md5: string
+}
+
+/** The Cloud Storage bucket an export is written to. */
+export interface ObjectStorePort {
+  bucketExists(bucket: string): Promise<boolean>
+  /** Every object under the prefix (all pages). */
+  list(bucket: string, prefix: string): Promise<ExportObject[]>
+  remove(bucket: string, names: string[]): Promise<void>
 }

@@ -4,7 +4,9 @@
  * (they may be resumed) unless older than the newest complete one and `includeIncomplete`.
  */
 import type {BackupSummary} from './list.js'
-import type {BackupStore} from './ports.js'
+import {removeManagedExport} from './managed.js'
+import type {BackupStore, ObjectStorePort} from './ports.js'
+import {readCheckpoint, readManifest} from './read-backup.js'
 
 export interface PrunePolicy {
   keepLast: number
@@ -32,7 +34,9 @@ export function weekStart(t: Date): number {
 /** The plan, per source (each database's backups are kept by the policy on their own). */
 export function planPrune(backups: BackupSummary[], policy: PrunePolicy, now: Date): PrunePlanEntry[] {
   const groups = new Map<string, BackupSummary[]>()
-  for (const b of backups) groups.set(`${b.kind}:${b.source}`, [...(groups.get(`${b.kind}:${b.source}`) ?? []), b])
+  // Both kinds of Firestore backup (client-side and managed export) count for the same database.
+  const group = (b: BackupSummary) => `${b.kind.startsWith('firestore') ? 'firestore' : b.kind}:${b.source}`
+  for (const b of backups) groups.set(group(b), [...(groups.get(group(b)) ?? []), b])
   const entries = [...groups.values()].flatMap((g) => planGroup(g, policy, now))
   return entries.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))
 }
@@ -62,10 +66,19 @@ function planGroup(backups: BackupSummary[], policy: PrunePolicy, now: Date): Pr
   })
 }
 
-export async function applyPrune(plan: PrunePlanEntry[], deps: {store: BackupStore}): Promise<string[]> {
+/** Delete the planned backups; a managed export's objects first (`objects` is built only when one is met), then its record. */
+export async function applyPrune(plan: PrunePlanEntry[], deps: {store: BackupStore; objects?: () => Promise<ObjectStorePort>}): Promise<string[]> {
   const deleted: string[] = []
+  let objects: ObjectStorePort | undefined
   for (const e of plan) {
     if (e.action !== 'delete') continue
+    const manifest = await readManifest(deps.store, e.id).catch(() => undefined)
+    const exportUri = manifest ? manifest.managed?.exportUri : (await readCheckpoint(deps.store, e.id))?.managed?.exportUri
+    if (exportUri) {
+      if (!deps.objects) throw new Error(`applyPrune: ${e.id} is a managed export and no Cloud Storage client was given`)
+      objects ??= await deps.objects()
+      await removeManagedExport(exportUri, objects)
+    }
     await deps.store.remove(e.id)
     deleted.push(e.id)
   }

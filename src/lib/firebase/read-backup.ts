@@ -1,7 +1,7 @@
 /** Read a backup: its manifest or checkpoint, and the lines of a chunk (hashing the compressed bytes as they stream). */
 import {createHash} from 'node:crypto'
 import {createGunzip} from 'node:zlib'
-import {backupId, CHECKPOINT_FILE, MANIFEST_FILE, type BackupLine, type Checkpoint, type ChunkInfo, type Manifest} from './format.js'
+import {backupId, CHECKPOINT_FILE, type BackupKind, MANIFEST_FILE, type BackupLine, type Checkpoint, type ChunkInfo, type Manifest} from './format.js'
 import type {BackupStore} from './ports.js'
 
 export async function readManifest(store: BackupStore, id: string): Promise<Manifest | undefined> {
@@ -71,12 +71,12 @@ export async function readChunk(store: BackupStore, id: string, chunk: ChunkInfo
 }
 
 /** What a backup holds: from its manifest, else its checkpoint; undefined when neither exists. */
-export async function backupKind(store: BackupStore, id: string): Promise<'rtdb' | 'firestore' | undefined> {
+export async function backupKind(store: BackupStore, id: string): Promise<BackupKind | undefined> {
   return (await readManifest(store, id).catch(() => undefined))?.kind ?? (await readCheckpoint(store, id))?.kind
 }
 
 /** A new backup id not yet used in the store (two backups in the same second get the next second). */
-export async function newBackupId(store: BackupStore, startedAt: Date, kind: 'rtdb' | 'firestore', source: string): Promise<string> {
+export async function newBackupId(store: BackupStore, startedAt: Date, kind: BackupKind, source: string): Promise<string> {
   const taken = new Set(await store.list())
   let t = startedAt.getTime()
   let id = backupId(new Date(t), kind, source)

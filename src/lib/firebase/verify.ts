@@ -6,7 +6,8 @@
 import {didYouMean} from '../cli/suggest.js'
 import {UsageError} from '../errors.js'
 import {KeyStatsBuilder, type Manifest} from './format.js'
-import type {BackupStore, Progress} from './ports.js'
+import {verifyManagedExport} from './managed.js'
+import type {BackupStore, ObjectStorePort, Progress} from './ports.js'
 import {readChunk, readCheckpoint, readManifest} from './read-backup.js'
 
 export interface VerifyProblem {
@@ -27,7 +28,11 @@ export interface VerifyResult {
   manifest?: Manifest
 }
 
-export async function runVerify(options: {id: string}, deps: {store: BackupStore; progress?: Progress}): Promise<VerifyResult> {
+/**
+ * A managed export's backup is checked in its bucket instead (`objects`: built only for one):
+ * every object of the manifest present with its size and MD5, and counts recorded.
+ */
+export async function runVerify(options: {id: string}, deps: {store: BackupStore; progress?: Progress; objects?: () => Promise<ObjectStorePort>}): Promise<VerifyResult> {
   const {store} = deps
   const {id} = options
   const location = `${store.location.replace(/\/$/, '')}/${id}`
@@ -45,6 +50,13 @@ export async function runVerify(options: {id: string}, deps: {store: BackupStore
     }
     const problem = cp ? `incomplete: no manifest.json (${cp.chunks.length} chunk(s) checkpointed; resume it with \`firebase backup --resume\`)` : 'not a backup: no manifest.json'
     return {id, location, complete: false, ok: false, chunks: 0, lines: 0, count: 0, problems: [{problem}]}
+  }
+  if (manifest.kind === 'firestore-managed') {
+    if (!deps.objects) return {id, location, complete: true, ok: false, chunks: 0, lines: 0, count: manifest.totals.count, problems: [{problem: 'a managed export is verified in its bucket; no Cloud Storage client given'}], manifest}
+    deps.progress?.({phase: 'verify', message: `checking the export's ${manifest.managed?.objects.length ?? 0} object(s) in ${manifest.managed?.exportUri}`})
+    const found = await verifyManagedExport(manifest, await deps.objects())
+    const problems = found.map((p) => ({...(p.object ? {chunk: p.object} : {}), problem: p.problem}))
+    return {id, location, complete: true, ok: problems.length === 0, chunks: manifest.managed?.objects.length ?? 0, lines: 0, count: manifest.totals.count, problems, manifest}
   }
   const problems: VerifyProblem[] = []
   const stats = KeyStatsBuilder.forKind(manifest.kind)

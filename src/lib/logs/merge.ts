@@ -24,8 +24,8 @@ export interface StreamOptions {
   onMissing?: (m: ModuleLog) => void
 }
 
-/** One module's events in order, page after page, the next page requested ahead. */
-export async function* moduleEvents(port: LogsPort, m: ModuleLog, o: StreamOptions): AsyncGenerator<TaggedEvent> {
+/** One module's events in order, a page at a time (deduped, tagged), the next page requested ahead. */
+export async function* moduleBatches(port: LogsPort, m: ModuleLog, o: StreamOptions): AsyncGenerator<TaggedEvent[]> {
   type Page = Awaited<ReturnType<LogsPort['filterPage']>>
   const fetchPage = (token?: string): Promise<Page> => port.filterPage({group: m.group, start: o.start, end: o.end, pattern: o.pattern, token}, o.signal)
   let pending: Promise<Page> | undefined = fetchPage()
@@ -37,6 +37,7 @@ export async function* moduleEvents(port: LogsPort, m: ModuleLog, o: StreamOptio
     pending = page.nextToken ? fetchPage(page.nextToken) : undefined
     // Never let a rejected prefetch go unhandled while this page is printed.
     pending?.catch(() => undefined)
+    const out: TaggedEvent[] = []
     for (const e of page.events) {
       // Dedupe by eventId (a retried or overlapping page); ids are kept for the newest timestamp only.
       if (e.timestamp < lastTs) continue
@@ -46,9 +47,15 @@ export async function* moduleEvents(port: LogsPort, m: ModuleLog, o: StreamOptio
         idsAtLast = new Set()
       }
       idsAtLast.add(e.eventId)
-      yield {...e, module: m.module}
+      out.push({...e, module: m.module})
     }
+    if (out.length > 0) yield out
   }
+}
+
+/** One module's events in order, one at a time (moduleBatches flattened). */
+export async function* moduleEvents(port: LogsPort, m: ModuleLog, o: StreamOptions): AsyncGenerator<TaggedEvent> {
+  for await (const batch of moduleBatches(port, m, o)) yield* batch
 }
 
 /** A binary min-heap on (timestamp, stream index). */
@@ -93,21 +100,52 @@ class Heap<T extends {key: number; idx: number}> {
   }
 }
 
-/** Merge ordered streams into one ordered stream (ties: the order of `streams`). */
-export async function* mergeByTime(streams: AsyncIterator<TaggedEvent>[]): AsyncGenerator<TaggedEvent> {
-  const heap = new Heap<{key: number; idx: number; e: TaggedEvent}>()
-  const first = await Promise.all(streams.map((s) => s.next()))
-  first.forEach((r, idx) => {
-    if (!r.done) heap.push({key: r.value.timestamp, idx, e: r.value})
-  })
+/**
+ * Merge ordered streams of batches into ordered batches (ties: the order of `streams`). The
+ * heap runs synchronously over the pages in hand; a merged batch is handed out only when a
+ * stream must fetch its next page, so the per-event cost is a heap step, not an await.
+ */
+export async function* mergeBatches(streams: AsyncIterator<TaggedEvent[]>[]): AsyncGenerator<TaggedEvent[]> {
+  const heap = new Heap<{key: number; idx: number}>()
+  const buf: TaggedEvent[][] = streams.map(() => [])
+  const pos = streams.map(() => 0)
+  const refill = async (idx: number): Promise<void> => {
+    const r = await streams[idx].next()
+    if (r.done) return
+    buf[idx] = r.value
+    pos[idx] = 0
+    heap.push({key: r.value[0].timestamp, idx})
+  }
   try {
+    await Promise.all(streams.map((_s, idx) => refill(idx)))
+    let out: TaggedEvent[] = []
     while (heap.size > 0) {
-      const top = heap.pop()!
-      yield top.e
-      const r = await streams[top.idx].next()
-      if (!r.done) heap.push({key: r.value.timestamp, idx: top.idx, e: r.value})
+      const {idx} = heap.pop()!
+      out.push(buf[idx][pos[idx]++])
+      if (pos[idx] < buf[idx].length) heap.push({key: buf[idx][pos[idx]].timestamp, idx})
+      else {
+        // This stream's page is spent: everything merged so far is in order; hand it out, then fetch.
+        if (out.length > 0) yield out
+        out = []
+        await refill(idx)
+      }
     }
+    if (out.length > 0) yield out
   } finally {
     await Promise.all(streams.map((s) => s.return?.(undefined)))
   }
+}
+
+/** Merge ordered streams into one ordered stream (ties: the order of `streams`). */
+export async function* mergeByTime(streams: AsyncIterator<TaggedEvent>[]): AsyncGenerator<TaggedEvent> {
+  const batches = streams.map((s) =>
+    (async function* () {
+      for (;;) {
+        const r = await s.next()
+        if (r.done) return
+        yield [r.value]
+      }
+    })(),
+  )
+  for await (const b of mergeBatches(batches)) yield* b
 }

@@ -15,7 +15,8 @@ export function eventLine(e: TaggedEvent, width: number, color: ChalkInstance, i
 }
 
 export function eventJson(e: TaggedEvent): string {
-  return JSON.stringify({module: e.module, timestamp: new Date(e.timestamp).toISOString(), message: e.message.replace(/\n$/, ''), logStream: e.logStreamName, eventId: e.eventId})
+  const message = e.message.endsWith('\n') ? e.message.slice(0, -1) : e.message
+  return JSON.stringify({module: e.module, timestamp: new Date(e.timestamp).toISOString(), message, logStream: e.logStreamName, eventId: e.eventId})
 }
 
 export function renderPatterns(r: PatternsResult, color: ChalkInstance, max = 40): string {

@@ -4,7 +4,7 @@
  */
 import type {LogsPort} from '../monitor/ports.js'
 import {followEvents} from './follow.js'
-import {mergeByTime, moduleEvents, type ModuleLog, type TaggedEvent} from './merge.js'
+import {mergeBatches, moduleBatches, moduleEvents, type ModuleLog, type TaggedEvent} from './merge.js'
 import {PatternCounter, type PatternRow} from './patterns.js'
 
 export interface LogsRunOptions {
@@ -24,19 +24,30 @@ export interface LogsSummary {
   truncated: boolean
 }
 
-/** Print every matching event through `sink` (awaited: backpressure), in time order. */
-export async function runLogs(o: LogsRunOptions, port: LogsPort, sink: (e: TaggedEvent) => Promise<void>): Promise<LogsSummary> {
+/**
+ * Print every matching event in time order: each formatted by `format`, written through `write`
+ * (awaited: backpressure) a merged batch of whole lines at a time, so the per-event cost is the
+ * formatting, not a write and an await.
+ */
+export async function runLogs(o: LogsRunOptions, port: LogsPort, format: (e: TaggedEvent) => string, write: (lines: string) => Promise<void>): Promise<LogsSummary> {
   let n = 0
   const limit = o.limit ?? Number.POSITIVE_INFINITY
-  const source = o.follow
-    ? followEvents(port, o.modules, {start: o.start, pattern: o.pattern, signal: o.signal, intervalMs: o.follow.intervalMs, overlapMs: o.follow.overlapMs, onMissing: o.onMissing})
-    : mergeByTime(o.modules.map((m) => moduleEvents(port, m, {start: o.start, end: o.end, pattern: o.pattern, signal: o.signal, onMissing: o.onMissing})))
-  for await (const e of source) {
-    if (n >= limit) return {events: n, modules: o.modules.map((m) => m.module), truncated: true}
-    await sink(e)
-    n++
+  const done = (truncated: boolean): LogsSummary => ({events: n, modules: o.modules.map((m) => m.module), truncated})
+  const batches = o.follow
+    ? (async function* () {
+        for await (const e of followEvents(port, o.modules, {start: o.start, pattern: o.pattern, signal: o.signal, intervalMs: o.follow!.intervalMs, overlapMs: o.follow!.overlapMs, onMissing: o.onMissing})) yield [e]
+      })()
+    : mergeBatches(o.modules.map((m) => moduleBatches(port, m, {start: o.start, end: o.end, pattern: o.pattern, signal: o.signal, onMissing: o.onMissing})))
+  for await (const batch of batches) {
+    if (n >= limit) return done(true)
+    const take = Math.min(batch.length, limit - n)
+    let text = format(batch[0])
+    for (let i = 1; i < take; i++) text += '\n' + format(batch[i])
+    await write(text)
+    n += take
+    if (take < batch.length) return done(true)
   }
-  return {events: n, modules: o.modules.map((m) => m.module), truncated: false}
+  return done(false)
 }
 
 export interface PatternsResult {

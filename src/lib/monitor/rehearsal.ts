@@ -36,6 +36,8 @@ export interface RehearsalOptions {
   targetMs: number
   signal: AbortSignal
   progress?(m: string): void
+  /** Called with the scratch alias before it is created (a drill records it for --cleanup). */
+  onAlias?(alias: string, expiresAt: string): void
   now?: () => number
 }
 
@@ -68,6 +70,7 @@ export async function rehearse(o: RehearsalOptions, ports: {lambda: RehearsalLam
   try {
     const expires = new Date(now() + 3600_000).toISOString()
     o.progress?.(`creating the scratch alias ${o.function}:${alias} at version ${live.functionVersion}`)
+    o.onAlias?.(alias, expires)
     created = true
     await ports.lambda.createAlias(o.function, alias, live.functionVersion, `${TEST_MARK}=${alias} ${TEST_MARK}-expires=${expires}`)
     // The failure is injected when the failing invocation is sent: detection and notification count from then.

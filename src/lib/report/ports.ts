@@ -77,6 +77,10 @@ export interface ReportPorts {
   audit(): Promise<AuditVerifyResult>
   notify(): Promise<NotifyEvidence>
   owners(): Promise<OwnersEvidence>
+  /** `monitor plan`/`status` and the last `monitor test` (evidence.ts). */
+  monitoring(): Promise<import('./evidence.js').MonitoringEvidence>
+  /** Encryption at rest as AWS reports it (evidence.ts). */
+  encryption(): Promise<import('./evidence.js').EncryptionEvidence>
   /** `impress edge check` over the configured hostnames. */
   edge(): Promise<EdgeCheckReport>
   revocations(): Promise<RevocationEvidence>

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type {Context} from '../context.js'
+import {evidencePorts} from './evidence.js'
 import {NotConfigured, type ReportPorts} from './ports.js'
 import type {ReportSettings} from './types.js'
 
@@ -45,6 +46,7 @@ function rosterLoader(ctx: Context) {
 export function reportPorts(ctx: Context, options: {sarifFile?: string} = {}): ReportPorts {
   const roster = rosterLoader(ctx)
   return {
+    ...evidencePorts(ctx),
     async roles() {
       need(ctx.env.config.auth0, 'auth0')
       const [{auth0Adapter, rolesFilePath}, {readRolesFile}, {runPlan}] = await Promise.all([import('../roles/deps.js'), import('../roles/file.js'), import('../roles/apply.js')])
@@ -66,11 +68,12 @@ export function reportPorts(ctx: Context, options: {sarifFile?: string} = {}): R
     },
     async firebase() {
       need(ctx.env.config.firebase, 'firebase')
-      const [{defaultBackupRoot, storeAt}, {listBackups}, {runVerify}] = await Promise.all([import('../platform/firebase/targets.js'), import('../firebase/list.js'), import('../firebase/verify.js')])
+      const [{defaultBackupRoot, storeAt, objectsFor}, {listBackups}, {runVerify}] = await Promise.all([import('../platform/firebase/targets.js'), import('../firebase/list.js'), import('../firebase/verify.js')])
       const store = await storeAt(ctx, defaultBackupRoot(ctx))
       const backups = (await listBackups({store})).filter((b) => b.complete)
       if (!backups[0]) return {location: store.location, backups}
-      const {manifest: _manifest, ...verified} = await runVerify({id: backups[0].id}, {store})
+      // A managed export is verified in its bucket (the Cloud Storage client is built only then).
+      const {manifest: _manifest, ...verified} = await runVerify({id: backups[0].id}, {store, objects: () => objectsFor(ctx)})
       return {location: store.location, backups, newestVerified: verified}
     },
     async lambda() {

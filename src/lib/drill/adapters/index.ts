@@ -7,14 +7,17 @@ import type {DrillPorts} from '../ports.js'
 import {auroraDrillPort} from './aurora.js'
 import {shellRunner} from './commands.js'
 import {firebaseDrillPort} from './firebase.js'
+import {incidentDrillPort} from './incident.js'
 import {lambdaDrillPort} from './lambda.js'
 
-export async function buildDrillPorts(ctx: Context): Promise<DrillPorts> {
-  const [aurora, firebase, lambda] = await Promise.all([auroraDrillPort(ctx), firebaseDrillPort(ctx, ctx.version), lambdaDrillPort(ctx)])
+/** `incidentModule`: the module the incident rehearsal (monitor test) makes fail (default: the first). */
+export async function buildDrillPorts(ctx: Context, o: {incidentModule?: string} = {}): Promise<DrillPorts> {
+  const [aurora, firebase, lambda, incident] = await Promise.all([auroraDrillPort(ctx), firebaseDrillPort(ctx, ctx.version), lambdaDrillPort(ctx), incidentDrillPort(ctx, o.incidentModule)])
   return {
     ...(aurora ? {aurora} : {}),
     ...(firebase ? {firebase} : {}),
     ...(lambda ? {lambda} : {}),
+    ...(incident ? {incident} : {}),
     commands: shellRunner(ctx.env.baseDir),
     now: () => new Date(),
   }

@@ -4,6 +4,7 @@
  * repeated), log groups, metric filters and retention. Errors become impress errors here.
  */
 import {OperationError, UsageError} from '../../errors.js'
+import type {InsightsPort} from '../../logs/insights.js'
 import type {LogsPort} from '../../monitor/ports.js'
 import type {MetricFilterSpec} from '../../monitor/desired.js'
 import {sleep} from '../../time/sleep.js'
@@ -100,6 +101,37 @@ export async function createLogsPort(aws: AwsFactory, o: {backoffMs?: number} = 
     async putRetention(group, days) {
       stats.requests++
       await client.send(new sdk.PutRetentionPolicyCommand({logGroupName: group, retentionInDays: days})).catch((e: unknown) => awsError('PutRetentionPolicy', e))
+    },
+  }
+}
+
+/** Logs Insights over the SDK: a malformed query, or one the sandbox does not model, is bad input (exit 2). */
+export async function createInsightsPort(aws: AwsFactory): Promise<InsightsPort> {
+  const sdk = awsSdk('@aws-sdk/client-cloudwatch-logs')
+  const client = await aws(sdk.CloudWatchLogsClient)
+  const fail = (op: string) => (error: unknown): never => {
+    const e = error as {name?: string; message?: string}
+    if (e.name === 'MalformedQueryException' || e.name === 'NotImplemented') {
+      throw new UsageError(`Logs Insights refused the query: ${e.message}`, {hint: 'Query syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html', cause: error})
+    }
+    return awsError(op, error)
+  }
+  return {
+    async start(q) {
+      const r = await client.send(new sdk.StartQueryCommand({logGroupNames: q.groups, startTime: Math.floor(q.start / 1000), endTime: Math.floor(q.end / 1000), queryString: q.query, limit: q.limit})).catch(fail('StartQuery'))
+      return r.queryId ?? ''
+    },
+    async results(queryId) {
+      const r = await client.send(new sdk.GetQueryResultsCommand({queryId})).catch(fail('GetQueryResults'))
+      const s = r.statistics ?? {}
+      return {
+        status: r.status ?? 'Unknown',
+        rows: (r.results ?? []).map((fields) => Object.fromEntries(fields.map((f) => [f.field ?? '', f.value ?? '']))),
+        statistics: {recordsMatched: s.recordsMatched ?? 0, recordsScanned: s.recordsScanned ?? 0, bytesScanned: s.bytesScanned ?? 0},
+      }
+    },
+    async stop(queryId) {
+      await client.send(new sdk.StopQueryCommand({queryId})).catch(fail('StopQuery'))
     },
   }
 }

@@ -11,6 +11,7 @@ import type {Firestore} from 'firebase-admin/firestore'
 import type {JsonValue} from '../../firebase/format.js'
 import type {FirestorePort} from '../../firebase/ports.js'
 import {OperationError, RefusedError} from '../../errors.js'
+import {sleep} from '../../time/sleep.js'
 
 const isFailedPrecondition = (error: unknown): boolean => {
   const e = error as {code?: number; status?: string; message?: string}
@@ -37,13 +38,13 @@ export function isTransient(error: unknown): boolean {
  * Reads only (idempotent). They are retried by the SDK already (a few times, a read-only transaction up to 5 attempts);
  * a backup of hours must also outlast an unlucky streak: up to 5 more rounds, 0.25 s doubling to 8 s.
  */
-async function retrying<T>(fn: () => Promise<T>, rounds = 5): Promise<T> {
+export async function retrying<T>(fn: () => Promise<T>, rounds = 5): Promise<T> {
   for (let round = 0; ; round++) {
     try {
       return await fn()
     } catch (error) {
       if (round >= rounds || !isTransient(error)) throw error
-      await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** round) * (0.5 + Math.random() / 2)))
+      await sleep(Math.min(8000, 250 * 2 ** round) * (0.5 + Math.random() / 2))
     }
   }
 }
@@ -122,6 +123,11 @@ export class FirestoreAdmin implements FirestorePort {
     // listDocuments with showMissing: also the ids that only hold sub-collections.
     const refs = await retrying(() => this.db.collection(collectionPath).listDocuments())
     return refs.map((r) => r.path)
+  }
+
+  async count(collectionPath: string): Promise<number> {
+    const snap = await retrying(() => this.db.collection(collectionPath).count().get())
+    return snap.data().count
   }
 
   async write(docs: {path: string; data: JsonValue}[]): Promise<void> {

@@ -112,7 +112,41 @@ export async function firestoreFor(ctx: Context, override: {projectId?: string; 
     const sb = await ctx.sandbox()
     return FirestoreAdmin.create({projectId, databaseId, emulatorHost: new URL(sb.url).host})
   }
-  const where = `environments.${ctx.env.name}.firebase.credentials`
-  const credentialsFile = fb.credentials ? path.resolve(ctx.env.baseDir, resolveSecret(fb.credentials, where, {secret: false})) : undefined
-  return FirestoreAdmin.create({projectId, databaseId, credentialsFile})
+  return FirestoreAdmin.create({projectId, databaseId, credentialsFile: credentialsFileOf(ctx)})
+}
+
+/** Where managed exports go: --export-to, else firebase.firestore.exportBucket, else (sandbox) its export bucket. */
+export function exportBucketFor(ctx: Context, flag?: string): string {
+  const configured = flag ?? ctx.env.config.firebase?.firestore?.exportBucket ?? (ctx.env.sandbox ? 'gs://impress-sandbox-firestore-exports' : undefined)
+  if (!configured) {
+    throw new ConfigError(`Environment "${ctx.env.name}" has no firebase.firestore.exportBucket for managed exports.`, {
+      hint: 'Add firebase: {firestore: {exportBucket: gs://BUCKET}} to the environment, or pass --export-to gs://BUCKET.',
+    })
+  }
+  return configured
+}
+
+/** The service-account file of the environment (firebase.credentials), resolved against the config's directory. */
+function credentialsFileOf(ctx: Context): string | undefined {
+  const fb = firebaseConfig(ctx)
+  return fb.credentials ? path.resolve(ctx.env.baseDir, resolveSecret(fb.credentials, `environments.${ctx.env.name}.firebase.credentials`, {secret: false})) : undefined
+}
+
+/** The Cloud Storage client for managed exports (verify, prune). */
+export async function objectsFor(ctx: Context): Promise<import('../../firebase/ports.js').ObjectStorePort> {
+  const fb = firebaseConfig(ctx)
+  const {GcsObjectStore} = await import('./managed-export.js')
+  if (ctx.env.sandbox) return GcsObjectStore.create({projectId: fb.projectId, sandboxUrl: (await ctx.sandbox()).url})
+  return GcsObjectStore.create({projectId: fb.projectId, credentialsFile: credentialsFileOf(ctx)})
+}
+
+/** Firestore's admin API (managed export/import) for a database, and the Cloud Storage client for its exports. */
+export async function managedFor(ctx: Context, override: {projectId?: string; databaseId?: string} = {}): Promise<{admin: import('../../firebase/ports.js').ManagedExportPort; objects: import('../../firebase/ports.js').ObjectStorePort}> {
+  const fb = firebaseConfig(ctx)
+  const {FirestoreManagedExport} = await import('./managed-export.js')
+  const projectId = override.projectId ?? fb.projectId
+  const databaseId = override.databaseId ?? '(default)'
+  const objects = await objectsFor(ctx)
+  if (ctx.env.sandbox) return {admin: FirestoreManagedExport.create({projectId, databaseId, sandboxUrl: (await ctx.sandbox()).url}), objects}
+  return {admin: FirestoreManagedExport.create({projectId, databaseId, credentialsFile: credentialsFileOf(ctx)}), objects}
 }

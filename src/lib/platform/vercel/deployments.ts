@@ -9,6 +9,7 @@
  */
 import {ConfigError, OperationError, UsageError} from '../../errors.js'
 import type {VercelCreateResult, VercelDeploymentInfo, VercelFileRef, VercelPort, VercelProjectInfo} from '../../frontend/ports.js'
+import {sleep} from '../../time/sleep.js'
 
 export interface VercelOptions {
   token: string
@@ -97,7 +98,7 @@ export class VercelDeployments implements VercelPort {
 
   private wait(attempt: number, retryAfter: string | null): Promise<void> {
     const seconds = retryAfter && Number.isFinite(Number(retryAfter)) ? Number(retryAfter) : 2 ** attempt
-    return new Promise((r) => setTimeout(r, seconds * 1000 * (this.options.timeScale ?? 1)))
+    return sleep(seconds * 1000 * (this.options.timeScale ?? 1))
   }
 
   /** Vercel errors → impress errors: auth and unknown project are configuration problems (exit 2). */

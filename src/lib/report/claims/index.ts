@@ -8,8 +8,10 @@ import {auditabilityClaims} from './auditability.js'
 import {authenticationClaims} from './authentication.js'
 import {companyClaims} from './company.js'
 import {databaseClaims} from './database.js'
+import {encryptionClaims} from './encryption.js'
 import {hostingClaims} from './hosting.js'
 import {incidentClaims} from './incidents.js'
+import {monitoringClaims} from './monitoring.js'
 import {pendingClaims} from './pending.js'
 
-export const CLAIMS: ClaimDefinition[] = [...authenticationClaims, ...databaseClaims, ...hostingClaims, ...accessClaims, ...incidentClaims, ...auditabilityClaims, ...companyClaims, ...pendingClaims]
+export const CLAIMS: ClaimDefinition[] = [...authenticationClaims, ...databaseClaims, ...encryptionClaims, ...hostingClaims, ...accessClaims, ...incidentClaims, ...monitoringClaims, ...auditabilityClaims, ...companyClaims, ...pendingClaims]

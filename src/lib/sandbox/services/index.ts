@@ -8,6 +8,7 @@ import {cloudflareService} from './cloudflare/index.js'
 import {cloudwatchService} from './cloudwatch/index.js'
 import {edgeService} from './edge/index.js'
 import {firestoreService} from './firestore/index.js'
+import {gcsService} from './gcs/index.js'
 import {githubService} from './github/index.js'
 import {googleService} from './google/index.js'
 import {iamService} from './iam/index.js'
@@ -22,6 +23,6 @@ import {snsService} from './sns/index.js'
 import {stsService} from './sts.js'
 import {vercelService} from './vercel/index.js'
 
-export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service, s3Service, firestoreService, edgeService, logsService, snsService, vercelService,
+export const serviceFactories: ServiceFactory[] = [stsService, secretsManagerService, sinksService, lambdaService, iamService, githubService, cloudflareService, googleService, rdsService, cloudwatchService, auth0Service, s3Service, firestoreService, gcsService, edgeService, logsService, snsService, vercelService,
   // The Realtime Database matches any unsigned path ending in .json: keep it last.
   rtdbService]

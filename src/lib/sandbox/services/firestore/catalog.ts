@@ -15,7 +15,12 @@ export const firestoreCatalog: ServiceCatalog = {
     batchWrite: {body: ['writes', 'labels'], note: 'labels accepted (metadata only)'},
     beginTransaction: {body: ['options']},
     rollback: {body: ['transaction']},
+    runAggregationQuery: {body: ['structuredAggregationQuery', 'readTime', 'newTransaction', 'transaction'], note: 'count() (upTo) over one collection; where, sum and avg refused'},
+    exportDocuments: {body: ['outputUriPrefix', 'collectionIds', 'namespaceIds'], note: 'long-running; one NDJSON file per collection id into the sandbox Cloud Storage bucket; snapshotTime refused'},
+    importDocuments: {body: ['inputUriPrefix', 'collectionIds', 'namespaceIds'], note: 'long-running; an export the sandbox wrote; documents replaced, others kept'},
+    'operations.get': {note: 'completes the operation once its simulated duration has passed'},
+    'operations.list': {params: ['pageSize', 'pageToken'], note: 'at most 20 per page; filter refused'},
   },
-  refused: ['documents.patch', 'documents.delete', 'documents.createDocument', 'runAggregationQuery', 'partitionQuery', 'listen', 'write'],
+  refused: ['documents.patch', 'documents.delete', 'documents.createDocument', 'partitionQuery', 'listen', 'write', 'operations.cancel', 'operations.delete', 'bulkDeleteDocuments'],
   commonParams: ['$alt', 'alt'],
 }

@@ -9,6 +9,7 @@ import type {ServerResponse} from 'node:http'
 import type {ErrorSpec, SandboxRequest, ServiceFactory} from '../../types.js'
 import {refusalMessage} from '../../catalog.js'
 import {firestoreCatalog} from './catalog.js'
+import {AdminFault, firestoreAdmin, type AdminOperation} from './admin.js'
 
 type Value = Record<string, unknown>
 interface Version {
@@ -20,6 +21,8 @@ interface Version {
 interface FirestoreState {
   clock: number
   databases: Record<string, {docs: Record<string, Version[]>}>
+  /** Managed export/import operations (admin.ts). */
+  operations?: Record<string, AdminOperation>
 }
 
 export const FIRESTORE_PROJECT = 'impress-sandbox'
@@ -182,9 +185,27 @@ export const firestoreService: ServiceFactory = (ctx) => {
     return out
   }
 
+  const admin = firestoreAdmin({
+    ctx,
+    docs: (database) => state().data.databases[database]?.docs,
+    operations: () => (state().data.operations ??= {}),
+    visible,
+    now,
+    microsToIso,
+    save: () => state().save(),
+    touched: () => generation++,
+  })
+
+  /** A query's documents: direct children of one collection under `rel`, visible at `at`. */
+  const collectionDocs = (db: FirestoreState['databases'][string], rel: string, collectionId: string, at?: number): string[] => {
+    const collPrefix = `${rel ? `${rel}/` : ''}${collectionId}/`
+    return withPrefix(db.docs, collPrefix).filter((p) => !p.slice(collPrefix.length).includes('/') && visible(db.docs[p], at))
+  }
+
   const handle = (req: SandboxRequest, res: ServerResponse): void => {
     const auth = req.headers.authorization
     if (auth !== 'Bearer owner') throw new FsFault(401, 'Missing or invalid authentication (the sandbox accepts the emulator token "owner").')
+    if (admin.matches(req)) return admin.handle(req, res)
     const {rel, method, db, prefix} = parse(req)
     const body = req.method === 'GET' ? {} : req.json<Record<string, unknown>>()
     if (method === 'commit' || method === 'batchWrite') generation++
@@ -275,6 +296,21 @@ export const firestoreService: ServiceFactory = (ctx) => {
         if (body.newTransaction) (out[0] as Record<string, unknown>) = {...(out[0] as object), transaction: newTransaction()}
         return send(out)
       }
+      case 'runAggregationQuery': {
+        // count() over one collection: the only aggregation modelled (sum/avg refused).
+        const a = body.structuredAggregationQuery as {structuredQuery?: {from?: {collectionId: string; allDescendants?: boolean}[]; where?: unknown; orderBy?: unknown; limit?: unknown; offset?: unknown; startAt?: unknown; endAt?: unknown; select?: unknown}; aggregations?: {alias?: string; count?: {upTo?: string | number}; sum?: unknown; avg?: unknown}[]} | undefined
+        const q = a?.structuredQuery
+        if (!q?.from || q.from.length !== 1 || q.from[0].allDescendants) throw new FsFault(400, 'The sandbox counts one collection (no collection groups)')
+        for (const k of ['where', 'orderBy', 'limit', 'offset', 'startAt', 'endAt', 'select'] as const) {
+          if (q[k] !== undefined && !(k === 'orderBy' && Array.isArray(q.orderBy) && q.orderBy.length === 0)) throw new FsFault(501, refusalMessage('firestore', `structuredQuery.${k} in runAggregationQuery`), 'UNIMPLEMENTED')
+        }
+        const aggregations = a?.aggregations ?? []
+        if (aggregations.length === 0 || aggregations.some((g) => !g.count)) throw new FsFault(501, refusalMessage('firestore', 'aggregations other than count()'), 'UNIMPLEMENTED')
+        const at = readTimeOf(body)
+        const n = collectionDocs(db, rel, q.from[0].collectionId, at).length
+        const fields = Object.fromEntries(aggregations.map((g, i) => [g.alias ?? `field_${i + 1}`, {integerValue: String(g.count!.upTo !== undefined ? Math.min(n, Number(g.count!.upTo)) : n)}]))
+        return send([{result: {aggregateFields: fields}, readTime: microsToIso(at ?? now())}])
+      }
       case 'beginTransaction':
         return send({transaction: newTransaction()})
       case 'rollback':
@@ -327,6 +363,7 @@ export const firestoreService: ServiceFactory = (ctx) => {
     catalog: firestoreCatalog,
     matches: (req) => !req.awsService && req.path.startsWith('/v1/projects/'),
     operation: (req) => {
+      if (admin.matches(req)) return admin.operation(req)
       const m = /:([A-Za-z]+)$/.exec(req.path)
       if (m) return m[1]
       const segments = decodeURIComponent(req.path).split('/documents')[1]?.split('/').filter(Boolean).length ?? 0
@@ -337,7 +374,7 @@ export const firestoreService: ServiceFactory = (ctx) => {
       try {
         handle(req, res)
       } catch (error) {
-        if (error instanceof FsFault) return renderJsonError(res, error.status, error.message, {}, error.rpcStatus)
+        if (error instanceof FsFault || error instanceof AdminFault) return renderJsonError(res, error.status, error.message, {}, error.rpcStatus)
         if (error instanceof SyntaxError) return renderJsonError(res, 400, 'Invalid JSON payload received.')
         throw error
       }
@@ -351,7 +388,11 @@ export const firestoreService: ServiceFactory = (ctx) => {
     },
     describe() {
       const s = state().data
-      return {databases: Object.fromEntries(Object.entries(s.databases).map(([d, db]) => [d, {documents: Object.values(db.docs).filter((vs) => visible(vs)).length}]))}
+      const ops = Object.values(s.operations ?? {})
+      return {
+        databases: Object.fromEntries(Object.entries(s.databases).map(([d, db]) => [d, {documents: Object.values(db.docs).filter((vs) => visible(vs)).length}])),
+        operations: {exports: ops.filter((o) => o.kind === 'export').length, imports: ops.filter((o) => o.kind === 'import').length, running: ops.filter((o) => !o.done).length},
+      }
     },
   }
 }

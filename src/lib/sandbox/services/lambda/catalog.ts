@@ -10,7 +10,7 @@ export const lambdaCatalog: ServiceCatalog = {
   operations: {
     ListFunctions: {params: [...PAGED, 'FunctionVersion'], note: 'page size capped at 4 so pagination is exercised'},
     GetFunction: {params: ['Qualifier']},
-    GetFunctionConfiguration: {params: ['Qualifier']},
+    GetFunctionConfiguration: {params: ['Qualifier'], note: 'KMSKeyArn when a customer managed key encrypts the environment (demo: all modules but message)'},
     UpdateFunctionCode: {body: ['ZipFile', 'RevisionId', 'DryRun', 'Publish'], note: 'ZipFile only; Publish=true refused (use PublishVersion)'},
     PublishVersion: {body: ['CodeSha256', 'Description', 'RevisionId']},
     ListVersionsByFunction: {params: PAGED},

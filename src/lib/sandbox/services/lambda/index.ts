@@ -55,6 +55,8 @@ interface Fn {
   nextVersion: number
   aliases: Alias[]
   tags: Record<string, string>
+  /** Customer managed KMS key of the environment variables (GetFunctionConfiguration KMSKeyArn); absent: the AWS managed key. */
+  kmsKeyArn?: string
 }
 interface LambdaState {
   functions: Fn[]
@@ -218,6 +220,8 @@ export const lambdaService: ServiceFactory = (ctx) => {
           nextVersion: 4,
           aliases: [{name: 'live', functionVersion: '3', description: 'production traffic', revisionId: randomUUID()}],
           tags: {app: 'impress', module: m},
+          // The demo's deliberate encryption gap: message keeps its environment under the default AWS managed key.
+          ...(m === 'message' ? {} : {kmsKeyArn: `arn:aws:kms:${REGION}:${SANDBOX_ACCOUNT}:key/${createHash('md5').update(`impress-lambda-${m}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')}`}),
         }
       }),
     }
@@ -288,6 +292,7 @@ export const lambdaService: ServiceFactory = (ctx) => {
     PackageType: 'Zip',
     Architectures: ['x86_64'],
     EphemeralStorage: {Size: 512},
+    ...(fn.kmsKeyArn ? {KMSKeyArn: fn.kmsKeyArn} : {}),
   })
   const aliasOut = (fn: Fn, a: Alias) => ({
     AliasArn: arnOf(fn.name, a.name),

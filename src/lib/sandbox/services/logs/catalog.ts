@@ -24,6 +24,9 @@ export const logsCatalog: ServiceCatalog = {
     PutMetricFilter: ANY,
     DeleteMetricFilter: ANY,
     DescribeMetricFilters: ANY,
+    StartQuery: {params: ['*'], note: 'Logs Insights subset: fields, filter (like /re/, =, != joined by and), stats count(*) by bin()/field, sort, limit; other commands refused 501'},
+    GetQueryResults: {params: ['queryId'], note: 'Running on the first poll, then Complete with rows and statistics'},
+    StopQuery: ANY,
   },
-  refused: ['StartQuery', 'GetQueryResults', 'GetLogEvents', 'StartLiveTail', 'TagResource'],
+  refused: ['DescribeQueries', 'GetLogRecord', 'GetLogEvents', 'StartLiveTail', 'TagResource'],
 }

@@ -4,7 +4,7 @@
  * FilterLogEvents with the filter pattern syntax and nextToken paging, retention, metric
  * filters. The demo Lambda groups carry a week of generated history. See SPEC.md.
  */
-import {createHash} from 'node:crypto'
+import {createHash, randomUUID} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import type {ErrorSpec, ServiceFactory} from '../../types.js'
 import {jsonTarget, renderAwsJsonFault, sendAwsJson, sendAwsJsonError} from '../../aws/json-protocol.js'
@@ -17,6 +17,7 @@ import {compileFilterPattern, InvalidPattern, UnsupportedPattern, type Matcher} 
 import {decodeCursor, encodeCursor, scan, startCursor} from './query.js'
 import {appendEvents, demoHistory, newGroup, openLogs, seededCount, streamNameFor, type LogGroup, type LogsState} from './store.js'
 import {logsCatalog} from './catalog.js'
+import {MalformedQuery, parseQuery, runQuery, UnsupportedQuery, type QueryOutcome, type QueryRecord} from './insights.js'
 
 const TARGET = 'Logs_20140328'
 const REGION = 'eu-west-1'
@@ -31,6 +32,11 @@ export const DEMO_EVENTS_PER_DAY = 576
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
 const MAX_BATCH_EVENTS = 10_000
 const MAX_BATCH_BYTES = 1_048_576
+/** Insights: results kept per service (AWS keeps them 7 days), log groups per query (AWS: 50). */
+const MAX_QUERIES = 100
+const MAX_QUERY_GROUPS = 50
+/** GetQueryResults answers Running this many times before Complete, so clients' polling is exercised. */
+export const QUERY_RUNNING_POLLS = 1
 
 const invalid = (message: string) => new AwsFault(400, 'InvalidParameterException', message)
 const notFound = (message: string) => new AwsFault(400, 'ResourceNotFoundException', message)
@@ -97,6 +103,22 @@ export const logsService: ServiceFactory = (ctx) => {
     return g
   }
   const retentionStart = (g: LogGroup, now: number) => (g.retentionInDays ? now - g.retentionInDays * 86_400_000 : 0)
+  const queries = new Map<string, {status: 'Running' | 'Complete' | 'Cancelled'; polls: number; outcome: QueryOutcome; group: string; createdAt: number}>()
+  function* records(groups: LogGroup[], start: number, end: number): Generator<QueryRecord> {
+    const all = () => true
+    const now = Date.now()
+    for (const g of groups) {
+      const from = Math.max(start, retentionStart(g, now))
+      let cursor: ReturnType<typeof startCursor> | undefined = startCursor(g, from)
+      while (cursor) {
+        const r = scan(g, cursor, {start: from, end, match: all, limit: 10_000, budget: 10_000})
+        for (const e of r.events) {
+          yield {'@timestamp': e.timestamp, '@message': e.message, '@logStream': e.logStreamName, '@log': `${SANDBOX_ACCOUNT}:${g.name}`, '@ingestionTime': e.ingestionTime, '@ptr': Buffer.from(`${g.name}\u0000${e.eventId}`).toString('base64url')}
+        }
+        cursor = r.next
+      }
+    }
+  }
 
   const handlers: Record<string, (b: Record<string, unknown>) => unknown> = {
     CreateLogGroup(b) {
@@ -188,6 +210,55 @@ export const logsService: ServiceFactory = (ctx) => {
       if (!cursor) throw invalid('The specified nextToken is invalid.')
       const {events, next} = scan(g, cursor, {start, end, match, stream: streamFilter, limit: Math.min(limit ?? FILTER_PAGE, FILTER_PAGE), budget: SCAN_BUDGET})
       return {events, searchedLogStreams: [], ...(next ? {nextToken: encodeCursor(next, key)} : {})}
+    },
+    StartQuery(b) {
+      const text = str(b, 'queryString', true)!
+      if (text.length > 10_000) throw invalid('queryString must be at most 10000 characters.')
+      if (b.queryLanguage !== undefined && b.queryLanguage !== 'CWLI') throw notModelled(`StartQuery queryLanguage ${String(b.queryLanguage)} (only CWLI, the Logs Insights language, is modelled)`)
+      const one = str(b, 'logGroupName')
+      const many = b.logGroupNames ?? b.logGroupIdentifiers
+      if ((one !== undefined ? 1 : 0) + (b.logGroupNames !== undefined ? 1 : 0) + (b.logGroupIdentifiers !== undefined ? 1 : 0) !== 1) throw invalid('Exactly one of logGroupName, logGroupNames or logGroupIdentifiers must be given.')
+      const names = one !== undefined ? [one] : Array.isArray(many) && many.every((x) => typeof x === 'string') ? (many as string[]) : []
+      if (names.length === 0 || names.length > MAX_QUERY_GROUPS) throw invalid(`Between 1 and ${MAX_QUERY_GROUPS} log groups must be given.`)
+      const groups = names.map((n) => findGroup({logGroupIdentifier: n}))
+      const start = num(b, 'startTime')
+      const end = num(b, 'endTime')
+      if (start === undefined || end === undefined) throw invalid('startTime and endTime (epoch seconds) are required.')
+      if (end < start) throw invalid('endTime must be greater than or equal to startTime.')
+      const limit = num(b, 'limit')
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) throw invalid('limit must be between 1 and 10000.')
+      let outcome: QueryOutcome
+      try {
+        outcome = runQuery(parseQuery(text), records(groups, start * 1000, end * 1000 + 999), limit ?? 10_000)
+      } catch (error) {
+        if (error instanceof MalformedQuery) throw new AwsFault(400, 'MalformedQueryException', error.message)
+        if (error instanceof UnsupportedQuery) throw notModelled(`Logs Insights: ${error.message}`)
+        throw error
+      }
+      const queryId = randomUUID()
+      if (queries.size >= MAX_QUERIES) queries.delete(queries.keys().next().value!)
+      queries.set(queryId, {status: 'Running', polls: 0, outcome, group: groups[0].name, createdAt: Date.now()})
+      return {queryId}
+    },
+    GetQueryResults(b) {
+      const id = str(b, 'queryId', true)!
+      const q = queries.get(id)
+      if (!q) throw notFound(`Query ${id} does not exist.`)
+      if (b.maxItems !== undefined || b.nextToken !== undefined) throw notModelled('GetQueryResults maxItems / nextToken')
+      if (q.status === 'Running' && q.polls++ >= QUERY_RUNNING_POLLS) q.status = 'Complete'
+      const done = q.status === 'Complete'
+      const s = q.outcome.statistics
+      // While Running, partial figures and no rows (AWS may return partial rows; none is a valid partial result).
+      const statistics = done ? s : {recordsMatched: 0, recordsScanned: Math.floor(s.recordsScanned / 2), bytesScanned: Math.floor(s.bytesScanned / 2)}
+      return {queryLanguage: 'CWLI', results: done ? q.outcome.rows.map((r) => Object.entries(r).map(([field, value]) => ({field, value}))) : [], statistics, status: q.status}
+    },
+    StopQuery(b) {
+      const id = str(b, 'queryId', true)!
+      const q = queries.get(id)
+      if (!q) throw notFound(`Query ${id} does not exist.`)
+      if (q.status !== 'Running') return {success: false}
+      q.status = 'Cancelled'
+      return {success: true}
     },
     DescribeLogGroups(b) {
       if (b.accountIdentifiers !== undefined || b.includeLinkedAccounts === true || b.logGroupNamePattern !== undefined) throw notModelled('DescribeLogGroups across accounts / logGroupNamePattern')

@@ -21,6 +21,7 @@ export const s3Catalog: ServiceCatalog = {
     HeadBucket: {},
     DeleteBucket: {note: '409 BucketNotEmpty while it holds objects'},
     GetBucketLocation: {params: ['location']},
+    GetBucketEncryption: {params: ['encryption'], note: 'SSE-S3 (AES256) on every bucket, as AWS applies to all buckets since 2023; PutBucketEncryption (SSE-KMS) refused'},
     ListObjectsV2: {params: ['list-type', 'prefix', 'delimiter', 'max-keys', 'start-after', 'continuation-token', 'encoding-type', 'fetch-owner'], note: 'max-keys capped at 100 so pagination is exercised'},
     PutObject: {headers: [...WRITE_HEADERS, 'if-none-match'], note: 'If-None-Match: * only (412 when the key exists); Content-MD5 verified; user metadata and Content-Type/Cache-Control/Content-Disposition/Content-Encoding/Content-Language/Expires stored'},
     CopyObject: {headers: [...WRITE_HEADERS, 'x-amz-copy-source', 'x-amz-metadata-directive', ...COPY_CONDITIONS], note: 'metadata directive COPY (default) or REPLACE'},
@@ -35,7 +36,7 @@ export const s3Catalog: ServiceCatalog = {
     CompleteMultipartUpload: {params: ['uploadId']},
     AbortMultipartUpload: {params: ['uploadId']},
   },
-  refused: ['ListObjects', 'ListObjectVersions', 'ListMultipartUploads', 'ListParts', 'PutObjectTagging', 'GetObjectAcl', 'PutObjectAcl', 'GetObjectAttributes', 'GetBucketVersioning', 'PutBucketVersioning', 'GetBucketPolicy', 'PutBucketPolicy', 'GetBucketLifecycleConfiguration', 'PutBucketLifecycleConfiguration', 'GetBucketEncryption', 'RestoreObject', 'SelectObjectContent'],
+  refused: ['ListObjects', 'ListObjectVersions', 'ListMultipartUploads', 'ListParts', 'PutObjectTagging', 'GetObjectAcl', 'PutObjectAcl', 'GetObjectAttributes', 'GetBucketVersioning', 'PutBucketVersioning', 'GetBucketPolicy', 'PutBucketPolicy', 'GetBucketLifecycleConfiguration', 'PutBucketLifecycleConfiguration', 'PutBucketEncryption', 'RestoreObject', 'SelectObjectContent'],
   // The SDK v3 adds ?x-id=<Operation>; presigned URLs carry their signature in the query.
   commonParams: ['x-id', 'X-Amz-*'],
   guardedHeaders: /^x-amz-/,

@@ -206,6 +206,12 @@ export const s3Service: ServiceFactory = (ctx) => {
         bucketOf(bucket)
         return xml(res, 200, 'LocationConstraint', escapeXml(REGION))
       }
+      case 'GetBucketEncryption': {
+        // Every bucket has SSE-S3 default encryption: AWS applies it to all buckets since January 2023
+        // and it cannot be removed (https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html).
+        bucketOf(bucket)
+        return xml(res, 200, 'ServerSideEncryptionConfiguration', `<Rule><ApplyServerSideEncryptionByDefault>${el('SSEAlgorithm', 'AES256')}</ApplyServerSideEncryptionByDefault>${el('BucketKeyEnabled', 'false')}</Rule>`)
+      }
       case 'DeleteBucket': {
         const b = bucketOf(bucket)
         if (Object.keys(b.objects).length > 0) throw new S3Fault(409, 'BucketNotEmpty', 'The bucket you tried to delete is not empty', {BucketName: bucket!})
