@@ -101,11 +101,37 @@ const singleCopy = {
  * absolute file URLs oclif passes). Checked below: no other import() is left in cli.cjs.
  */
 const IMPORTER = 'globalThis[Symbol.for("impress-ops.import")]'
+
+/**
+ * Node built-ins a vendored package requires at load but uses only on a path the CLI rarely
+ * takes, made lazy by exact text edits (the build fails when a package update changes the
+ * text, so an edit is never silently lost): @smithy/node-http-handler loads node:http2 for its
+ * HTTP/2 handler, which only a few AWS operations use (none of ours); loading http2 costs every
+ * AWS command ≈ 4 ms of CPU (docs/perf/startup.md).
+ */
+const LAZY_BUILTINS = {
+  '@smithy/node-http-handler/dist-cjs/index.js': [
+    ['const http2 = require("node:http2");', 'let http2Loaded; const http2 = {connect: (...a) => (http2Loaded ??= require("node:http2")).connect(...a), get constants() { return (http2Loaded ??= require("node:http2")).constants }};'],
+    ['const { constants } = http2;', 'const constants = new Proxy({}, {get: (_, key) => http2.constants[key]});'],
+  ],
+}
+
+const lazyApplied = new Set()
+function lazyBuiltins(file, text) {
+  const [suffix, edits = []] = Object.entries(LAZY_BUILTINS).find(([suffix]) => file.endsWith(path.join('node_modules', suffix))) ?? []
+  if (suffix) lazyApplied.add(suffix)
+  for (const [from, to] of edits) {
+    if (text.split(from).length !== 2) throw new Error(`${file}: expected exactly one "${from}" (scripts/build.mjs LAZY_BUILTINS)`)
+    text = text.replace(from, to)
+  }
+  return text
+}
+
 const routeImports = {
   name: 'route-imports',
   setup(build) {
     build.onLoad({filter: /[\\/]node_modules[\\/].*\.c?js$/}, async (args) => {
-      const text = await fs.promises.readFile(args.path, 'utf8')
+      const text = lazyBuiltins(args.path, await fs.promises.readFile(args.path, 'utf8'))
       return {contents: text.replace(/\bawait import\(/g, `await ${IMPORTER}(`), loader: 'js'}
     })
   },
@@ -259,6 +285,7 @@ const vendor = await esbuild.build({
   external: EXTERNAL,
   plugins: [routeImports],
 })
+for (const suffix of Object.keys(LAZY_BUILTINS)) if (!lazyApplied.has(suffix)) throw new Error(`LAZY_BUILTINS: ${suffix} is no longer in the bundle`)
 for (const file of ['cli.cjs', 'vendor.cjs']) {
   const left = fs.readFileSync(`${BUNDLE}/${file}`, 'utf8').match(/\bimport\((?!\))/g) ?? []
   if (left.length !== (file === 'cli.cjs' ? 1 : 0)) throw new Error(`${BUNDLE}/${file} has ${left.length} import() calls not routed through the importer (see routeImports)`)

@@ -15,9 +15,11 @@ import vm from 'node:vm'
 export const IMPORTER = Symbol.for('impress-ops.import')
 globalThis[IMPORTER] ??= (url) => import(url)
 
-/** Run `file` as a CommonJS module (registered in require's cache); returns its exports and a save(force) that rewrites the cache when needed. */
-export function requireCached(file) {
-  const cacheFile = `${file}.cache`
+/**
+ * Run `file` as a CommonJS module (registered in require's cache); returns its exports and a
+ * save(force) that rewrites the cache when needed. The cache is `<file>.cache` unless `cacheFile` is given.
+ */
+export function requireCached(file, cacheFile = `${file}.cache`) {
   const source = fs.readFileSync(file, 'utf8')
   let cachedData
   try {

@@ -69,6 +69,8 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
 
 
   protected override async init(): Promise<void> {
+    // The bundle keeps one AWS SDK code cache per command (scripts/bundle/vendor.mjs).
+    ;(globalThis as Record<symbol, unknown>)[Symbol.for('impress-ops.command')] = this.id
     // Before parsing, so a parse error still renders through our catch with the right mode.
     this.io = new Io({json: this.jsonEnabled(), verbose: this.argv.includes('--verbose')})
     await super.init()

@@ -2,7 +2,6 @@
  * Talking to a running sandbox: find it from its state directory, check its health, start it
  * detached when a command needs it, and use its control endpoints.
  */
-import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
@@ -118,6 +117,8 @@ export async function startDetached(options: StartOptions): Promise<SandboxHealt
   const args = [sandboxMain(), '--state', options.stateDir, '--port', String(options.port ?? choosePort(options.stateDir).port)]
   if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale))
   if (options.version) args.push('--version', options.version)
+  // Imported here: every command that talks to the sandbox loads this file, few start it (child_process costs ≈ 3 ms to load).
+  const {spawn} = await import('node:child_process')
   const child = spawn(process.execPath, args, {detached: true, stdio: ['ignore', log, log], env: process.env})
   child.unref()
   fs.closeSync(log)
