@@ -31,6 +31,12 @@ export default tseslint.config(
     },
   },
   {
+    // Build-time stand-ins bundled in place of a package (scripts/build.mjs): CommonJS.
+    files: ['scripts/bundle/*.cjs'],
+    languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', module: 'writable'}},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.mjs', 'scripts/**/*.mjs', 'bin/**/*.js'],
     rules: {'@typescript-eslint/no-unused-expressions': 'off'},
   },
