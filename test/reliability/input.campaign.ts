@@ -42,7 +42,7 @@ describe('reliability campaign: bad input', () => {
         const r = await runCase(world, c)
         mine.push(r)
         runs.push(r)
-        console.log(`${kind} ${r.ok ? 'ok' : 'FAILED'} exit ${r.exitCode} ${r.ms} ms: ${r.c.label} [${r.c.args.slice(0, 3).join(' ')}${r.c.json ? ' --json' : ''}]${r.ok ? '' : ` ${r.problems.join('; ')}: ${r.error}`}`)
+        console.log(`${kind} ${r.ok ? 'ok' : 'FAILED'} exit ${r.exitCode} ${r.ms} ms: ${r.c.label} [${r.c.args.slice(0, 3).join(' ')}${r.c.json ? ' … --json' : ''}]${r.ok ? '' : ` ${r.problems.join('; ')}: ${r.error}`}`)
       }
       expect(mine.filter((r) => !r.ok).map((r) => `${r.c.label}: ${r.problems.join('; ')}`)).toEqual([])
     })

@@ -2,10 +2,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {demoRosterYaml} from '../../src/lib/compliance/demo-roster.js'
+import {parseRoster} from '../../src/lib/compliance/roster.js'
 import {parseConfig} from '../../src/lib/config/load.js'
 import {LocalBackupStore} from '../../src/lib/firebase/local-store.js'
 import {readManifest} from '../../src/lib/firebase/read-backup.js'
 import {parseSince} from '../../src/lib/logs/range.js'
+import {parseRolesFile} from '../../src/lib/roles/file.js'
+import {SANDBOX_ROLES_YAML} from '../../src/lib/roles/sandbox-roles.js'
 import {parseTime} from '../../src/lib/time/parse-time.js'
 import {tmpDir} from '../helpers/tmp.js'
 
@@ -26,6 +30,17 @@ describe('times and durations on the command line', () => {
     }
     expect(parseTime('2028-02-29', '--since', now).toISOString()).toBe('2028-02-29T00:00:00.000Z')
     expect(parseTime('2026-12-31T23:59:59Z', '--since', now).toISOString()).toBe('2026-12-31T23:59:59.000Z')
+  })
+})
+
+describe('dates in the roster and the roles file', () => {
+  it('a date with the shape YYYY-MM-DD that is not on the calendar is refused, naming the line (was: accepted; a leaver dated 2026-13-45 passed access review)', () => {
+    const roster = demoRosterYaml(now)
+    expect(parseRoster(roster, 'team.yaml').roster.members).toHaveLength(5)
+    expect(() => parseRoster(roster.replace(/left: \S+/, 'left: 2026-13-45'), 'team.yaml')).toThrow(expect.objectContaining({exitCode: 2, message: expect.stringMatching(/team\.yaml:\d+: members\.4\.left: expected a date YYYY-MM-DD that exists/)}))
+    expect(() => parseRoster(roster.replace(/expires: \S+/, 'expires: 2027-02-29'), 'team.yaml')).toThrow(expect.objectContaining({exitCode: 2, message: expect.stringContaining('exceptions.0.expires')}))
+    expect(parseRolesFile(SANDBOX_ROLES_YAML, 'roles.yaml').data.applications.length).toBeGreaterThan(3)
+    expect(() => parseRolesFile(SANDBOX_ROLES_YAML.replace('expires: 2025-09-30', 'expires: 2025-09-31'), 'roles.yaml')).toThrow(expect.objectContaining({exitCode: 2, message: expect.stringMatching(/roles\.yaml:\d+: .*expires/)}))
   })
 })
 

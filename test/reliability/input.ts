@@ -8,8 +8,8 @@
  *     document on stdout), with no stack trace;
  *   - write nothing: the files under IMPRESS_HOME and the workspace are unchanged, except the
  *     audit log of a mutating command, which may gain exactly one entry recording the rejected
- *     attempt (result failed or violations, the same exit code); and the sandbox receives no
- *     request that changes the platform.
+ *     attempt (result failed or violations, the same exit code), and caches (CACHE_FILE); and
+ *     the sandbox receives no request that changes the platform.
  * The CI slice (input.test.ts) runs a few cases per kind with a fixed seed; the campaign
  * (input.campaign.ts, `npm run reliability`) runs hundreds and writes the figures.
  */
@@ -123,6 +123,11 @@ function snapshot(dirs: string[], skip: (p: string) => boolean): Map<string, str
 }
 
 const AUDIT_FILE = /(^|\/)audit\.jsonl(\.head|\.anchor)?$/
+/**
+ * Caches are not state (deleting them is always safe): the validated form of a configuration that
+ * is valid while a variable it reads is unset, and the AWS identity a mutating command looks up.
+ */
+const CACHE_FILE = /\/cache\/config\/[0-9a-f]+\.json$|\/identity\/[0-9a-f]+\.json$/
 
 /** A request that changes the platform (the audit log's own signing-key read and anchor aside). */
 export function isMutating(r: {service: string; operation: string; method: string; path: string}): boolean {
@@ -159,7 +164,7 @@ function judge(c: InputCase, r: CliResult, before: Map<string, string>, after: M
   }
   for (const [p, v] of after) {
     if (before.get(p) === v) continue
-    if (AUDIT_FILE.test(p)) continue
+    if (AUDIT_FILE.test(p) || CACHE_FILE.test(p)) continue
     problems.push(`wrote ${p}`)
   }
   for (const p of before.keys()) if (!after.has(p)) problems.push(`deleted ${p}`)

@@ -28,8 +28,8 @@ export function isValidDate(d: Date): boolean {
   return !Number.isNaN(d.getTime())
 }
 
-/** YYYY-MM-DD names a day of the calendar: 2026-02-30 is refused, not read as March 2 (found by the bad-input sweep, issue 17). */
-function isCalendarDay(text: string): boolean {
+/** YYYY-MM-DD (the start of `text`) names a day of the calendar: 2026-02-30 is refused, not read as March 2 (found by the bad-input sweep, issue 17). */
+export function isCalendarDay(text: string): boolean {
   const [y, m, d] = text.slice(0, 10).split('-').map(Number)
   return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate()
 }
