@@ -6,7 +6,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
-import {INPUT_KINDS, makeWorld, runCase, sampleCases, type InputRun, type InputWorld} from './input.js'
+import {INPUT_KINDS, makeWorld, runCase, sampleCases, type InputCase, type InputRun, type InputWorld} from './input.js'
 
 const SEED = Number(process.env.INPUT_SEED ?? 1717)
 const RUNS = Number(process.env.INPUT_RUNS ?? 3)
@@ -31,4 +31,25 @@ describe('reliability: bad input (CI slice)', {timeout: 300_000}, () => {
       expect(runs).toHaveLength(RUNS)
     })
   }
+
+  it('the inputs the campaign found mishandled, through bin/run.js: each exits 2 or 3 and writes nothing', async () => {
+    const found: InputCase[] = [
+      // verify passed a manifest whose whole-backup digest was edited (exit 0)
+      {kind: 'backup', family: 'manifest-hash', label: 'firestore digest', args: ['firebase', 'verify', '{backup}'], json: false, backup: {source: 'firestore', corrupt: {type: 'manifest-hash', field: 'digest', hex: 'a'.repeat(64)}}, expect: [3]},
+      {kind: 'backup', family: 'manifest-hash', label: 'rtdb digest', args: ['firebase', 'restore', '{backup}', '--yes', '--to-database', 'impress-sandbox-scratch'], json: true, backup: {source: 'rtdb', corrupt: {type: 'manifest-hash', field: 'digest', hex: 'b'.repeat(64)}}, expect: [2, 3]},
+      // a manifest that is not JSON, or lacks its chunks list: "Unexpected error", exit 1
+      {kind: 'backup', family: 'manifest-truncated', label: 'rtdb manifest cut', args: ['firebase', 'verify', '{backup}'], json: false, backup: {source: 'rtdb', corrupt: {type: 'manifest-truncated', fraction: 0.5}}, expect: [3]},
+      {kind: 'backup', family: 'manifest-type', label: 'chunks null', args: ['firebase', 'restore', '{backup}', '--yes', '--to-database', 'impress-sandbox-scratch'], json: false, backup: {source: 'rtdb', corrupt: {type: 'manifest-type', field: 'chunks', value: null}}, expect: [3]},
+      // a leaver dated 2026-13-45 passed access review (exit 0)
+      {kind: 'roster', family: 'semantic', label: 'left 2026-13-45', args: ['access', 'review'], json: false, write: {roster: world.originals.roster.replace(/left: \S+/, 'left: 2026-13-45')}, expect: [2]},
+      // times past the Date range: exit 1 (a bug report, NaN sent to CloudWatch)
+      {kind: 'time', family: 'overflow', label: 'drill --to-time', args: ['drill', '--dry-run', '--to-time=99999999999999d'], json: false, expect: [2]},
+      {kind: 'time', family: 'overflow', label: 'logs --since', args: ['logs', '--since=99999999999999d'], json: true, expect: [2]},
+      // env: followed by something that is not a variable name was used as the literal secret
+      {kind: 'config', family: 'env-ref-invalid', label: 'env:1ABC', args: ['roles', 'plan'], json: false, write: {config: `environments:\n  sandbox:\n    sandbox: {}\n    auth0: {domain: impress-sandbox.eu.auth0.com, clientId: impress-ops-sandbox, clientSecret: "env:1ABC"}\n`}, expect: [2]},
+    ]
+    const runs: InputRun[] = []
+    for (const c of found) runs.push(await runCase(world, c))
+    expect(runs.map((r) => [r.c.label, r.exitCode, r.problems])).toEqual(found.map((c) => [c.label, c.expect.length === 1 ? c.expect[0] : expect.any(Number), []]))
+  })
 })
