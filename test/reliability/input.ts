@@ -456,7 +456,7 @@ export const caseArbs: Record<InputKind, fc.Arbitrary<InputCase>> = {
         fc.constantFrom(
           {text: demoRosterYaml().replace(/email: bob@impress.example/, 'email: bob-at-impress'), family: 'semantic', label: 'member e-mail not an address'},
           {text: demoRosterYaml().replace(/role: developer/, 'role: superuser'), family: 'semantic', label: 'unknown role'},
-          {text: demoRosterYaml().replace(/    left: \S+\n/, ''), family: 'semantic', label: 'a leaver without a left date'},
+          {text: demoRosterYaml().replace(/ {4}left: \S+\n/, ''), family: 'semantic', label: 'a leaver without a left date'},
           {text: demoRosterYaml().replace(/left: \S+/, 'left: 2026-13-45'), family: 'semantic', label: 'left date 2026-13-45'},
           {text: demoRosterYaml().replace(/expires: \S+/, 'expires: tomorrow'), family: 'semantic', label: 'exception expiry "tomorrow"'},
           {text: demoRosterYaml().replace(/rsa: 3072/, 'rsa: -1'), family: 'semantic', label: 'negative key size'},
@@ -467,7 +467,7 @@ export const caseArbs: Record<InputKind, fc.Arbitrary<InputCase>> = {
       fc.constantFrom(['compliance', 'check'], ['compliance', 'keys'], ['access', 'review'], ['access', 'revoke', 'eve@impress.example', '--yes']),
       fc.boolean(),
     )
-    .map(([m, args, json]) => ({kind: 'roster' as const, family: m.family, label: m.label, args, json, write: {roster: m.text}, expect: [2]})),
+    .map(([m, args, json]) => ({kind: 'roster' as const, family: m.family, label: m.label, args: [...args], json, write: {roster: m.text}, expect: [2]})),
   roles: fc
     .tuple(
       fc.oneof(
@@ -484,7 +484,7 @@ export const caseArbs: Record<InputKind, fc.Arbitrary<InputCase>> = {
       fc.constantFrom(['roles', 'plan'], ['roles', 'apply', '--yes'], ['roles', 'rotate', '--yes']),
       fc.boolean(),
     )
-    .map(([m, args, json]) => ({kind: 'roles' as const, family: m.family, label: m.label, args, json, write: {roles: m.text}, expect: [2]})),
+    .map(([m, args, json]) => ({kind: 'roles' as const, family: m.family, label: m.label, args: [...args], json, write: {roles: m.text}, expect: [2]})),
   backup: fc
     .tuple(
       fc.oneof(
