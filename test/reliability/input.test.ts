@@ -9,7 +9,7 @@ import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 import {INPUT_KINDS, makeWorld, runCase, sampleCases, type InputCase, type InputRun, type InputWorld} from './input.js'
 
 const SEED = Number(process.env.INPUT_SEED ?? 1717)
-const RUNS = Number(process.env.INPUT_RUNS ?? 3)
+const RUNS = Number(process.env.INPUT_RUNS ?? 2)
 
 let sb: TestSandbox
 let world: InputWorld
