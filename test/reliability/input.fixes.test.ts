@@ -12,6 +12,7 @@ import {parseRolesFile} from '../../src/lib/roles/file.js'
 import {SANDBOX_ROLES_YAML} from '../../src/lib/roles/sandbox-roles.js'
 import {parseTime} from '../../src/lib/time/parse-time.js'
 import {tmpDir} from '../helpers/tmp.js'
+import {isMutating} from './input.js'
 
 const now = new Date('2026-12-03T12:00:00Z')
 
@@ -89,5 +90,21 @@ describe('a damaged backup manifest', () => {
       s.write(text)
       await expect(readManifest(s.store, 'b1'), text).rejects.toMatchObject({exitCode: 3, code: 'E_BACKUP_CORRUPT', message: expect.stringMatching(message)})
     }
+  })
+})
+
+describe("the sweep's own rule for a request that changes the platform", () => {
+  it('tells writes from reads across the protocols (query/JSON POSTs, REST, Firestore queries), the audit anchor aside', () => {
+    const req = (service: string, operation: string, method = 'POST', path = '/') => ({service, operation, method, path})
+    expect(isMutating(req('rds', 'DescribeDBClusters'))).toBe(false)
+    expect(isMutating(req('rds', 'CreateDBClusterSnapshot'))).toBe(true)
+    expect(isMutating(req('lambda', 'UpdateAlias', 'PUT'))).toBe(true)
+    expect(isMutating(req('auth0', 'POST /oauth/token'))).toBe(false)
+    expect(isMutating(req('auth0', 'POST /roles'))).toBe(true)
+    expect(isMutating(req('auth0', 'GET /roles', 'GET'))).toBe(false)
+    expect(isMutating(req('firebase', 'PATCH', 'PATCH', '/users.json'))).toBe(true)
+    expect(isMutating(req('firestore', 'runQuery'))).toBe(false)
+    expect(isMutating(req('s3', 'PutObject', 'PUT', '/impress-audit-anchors/audit/1.json'))).toBe(false)
+    expect(isMutating(req('s3', 'PutObject', 'PUT', '/impress-backups/x'))).toBe(true)
   })
 })

@@ -135,8 +135,8 @@ export function isMutating(r: {service: string; operation: string; method: strin
   if (r.method === 'GET' || r.method === 'HEAD') return false
   const op = r.operation.replace(/^(POST|PUT|PATCH|DELETE|GET) /, '')
   if (/^(Get|List|Describe|Filter|Head|Query|Scan|Search|Lookup|BatchGet|Select|Count|StartQuery|GetQueryResults|GenerateCredentialReport)/.test(op)) return false
-  if (/oauth\/token|runQuery|runAggregationQuery|batchGet|listCollectionIds|listDocuments|:commit\b.*read/i.test(op)) return false
-  if (/^POST /.test(r.operation) && /graphql/.test(r.operation)) return false
+  // Reads sent as POST: a token exchange, Firestore queries and batch reads.
+  if (/oauth\/token|runQuery|runAggregationQuery|batchGet|listCollectionIds|listDocuments/i.test(op)) return false
   return true
 }
 
