@@ -11,6 +11,8 @@ import {ACCESS_DEFAULTS} from '../access/defaults.js'
 export const secretRef = z
   .string()
   .min(1)
+  // "env:" followed by anything but a variable name is a typo, not a literal value (found by the bad-input sweep, issue 17).
+  .refine((v) => !v.startsWith('env:') || /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(v), 'expected env:NAME with NAME a variable name (letters, digits, "_"; not starting with a digit)')
   .describe('A value, or env:NAME to read the environment variable NAME when the value is used')
 
 export const duration = z
