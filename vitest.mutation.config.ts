@@ -18,6 +18,7 @@ const fast = [
   'test/roles/file.test.ts',
   'test/firebase/rtdb-backup.test.ts',
   'test/firebase/firestore.test.ts',
+  'test/firebase/verify.test.ts',
   'test/lambda/unit.test.ts',
   'test/lambda/adapter.integration.test.ts',
   'test/lambda/rollback-journal.test.ts',
