@@ -99,7 +99,27 @@ describe('roles file rules', () => {
     ])
     expect(e.hint).toBe('Fix each problem listed, then run the command again.')
     expect(e.details).toMatchObject({file: 'roles.yaml', line: 4})
-    expect((e.details as {problems: unknown[]}).problems).toHaveLength(5)
+    expect((e.details as {problems: unknown[]}).problems).toEqual([
+      {line: 4, message: 'application "a" has rotate: true but no client or no secret', hint: 'Name the Auth0 application (client) and the Secrets Manager secret the backend reads.'},
+      {line: 3, message: 'application "a" has roles with permissions but no api', hint: 'Add api: <identifier of the Auth0 API> to the application.'},
+      {line: 8, message: 'duplicate application "a" (first at line 3)', hint: 'Give each application one entry.'},
+      {line: 7, message: 'duplicate permission "read:a" in role "ops"', hint: 'List each permission once.'},
+      {line: 1, message: 'the default role "NONE" is not defined in the file', hint: 'Define it under the application whose API carries its permissions.'},
+    ])
+  })
+
+  it('the hints of the duplicate role and member rules say what to keep', () => {
+    const dupRole = err(() => parseRolesFile(file(app('a'), 'roles:\n  - name: USER\n'), 'roles.yaml'))
+    expect(dupRole.hint).toBe('Role names are unique in an Auth0 tenant: keep one entry per role.')
+    const dupMember = err(() => parseRolesFile(file('  - name: a\n    roles:\n      - name: USER\n      - name: ops\n        members: [a@x.example, a@x.example]\n'), 'roles.yaml'))
+    expect(dupMember.hint).toBe('List each member once.')
+  })
+
+  it('a schema error is a usage error naming the line and pointing at the JSON schema', () => {
+    const e = err(() => parseRolesFile('default: USER\napplications:\n  - name: a\n    bogus: 1\n', 'roles.yaml'))
+    expect(e.exitCode).toBe(2)
+    expect(e.message).toMatch(/^roles\.yaml:\d+: /)
+    expect(e.hint).toContain('schema/roles.schema.json')
   })
 
   it('fileError names the line only when it is known', () => {
