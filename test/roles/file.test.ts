@@ -115,6 +115,13 @@ describe('roles file rules', () => {
     expect(dupMember.hint).toBe('List each member once.')
   })
 
+  it('the line named is the line of the name, also when name is not the first key of its entry', () => {
+    const apps = 'default: USER\napplications:\n  - api: https://a.example/api\n    name: a\n    roles:\n      - description: d\n        name: USER\n  - roles: []\n    name: a\n'
+    expect(err(() => parseRolesFile(apps, 'roles.yaml')).message).toBe('roles.yaml:9: duplicate application "a" (first at line 4)')
+    const roles = `${apps.slice(0, apps.indexOf('  - roles: []'))}roles:\n  - description: again\n    name: USER\n`
+    expect(err(() => parseRolesFile(roles, 'roles.yaml')).message).toBe('roles.yaml:10: duplicate role "USER" (first at line 7)')
+  })
+
   it('a schema error is a usage error naming the line and pointing at the JSON schema', () => {
     const e = err(() => parseRolesFile('default: USER\napplications:\n  - name: a\n    bogus: 1\n', 'roles.yaml'))
     expect(e.exitCode).toBe(2)
