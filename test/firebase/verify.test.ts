@@ -17,7 +17,7 @@ import type {FirestorePort} from '../../src/lib/firebase/ports.js'
 import {runVerify} from '../../src/lib/firebase/verify.js'
 
 /** Two root collections (a: 40 documents, b: 3), no sub-collections. */
-function flatFirestore(onPage?: () => void): FirestorePort {
+function flatFirestore(): FirestorePort {
   const docs = new Map<string, JsonValue>()
   for (let i = 0; i < 40; i++) docs.set(`a/d${String(i).padStart(2, '0')}`, {n: i, text: 'x'.repeat(40)})
   for (let i = 0; i < 3; i++) docs.set(`b/e${i}`, {n: i})
@@ -28,7 +28,6 @@ function flatFirestore(onPage?: () => void): FirestorePort {
     readTime: async () => new Date().toISOString(),
     listCollections: async (doc) => (doc ? [] : ['a', 'b']),
     async page(collectionPath, afterId, limit) {
-      onPage?.()
       return inCollection(collectionPath).map((p) => ({id: p.split('/')[1], path: p, data: docs.get(p)!})).filter((d) => afterId === undefined || d.id > afterId).slice(0, limit)
     },
     write: async () => {
@@ -88,23 +87,14 @@ describe('firebase verify', () => {
     const {dir, store, id} = await backup()
     fs.rmSync(path.join(dir, id, 'manifest.json'))
     // A completed backup keeps its checkpoint: without the manifest it reads as incomplete.
-    expect((await runVerify({id}, {store})).problems[0].problem).toMatch(/^incomplete: no manifest\.json \(\d+ chunk\(s\) checkpointed/)
+    const cp = JSON.parse(fs.readFileSync(path.join(dir, id, 'checkpoint.json'), 'utf8')) as {chunks: unknown[]}
+    expect(cp.chunks.length).toBeGreaterThan(0)
+    const incomplete = await runVerify({id}, {store})
+    expect(incomplete).toMatchObject({complete: false, ok: false, chunks: 0, count: 0})
+    expect(incomplete.problems).toEqual([{problem: `incomplete: no manifest.json (${cp.chunks.length} chunk(s) checkpointed; resume it with \`firebase backup --resume\`)`}])
     fs.rmSync(path.join(dir, id, 'checkpoint.json'))
     const bare = await runVerify({id}, {store})
     expect(bare).toEqual({id, location: `${dir}/${id}`, complete: false, ok: false, chunks: 0, lines: 0, count: 0, problems: [{problem: 'not a backup: no manifest.json'}]})
-
-    const stopped = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-verify-'))
-    dirs.push(stopped)
-    const abort = new AbortController()
-    let pages = 0
-    const partial = new LocalBackupStore(stopped)
-    await expect(runFirestoreBackup({toolVersion: 't', chunkBytes: 1024, pageSize: 10, signal: abort.signal}, {firestore: flatFirestore(() => ++pages === 4 && abort.abort()), store: partial})).rejects.toMatchObject({exitCode: 130})
-    const [pid] = await partial.list()
-    const cp = JSON.parse(fs.readFileSync(path.join(stopped, pid, 'checkpoint.json'), 'utf8')) as {chunks: unknown[]}
-    expect(cp.chunks.length).toBeGreaterThan(0)
-    const v = await runVerify({id: pid}, {store: partial})
-    expect(v).toMatchObject({complete: false, ok: false, chunks: 0, count: 0})
-    expect(v.problems).toEqual([{problem: `incomplete: no manifest.json (${cp.chunks.length} chunk(s) checkpointed; resume it with \`firebase backup --resume\`)`}])
   })
 
   it('a flipped byte is a SHA-256 mismatch of that chunk, a missing chunk is "missing", and the other chunks are still checked', async () => {
