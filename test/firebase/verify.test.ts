@@ -5,9 +5,11 @@
  * that does not exist is bad input (E_BACKUP_NOT_FOUND, exit 2). Written to kill the mutants Stryker
  * found surviving in src/lib/firebase/verify.ts (docs/RELIABILITY.md § Mutation testing).
  */
+import {createHash} from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import {afterEach, describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/lib/errors.js'
 import {runFirestoreBackup} from '../../src/lib/firebase/firestore-backup.js'
@@ -81,6 +83,7 @@ describe('firebase verify', () => {
     expect(e).toMatchObject({exitCode: 2, code: 'E_BACKUP_NOT_FOUND', details: {id: wrong}})
     expect((e as Error).message).toContain(`Backup ${wrong} not found in`)
     expect((e as Error).message).toContain(id)
+    expect((e as UsageError).hint).toBe('List the backups with `impress firebase backups` (or pass --in STORE for another store).')
   })
 
   it('a directory without manifest is "not a backup"; with a checkpoint it is incomplete and says how to resume', async () => {
@@ -110,6 +113,18 @@ describe('firebase verify', () => {
     expect(v.problems[0].chunk).toBe(manifest.chunks[1].file)
     expect(v.problems[0].problem).toMatch(new RegExp(`^(SHA-256 mismatch \\(manifest ${manifest.chunks[1].sha256.slice(0, 12)}…, file [0-9a-f]{12}…\\)|unreadable: .+)$`))
     expect(v.problems[1]).toEqual({chunk: manifest.chunks[2].file, problem: 'missing'})
+  })
+
+  it('a chunk with the same lines and size but other bytes is a SHA-256 mismatch (the hash is of the stored bytes)', async () => {
+    const {store, id, manifest, chunkFile} = await backup()
+    const again = fs.readFileSync(chunkFile(0))
+    again[4] ^= 0x01 // the gzip header's MTIME: the content decompresses the same
+    expect(zlib.gunzipSync(again)).toEqual(zlib.gunzipSync(fs.readFileSync(chunkFile(0))))
+    expect(createHash('sha256').update(again).digest('hex')).not.toBe(manifest.chunks[0].sha256)
+    fs.writeFileSync(chunkFile(0), again)
+    const v = await runVerify({id}, {store})
+    expect(v.ok).toBe(false)
+    expect(v.problems).toEqual([{chunk: manifest.chunks[0].file, problem: `SHA-256 mismatch (manifest ${manifest.chunks[0].sha256.slice(0, 12)}…, file ${createHash('sha256').update(again).digest('hex').slice(0, 12)}…)`}])
   })
 
   it('a chunk whose size or line count differs from the manifest is named with both figures', async () => {
