@@ -181,4 +181,31 @@ describe('firebase verify', () => {
     const v = await runVerify({id}, {store})
     expect(v).toMatchObject({complete: true, ok: false, chunks: 0, lines: 0, count: 7, problems: [{problem: 'a managed export is verified in its bucket; no Cloud Storage client given'}]})
   })
+
+  it('a managed export is checked in its bucket: each object of the manifest present with its size and MD5, reported with its progress', async () => {
+    const {store, id, editManifest} = await backup()
+    const objects = [{name: 'exp/1/all.overall_export_metadata', bytes: 10, md5: 'AAA='}, {name: 'exp/1/output-0', bytes: 20, md5: 'BBB='}]
+    editManifest((m) => {
+      m.kind = 'firestore-managed'
+      m.totals.count = 7
+      m.managed = {exportUri: 'gs://bkt/exp/1', operation: 'op', metadata: {}, objects, counts: {before: {a: 7}, after: {a: 7}}}
+    })
+    let listed = objects
+    const asked: string[] = []
+    const port = {bucketExists: async () => true, list: async (bucket: string, prefix: string) => (asked.push(`${bucket} ${prefix}`), listed), remove: async () => {}}
+    const seen: string[] = []
+    const ok = await runVerify({id}, {store, objects: async () => port, progress: (p) => void seen.push(p.message)})
+    expect(ok).toMatchObject({complete: true, ok: true, chunks: 2, lines: 0, count: 7, problems: []})
+    expect(asked).toEqual(['bkt exp/1/'])
+    expect(seen).toEqual(["checking the export's 2 object(s) in gs://bkt/exp/1"])
+    listed = [objects[0]]
+    const missing = await runVerify({id}, {store, objects: async () => port})
+    expect(missing).toMatchObject({ok: false, chunks: 2, problems: [{chunk: 'exp/1/output-0', problem: 'missing'}]})
+    port.list = async () => {
+      throw new Error('denied')
+    }
+    const unlisted = await runVerify({id}, {store, objects: async () => port})
+    expect(unlisted.ok).toBe(false)
+    expect(unlisted.problems).toEqual([{problem: 'cannot list gs://bkt/exp/1: denied'}])
+  })
 })
