@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint'
 const SDKS = ['@aws-sdk/*', '@smithy/*', 'auth0', 'firebase-admin', 'firebase-admin/*', '@octokit/*', 'cloudflare', '@googleapis/*', 'nodemailer']
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'schema/**', 'oclif.manifest.json']},
+  {ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'reports/**', '.stryker-tmp/**', 'schema/**', 'oclif.manifest.json']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
