@@ -230,7 +230,8 @@ export const logsService: ServiceFactory = (ctx) => {
       if (end < start && num(b, 'endTime') !== undefined && num(b, 'startTime') !== undefined && num(b, 'endTime')! < num(b, 'startTime')!) throw invalid('endTime must be after startTime.')
       const limit = num(b, 'limit')
       if (limit !== undefined && (limit < 1 || limit > 10_000)) throw invalid('limit must be between 1 and 10000.')
-      const key = createHash('sha1').update(JSON.stringify([g.name, pattern ?? '', start, end, names ?? null, prefix ?? null])).digest('hex').slice(0, 16)
+      // Bound to the request as sent: the retention start that clamps `start` moves with the clock between pages.
+      const key = createHash('sha1').update(JSON.stringify([g.name, pattern ?? '', num(b, 'startTime') ?? null, end, names ?? null, prefix ?? null])).digest('hex').slice(0, 16)
       const token = str(b, 'nextToken')
       const cursor = token ? decodeCursor(token, key) : startCursor(g, start)
       if (!cursor) throw invalid('The specified nextToken is invalid.')
