@@ -19,8 +19,9 @@ import {isDeepStrictEqual} from 'node:util'
 import {hasStackTrace, runCli, type CliResult} from '../helpers/cli.js'
 import type {TestSandbox} from '../helpers/sandbox.js'
 
-export type FaultKind = 'throttle' | 'error' | 'drop' | 'slow'
-export const FAULT_KINDS: FaultKind[] = ['throttle', 'error', 'drop', 'slow']
+export type FaultKind = 'throttle' | 'error' | 'drop' | 'drop-after' | 'slow'
+/** drop: the connection dies before the call takes effect; drop-after: the call takes effect, its answer is lost. */
+export const FAULT_KINDS: FaultKind[] = ['throttle', 'error', 'drop', 'drop-after', 'slow']
 
 /** Exit codes a command may stop with under a fault (docs: README's exit codes): failed, violations, refused. */
 const CLEAN_STOP_CODES = new Set([1, 3, 4])
@@ -110,7 +111,7 @@ function faultRule(kind: FaultKind, after: number, times: number, services?: str
   const base = {service: services?.length === 1 ? services[0] : '*', after, times}
   if (kind === 'throttle') return {...base, kind: 'throttle', retryAfter: 0}
   if (kind === 'error') return {...base, kind: 'error', status: 503}
-  if (kind === 'drop') return {...base, kind: 'drop'}
+  if (kind === 'drop' || kind === 'drop-after') return {...base, kind}
   return {...base, kind: 'latency', ms: SLOW_MS}
 }
 

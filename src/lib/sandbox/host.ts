@@ -154,12 +154,17 @@ export class SandboxHost {
     }
     const record = this.requests.record({service: service.name, operation, method: sreq.method, path: url.pathname})
     const fired = this.faults.match(service.name, operation)
+    let dropAfter = false
     for (const rule of fired) {
       if (rule.kind === 'latency') {
         await sleep(rule.ms ?? 1000)
         continue
       }
       record.fault = rule.kind
+      if (rule.kind === 'drop-after') {
+        dropAfter = true
+        continue
+      }
       if (!this.applyFailure(rule, service, sreq, res)) return
       record.status = res.statusCode
       return
@@ -169,6 +174,16 @@ export class SandboxHost {
       // Never a 200 with a wrong or partial effect: what is not modelled is refused, named.
       service.renderError(sreq, res, {kind: 'client', status: 501, code: 'NotImplemented', message: refusalMessage(service.name, refused)})
       record.status = 501
+      return
+    }
+    if (dropAfter) {
+      // The effect happens, the answer is lost: the client sees a dropped connection after the service applied the call.
+      try {
+        await service.handle(sreq, muted(res))
+        record.status = res.statusCode
+      } finally {
+        res.socket?.destroy()
+      }
       return
     }
     await service.handle(sreq, res)
@@ -243,6 +258,27 @@ export class SandboxHost {
 
   /** Called after a shutdown requested over HTTP (the process entry exits). */
   onShutdown?: () => void
+}
+
+/**
+ * The response with its output swallowed: the handler writes its answer (status, headers, body,
+ * piped streams) into nothing, so the caller can destroy the connection once the effect is done.
+ */
+function muted(res: ServerResponse): ServerResponse {
+  const mute = res as unknown as Record<string, unknown>
+  mute.writeHead = (status: number) => {
+    res.statusCode = status
+    return res
+  }
+  mute.setHeader = () => res
+  mute.flushHeaders = () => undefined
+  mute.write = () => true
+  mute.end = (...args: unknown[]) => {
+    const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined
+    cb?.()
+    return res
+  }
+  return res
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

@@ -1,0 +1,54 @@
+/**
+ * The sandbox's `drop-after` fault: the call takes effect, then its answer is lost (the
+ * connection is destroyed before any byte of the response). It is what a real client sees when a
+ * network path dies after the service applied a write, the most likely source of duplicates on
+ * retry. `drop` (before the handler) is its counterpart: no effect.
+ */
+import {CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {awsTestConfig, startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
+
+let sb: TestSandbox
+beforeAll(async () => {
+  sb = await startTestSandbox()
+})
+afterAll(async () => {
+  await sb?.stop()
+})
+
+const fault = (rule: object) => fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify(rule)})
+const log = async () => ((await (await fetch(`${sb.url}/_sandbox/requests?log=1`)).json()) as {log: {operation: string; fault?: string}[]}).log
+
+describe('sandbox fault: drop-after (the effect happens, the answer is lost)', () => {
+  it('a dropped answer after CreateSecret: the client fails, the secret exists; `drop` before it: no secret', async () => {
+    const sm = new SecretsManagerClient({...awsTestConfig(sb.url), maxAttempts: 1})
+    expect((await fault({service: 'secretsmanager', operation: 'CreateSecret', kind: 'drop-after', times: 1})).status).toBe(201)
+    await expect(sm.send(new CreateSecretCommand({Name: 'rel/after', SecretString: 'x'}))).rejects.toThrow(/socket hang up|ECONNRESET|closed/i)
+    await expect(sm.send(new DescribeSecretCommand({SecretId: 'rel/after'}))).resolves.toMatchObject({Name: 'rel/after'})
+
+    await fault({service: 'secretsmanager', operation: 'CreateSecret', kind: 'drop', times: 1})
+    await expect(sm.send(new CreateSecretCommand({Name: 'rel/before', SecretString: 'x'}))).rejects.toThrow(/socket hang up|ECONNRESET|closed/i)
+    await expect(sm.send(new DescribeSecretCommand({SecretId: 'rel/before'}))).rejects.toMatchObject({name: 'ResourceNotFoundException'})
+
+    const faulted = (await log()).filter((l) => l.fault)
+    expect(faulted.map((l) => [l.operation, l.fault])).toEqual([['CreateSecret', 'drop-after'], ['CreateSecret', 'drop']])
+  })
+
+  it('the SDK retry after a lost answer meets the effect already applied (the duplicate a command must handle)', async () => {
+    const sm = new SecretsManagerClient({...awsTestConfig(sb.url), maxAttempts: 3})
+    await fault({service: 'secretsmanager', operation: 'CreateSecret', kind: 'drop-after', times: 1})
+    // the first attempt created it; the retry is told it exists
+    await expect(sm.send(new CreateSecretCommand({Name: 'rel/retried', SecretString: 'x'}))).rejects.toMatchObject({name: 'ResourceExistsException'})
+  })
+
+  it('a REST write (RTDB PUT) is applied before its answer is dropped; the rule expires after `times`', async () => {
+    await fault({service: 'rtdb', kind: 'drop-after', times: 1})
+    const url = `${sb.url}/rel/item.json?ns=impress-sandbox-scratch&auth=owner`
+    await expect(fetch(url, {method: 'PUT', body: JSON.stringify({v: 1})})).rejects.toThrow()
+    const got = await fetch(url)
+    expect(got.status).toBe(200)
+    expect(await got.json()).toEqual({v: 1})
+    const again = await fetch(url, {method: 'PUT', body: JSON.stringify({v: 2})})
+    expect(again.status).toBe(200)
+  })
+})
