@@ -9,7 +9,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 import {faultCampaign, tally, type ScenarioReport} from './harness.js'
-import {SCENARIOS} from './scenarios.js'
+import {ALL_SCENARIOS as SCENARIOS} from './scenarios.js'
 
 let sb: TestSandbox
 const reports: ScenarioReport[] = []

@@ -46,7 +46,7 @@ export interface Scenario {
 
 export interface HarnessRun {
   sb: TestSandbox
-  cli(args: string[]): Promise<CliResult>
+  cli(args: string[], env?: Record<string, string>): Promise<CliResult>
   /** The sandbox's state summary (GET /_sandbox/platform). */
   platform(): Promise<Record<string, unknown>>
 }
@@ -78,23 +78,23 @@ export interface ScenarioReport {
   runs: FaultRun[]
 }
 
-async function control(sb: TestSandbox, method: string, p: string, body?: unknown): Promise<unknown> {
+export async function control(sb: TestSandbox, method: string, p: string, body?: unknown): Promise<unknown> {
   const r = await fetch(`${sb.url}${p}`, {method, ...(body === undefined ? {} : {body: JSON.stringify(body)})})
   if (!r.ok) throw new Error(`${method} ${p}: HTTP ${r.status} ${await r.text()}`)
   return r.json()
 }
 
-function makeRun(sb: TestSandbox): HarnessRun {
+export function makeRun(sb: TestSandbox): HarnessRun {
   const env = {...sb.env, IMPRESS_AWS_SOCKET_TIMEOUT_MS: String(SOCKET_TIMEOUT_MS)}
   return {
     sb,
-    cli: (args) => runCli(args, {env, cwd: sb.cwd, timeout: 120_000}),
+    cli: (args, extra) => runCli(args, {env: {...env, ...extra}, cwd: sb.cwd, timeout: 120_000}),
     platform: async () => (await control(sb, 'GET', '/_sandbox/platform')) as Record<string, unknown>,
   }
 }
 
 /** Start from the seeded platform and an empty local state (no audit log, journals, caches, workspace). */
-async function fresh(h: HarnessRun, scenario: Scenario): Promise<void> {
+export async function fresh(h: HarnessRun, scenario: Pick<Scenario, 'prepare'>): Promise<void> {
   await control(h.sb, 'DELETE', '/_sandbox/faults')
   await control(h.sb, 'POST', '/_sandbox/reset')
   for (const entry of fs.readdirSync(h.sb.home)) if (entry !== 'sandbox') fs.rmSync(path.join(h.sb.home, entry), {recursive: true, force: true})
@@ -124,7 +124,7 @@ export function cleanStop(r: CliResult): string | undefined {
   return undefined
 }
 
-const firstError = (r: CliResult) => r.stderr.split('\n').find((l) => l.startsWith('Error: '))?.slice(7, 160) ?? ''
+export const firstError = (r: CliResult) => r.stderr.split('\n').find((l) => l.startsWith('Error: '))?.slice(7, 160) ?? ''
 
 /**
  * The fault-free run (its calls and end state), then one run per call index × kind.
