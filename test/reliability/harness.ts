@@ -134,7 +134,7 @@ export const firstError = (r: CliResult) => r.stderr.split('\n').find((l) => l.s
 export async function faultCampaign(
   sb: TestSandbox,
   scenario: Scenario,
-  options: {kinds?: FaultKind[]; times?: number[]; pick?: (index: number, kind: FaultKind, calls: Call[]) => boolean; onRun?: (r: FaultRun) => void} = {},
+  options: {kinds?: FaultKind[]; times?: number[]; pairs?: [FaultKind, number][]; pick?: (index: number, kind: FaultKind, calls: Call[]) => boolean; onRun?: (r: FaultRun) => void} = {},
 ): Promise<ScenarioReport & {expected: unknown}> {
   const h = makeRun(sb)
   await fresh(h, scenario)
@@ -147,6 +147,7 @@ export async function faultCampaign(
     for (const kind of options.kinds ?? FAULT_KINDS) {
       if (options.pick && !options.pick(index, kind, sequence)) continue
       for (const times of options.times ?? [1, 6]) {
+        if (options.pairs && !options.pairs.some(([k, t]) => k === kind && t === times)) continue
         await fresh(h, scenario)
         await control(sb, 'POST', '/_sandbox/faults', faultRule(kind, index, times, scenario.services))
         const r = await h.cli(scenario.args)

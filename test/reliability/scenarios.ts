@@ -79,7 +79,8 @@ export const lambdaPruneScenario: Scenario = {
 
 export const auroraSnapshotScenario: Scenario = {name: 'aurora snapshot', args: ['aurora', 'snapshot', '--tag', 'reason=campaign'], services: ['rds'], fingerprint: rdsShape}
 export const auroraRestoreScenario: Scenario = {name: 'aurora restore', args: ['aurora', 'restore', '--latest', '--target', 'rel-copy'], services: ['rds'], fingerprint: rdsShape}
-export const auroraRollbackScenario: Scenario = {name: 'aurora rollback', args: ['aurora', 'rollback', '--to-time', '1h ago', '--yes'], services: ['rds'], fingerprint: rdsShape}
+// resumed as documented: `impress aurora rollback` without --to-time (a relative time moves on; the same one is refused, naming the journal)
+export const auroraRollbackScenario: Scenario = {name: 'aurora rollback', args: ['aurora', 'rollback', '--to-time', '1h ago', '--yes'], resumeArgs: ['aurora', 'rollback', '--yes'], services: ['rds'], fingerprint: rdsShape}
 export const auroraPruneScenario: Scenario = {name: 'aurora prune', args: ['aurora', 'prune', '--yes'], services: ['rds'], fingerprint: rdsShape}
 
 interface BackupRow {
@@ -205,3 +206,16 @@ export const ALL_SCENARIOS: Scenario[] = [
   accessRevokeScenario,
   drillScenario,
 ]
+
+// ---- kills at every step (test/reliability/kills.ts) ----
+
+/** deploy under kills: the code behind live, and how many versions exist (a duplicate publish shows). */
+export const deployKillScenario: Scenario = {
+  ...deployScenario,
+  fingerprint: async (h) => {
+    const f = (await lambdaFns(h)).functions.find((x) => x.name === 'impress-etl')
+    return {...(await liveCode(h, 'impress-etl')), versions: f?.versions.length}
+  },
+}
+
+export const KILL_SCENARIOS: Scenario[] = [deployKillScenario, auroraRollbackScenario, firebaseRestoreScenario, firestoreBackupScenario, drillScenario]
