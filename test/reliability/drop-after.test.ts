@@ -5,6 +5,8 @@
  * retry. `drop` (before the handler) is its counterpart: no effect.
  */
 import {CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {LambdaClient} from '@aws-sdk/client-lambda'
+import {AwsLambdaAdapter} from '../../src/lib/platform/aws/lambda.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {awsTestConfig, startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 
@@ -50,5 +52,14 @@ describe('sandbox fault: drop-after (the effect happens, the answer is lost)', (
     expect(await got.json()).toEqual({v: 1})
     const again = await fetch(url, {method: 'PUT', body: JSON.stringify({v: 2})})
     expect(again.status).toBe(200)
+  })
+
+  it('lambda prune: a version deletion whose answer is lost is retried by the SDK and counts as done, not "not found" (exit 2)', async () => {
+    // found by the campaign: lambda prune, DeleteFunction drop-after x1 stopped with exit 2
+    const lambda = new AwsLambdaAdapter(new LambdaClient({...awsTestConfig(sb.url), maxAttempts: 3}), {requestsPerSecond: 1000})
+    await fault({service: 'lambda', operation: 'DeleteFunction', kind: 'drop-after', times: 1})
+    await expect(lambda.deleteVersion('impress-etl', '1')).resolves.toBeUndefined()
+    expect((await log()).filter((l) => l.operation === 'DeleteFunction').map((l) => l.fault ?? 'none')).toEqual(['drop-after', 'none'])
+    expect((await lambda.listVersions('impress-etl')).map((v) => v.version)).not.toContain('1')
   })
 })
