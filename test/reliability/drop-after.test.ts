@@ -7,6 +7,7 @@
 import {CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {LambdaClient} from '@aws-sdk/client-lambda'
 import {AwsLambdaAdapter} from '../../src/lib/platform/aws/lambda.js'
+import {createRdsPort} from '../../src/lib/platform/aws/rds.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {awsTestConfig, startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 
@@ -61,5 +62,15 @@ describe('sandbox fault: drop-after (the effect happens, the answer is lost)', (
     await expect(lambda.deleteVersion('impress-etl', '1')).resolves.toBeUndefined()
     expect((await log()).filter((l) => l.operation === 'DeleteFunction').map((l) => l.fault ?? 'none')).toEqual(['drop-after', 'none'])
     expect((await lambda.listVersions('impress-etl')).map((v) => v.version)).not.toContain('1')
+  })
+
+  it('aurora snapshot: a snapshot whose create answer is lost is the one returned on the SDK retry, not an "already exists" stop', async () => {
+    // found by the campaign: CreateDBClusterSnapshot drop-after x1 stopped the command, and its rerun took a second snapshot
+    const rds = await createRdsPort({aws: async (Ctor) => new Ctor(awsTestConfig(sb.url)), timeScale: async () => 0.001})
+    await fault({service: 'rds', operation: 'CreateDBClusterSnapshot', kind: 'drop-after', times: 1})
+    const snap = await rds.createSnapshot('impress-sandbox', 'rel-lost-answer', {reason: 'test'})
+    expect(snap).toMatchObject({id: 'rel-lost-answer', clusterId: 'impress-sandbox'})
+    expect((await log()).filter((l) => l.operation === 'CreateDBClusterSnapshot').map((l) => l.fault ?? 'none')).toEqual(['drop-after', 'none'])
+    expect((await rds.listSnapshots('impress-sandbox')).filter((x) => x.id === 'rel-lost-answer')).toHaveLength(1)
   })
 })
