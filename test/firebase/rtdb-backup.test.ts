@@ -166,7 +166,7 @@ describe('RTDB backup and restore over REST', () => {
   it('keeps backups in S3 with multipart uploads and server-side encryption, and restores from there', async () => {
     const client = new S3Client({...awsTestConfig(sb.url), forcePathStyle: true})
     try {
-      const store = S3BackupStore.withClient(client, 's3://impress-backups/firebase/sandbox')
+      const store = S3BackupStore.withClient(client, 's3://impress-backups/firebase/sandbox', path.join(dir, 's3-staging'))
       const b = await runRtdbBackup({toolVersion: 't', chunkBytes: 12 * 1024 * 1024}, {rtdb: rtdb('impress-sandbox'), store})
       expect(b.location).toBe(`s3://impress-backups/firebase/sandbox/${b.id}`)
       const head = await client.send(new HeadObjectCommand({Bucket: 'impress-backups', Key: `firebase/sandbox/${b.id}/manifest.json`}))

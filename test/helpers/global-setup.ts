@@ -39,11 +39,11 @@ export function leftoverReport(runDir: string): string[] {
   for (const name of fs.readdirSync(runDir)) {
     if (name.startsWith('tmux-')) {
       for (const socket of fs.readdirSync(path.join(runDir, name))) {
-        out.push(`tmux server still running: ${path.join(name, socket)}`)
         try {
           execFileSync('tmux', ['-S', path.join(runDir, name, socket), 'kill-server'], {stdio: 'ignore'})
+          out.push(`tmux server still running: ${path.join(name, socket)}`)
         } catch {
-          // already gone
+          out.push(`tmux socket file left (no server): ${path.join(name, socket)}`)
         }
       }
       continue

@@ -1,5 +1,6 @@
 /** Drive a command in a real pseudo-terminal (tmux), the way a person types at it. */
 import {execFileSync} from 'node:child_process'
+import fs from 'node:fs'
 
 export class TmuxSession {
   private readonly socket: string
@@ -45,11 +46,15 @@ export class TmuxSession {
     throw new Error(`timed out waiting for ${pattern} on the terminal; screen:\n${screen}`)
   }
 
+  /** Stops the server and removes its socket file (tmux 3.3 leaves it behind after kill-server). */
   kill(): void {
+    let socketPath = ''
     try {
+      socketPath = execFileSync('tmux', ['-L', this.socket, 'display-message', '-p', '#{socket_path}']).toString().trim()
       execFileSync('tmux', ['-L', this.socket, 'kill-server'], {stdio: 'ignore'})
     } catch {
       // already gone
     }
+    if (socketPath) fs.rmSync(socketPath, {force: true})
   }
 }

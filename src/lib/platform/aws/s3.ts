@@ -33,18 +33,20 @@ export class S3BackupStore implements BackupStore {
     private readonly client: S3Client,
     private readonly bucket: string,
     private readonly prefix: string,
+    /** Where chunks are staged before upload: the environment's data directory, so an interrupted backup's open chunk survives a reboot and nothing is left in the system temp folder. */
+    private readonly stagingRoot: string,
   ) {}
 
   static async create(ctx: Context, url: string): Promise<S3BackupStore> {
     const {bucket, prefix} = parseS3Url(url)
     const client = ctx.env.sandbox ? await ctx.aws(PathStyleS3Client) : await ctx.aws(S3Client)
-    return new S3BackupStore(client, bucket, prefix)
+    return new S3BackupStore(client, bucket, prefix, path.join(ctx.env.dataDir, 'staging', 's3'))
   }
 
   /** For tests and benches: a store over a client built elsewhere. */
-  static withClient(client: S3Client, url: string): S3BackupStore {
+  static withClient(client: S3Client, url: string, stagingRoot = path.join(os.tmpdir(), 'impress-s3-staging')): S3BackupStore {
     const {bucket, prefix} = parseS3Url(url)
-    return new S3BackupStore(client, bucket, prefix)
+    return new S3BackupStore(client, bucket, prefix, stagingRoot)
   }
 
   get location(): string {
@@ -102,7 +104,7 @@ export class S3BackupStore implements BackupStore {
 
   async stagingDir(id: string): Promise<string> {
     const tag = createHash('sha256').update(this.location).digest('hex').slice(0, 12)
-    const dir = path.join(os.tmpdir(), 'impress-s3-staging', tag, id)
+    const dir = path.join(this.stagingRoot, tag, id)
     fs.mkdirSync(dir, {recursive: true})
     return dir
   }
