@@ -1,14 +1,14 @@
 /**
  * The quick slice of the kills at every step (issue 17) that runs in CI: `impress deploy` killed
  * (SIGKILL) after its first two journal records, and `impress aurora rollback` killed right after
- * its restored cluster is journaled, each then rerun: the same end state as a run never killed
+ * its restored cluster is journaled, and `impress drill` killed mid-restore, each then rerun: the same end state as a run never killed
  * (no second version or cluster, nothing left over, the original kept). The whole sweep over
  * every step of every kill scenario: `npm run reliability` (docs/RELIABILITY.md).
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
 import {killCampaign} from './kills.js'
-import {auroraRollbackScenario, deployKillScenario} from './scenarios.js'
+import {auroraRollbackScenario, deployKillScenario, drillScenario} from './scenarios.js'
 
 let sb: TestSandbox
 beforeAll(async () => {
@@ -34,5 +34,13 @@ describe('reliability: kills at every step (CI slice)', {timeout: 300_000}, () =
     const report = await killCampaign(sb, auroraRollbackScenario, {steps: (n) => n === 5, maxSteps: 5})
     expect(report.expected).toMatchObject({originalAvailable: true, clusters: ['impress-sandbox available [impress-sandbox-rollback-T-reader-1 available, impress-sandbox-rollback-T-writer available] from impress-sandbox-before-rollback-T', expect.stringMatching(/^impress-sandbox-before-rollback-T available/)]})
     expect(report.runs.map((r) => [r.step, r.outcome, r.note])).toEqual([[5, 'resumed', '']])
+  })
+
+  it('drill: killed while restoring into the scratch database, the next drill cleans up after it and passes (not "scratch target is not empty", exit 3)', async () => {
+    // found by the campaign: a killed drill left the scratch database filled and every later drill missed
+    // (record 8: the Firebase restore into the scratch database is under way)
+    const report = await killCampaign(sb, drillScenario, {steps: (n) => n === 8, maxSteps: 8})
+    expect(report.expected).toMatchObject({clusters: ['impress-sandbox available [impress-sandbox-replica-1 available, impress-sandbox-writer available]'], originalAvailable: true})
+    expect(report.runs.map((r) => [r.step, r.outcome, r.note])).toEqual([[8, 'resumed', '']])
   })
 })
