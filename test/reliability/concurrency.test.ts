@@ -30,7 +30,7 @@ function locks(dir: string): string[] {
 }
 
 /** Start `first`; once it holds a lock, run `second`; return both results and the lock seen. */
-async function race(scenario: Scenario, service: string, ms: number, selfChecking = false): Promise<{first: CliResult; second: CliResult; lock: {pid: number; owner: string}}> {
+async function race(scenario: Scenario, service: string, selfChecking = false): Promise<{first: CliResult; second: CliResult; lock: {pid: number; owner: string}}> {
   await fresh(h, scenario)
   // a command that checks its own end state (restore compares counts and hashes, apply plans again) needs no lone run
   const expected = selfChecking ? undefined : await (async () => {
@@ -53,9 +53,10 @@ async function race(scenario: Scenario, service: string, ms: number, selfCheckin
     else await new Promise((r) => setTimeout(r, 25))
   }
   expect(lock, 'the first process took a lock').toBeDefined()
-  // ... and once it holds the target, its next call is held long enough for a second process to start
-  await control(sb, 'POST', '/_sandbox/faults', {service, kind: 'latency', ms, times: 1})
+  // ... and once it holds the target, its next call is held until the second process has finished
+  await control(sb, 'POST', '/_sandbox/faults', {service, kind: 'latency', ms: 50_000, times: 1})
   const second = await runCli(scenario.args, {env: sb.env, cwd: sb.cwd})
+  await control(sb, 'DELETE', '/_sandbox/faults') // lets the held call go
   const firstDone = await first
   await control(sb, 'DELETE', '/_sandbox/faults')
   expect(firstDone.exitCode, firstDone.stderr).toBe(0)
@@ -74,22 +75,22 @@ function expectRefused(second: CliResult, lock: {pid: number; owner: string}, wh
 
 describe('reliability: two operators on the same target', {timeout: 120_000}, () => {
   it('deploy: the second deploy of the same function is refused (exit 4, holder named)', async () => {
-    const {second, lock} = await race(deployScenario, 'lambda', 4000)
+    const {second, lock} = await race(deployScenario, 'lambda')
     expectRefused(second, lock, /impress deploy of impress-etl is already running/)
   })
 
   it('rollback: refused while another rollback of the function runs (the alias steps back once, not twice)', async () => {
-    const {second, lock} = await race(rollbackScenario, 'lambda', 4000)
+    const {second, lock} = await race(rollbackScenario, 'lambda')
     expectRefused(second, lock, /impress rollback of impress-etl is already running/)
   })
 
   it('roles apply: refused while another apply runs on the same tenant (changes never interleave)', async () => {
-    const {second, lock} = await race(rolesApplyScenario, 'auth0', 4000, true)
+    const {second, lock} = await race(rolesApplyScenario, 'auth0', true)
     expectRefused(second, lock, /impress roles apply on impress-sandbox\.eu\.auth0\.com is already running/)
   })
 
   it('firebase restore: refused while another restore writes the same database', async () => {
-    const {second, lock} = await race(firebaseRestoreScenario, 'rtdb', 4000, true)
+    const {second, lock} = await race(firebaseRestoreScenario, 'rtdb', true)
     expectRefused(second, lock, /impress firebase restore into .*impress-sandbox-scratch.* is already running/)
   })
 })

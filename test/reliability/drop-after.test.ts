@@ -73,4 +73,14 @@ describe('sandbox fault: drop-after (the effect happens, the answer is lost)', (
     expect((await log()).filter((l) => l.operation === 'CreateDBClusterSnapshot').map((l) => l.fault ?? 'none')).toEqual(['drop-after', 'none'])
     expect((await rds.listSnapshots('impress-sandbox')).filter((x) => x.id === 'rel-lost-answer')).toHaveLength(1)
   })
+
+  it('clearing the faults lets a request held by a latency fault go at once (a test holds a call, then releases it)', async () => {
+    await fault({service: 'sts', kind: 'latency', ms: 60_000, times: 1})
+    const started = Date.now()
+    const held = fetch(sb.url, {method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=sandbox/20261203/eu-west-1/sts/aws4_request, SignedHeaders=host, Signature=x'}, body: 'Action=GetCallerIdentity&Version=2011-06-15'})
+    await new Promise((r) => setTimeout(r, 200))
+    await fetch(`${sb.url}/_sandbox/faults`, {method: 'DELETE'})
+    expect((await held).status).toBe(200)
+    expect(Date.now() - started).toBeLessThan(30_000)
+  })
 })

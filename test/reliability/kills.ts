@@ -11,7 +11,7 @@
  */
 import {isDeepStrictEqual} from 'node:util'
 import type {TestSandbox} from '../helpers/sandbox.js'
-import {firstError, fresh, makeRun, type HarnessRun} from './harness.js'
+import {cleanStop, firstError, fresh, makeRun, type HarnessRun} from './harness.js'
 
 export interface KillScenario {
   name: string
@@ -58,16 +58,17 @@ export async function killCampaign(
     if (killed.exitCode === 0) break // it finished before its Nth record: every step has been killed once
     const run: KillRun = {scenario: scenario.name, step: n, outcome: 'lost', killedExitCode: killed.exitCode, rerunExitCode: -1, note: ''}
     if (killed.exitCode !== KILLED) run.note = `not killed: exit ${killed.exitCode}: ${firstError(killed) || killed.stderr.slice(-300)}`
-    else if (isDeepStrictEqual(await scenario.fingerprint(h), expected)) {
-      // killed after its last record: the work was whole already (a rerun has nothing to resume)
-      run.outcome = 'resumed'
-      run.note = 'complete at the kill'
-    } else {
+    else {
+      // killed after its last record, the work may be whole already: the rerun may then say there is nothing to resume
+      const whole = isDeepStrictEqual(await scenario.fingerprint(h), expected)
       const again = await h.cli(scenario.resumeArgs ?? scenario.args)
       run.rerunExitCode = again.exitCode
-      const got = again.exitCode === 0 ? await scenario.fingerprint(h) : undefined
-      if (again.exitCode === 0 && isDeepStrictEqual(got, expected)) run.outcome = 'resumed'
-      else run.note = again.exitCode === 0 ? `the rerun ends in another state: ${JSON.stringify(got)} ≠ ${JSON.stringify(expected)}` : `the rerun exits ${again.exitCode}: ${firstError(again) || again.stderr.slice(-300)}`
+      const got = again.exitCode === 0 || whole ? await scenario.fingerprint(h) : undefined
+      const nothingToDo = whole && again.exitCode !== 0 && !cleanStop({...again, exitCode: again.exitCode === 2 ? 1 : again.exitCode})
+      if ((again.exitCode === 0 || nothingToDo) && isDeepStrictEqual(got, expected)) {
+        run.outcome = 'resumed'
+        if (whole) run.note = again.exitCode === 0 ? 'complete at the kill' : `complete at the kill; the rerun: ${firstError(again)}`
+      } else run.note = again.exitCode === 0 ? `the rerun ends in another state: ${JSON.stringify(got)} ≠ ${JSON.stringify(expected)}` : `the rerun exits ${again.exitCode}: ${firstError(again) || again.stderr.slice(-300)}`
     }
     runs.push(run)
     options.onRun?.(run)

@@ -45,6 +45,8 @@ export class SandboxHost {
   private url = ''
   private info: SandboxInfo | undefined
   private readonly sockets = new Set<import('node:net').Socket>()
+  /** Requests held by a latency fault: clearing the faults lets them go at once. */
+  private readonly delayed = new Set<AbortController>()
 
   constructor(readonly options: HostOptions) {
     this.clock = new Clock(options.timeScale ?? DEFAULT_TIME_SCALE)
@@ -157,7 +159,9 @@ export class SandboxHost {
     let dropAfter = false
     for (const rule of fired) {
       if (rule.kind === 'latency') {
-        await sleep(rule.ms ?? 1000)
+        const held = new AbortController()
+        this.delayed.add(held)
+        await sleep(rule.ms ?? 1000, held.signal, null).finally(() => this.delayed.delete(held))
         continue
       }
       record.fault = rule.kind
@@ -237,6 +241,8 @@ export class SandboxHost {
         sendJson(res, 201, {fault: this.faults.add(parsed.data)})
       } else if (p === '/_sandbox/faults' && m === 'DELETE') {
         const removed = this.faults.clear({service: req.url.searchParams.get('service') ?? undefined, id: req.url.searchParams.get('id') ?? undefined})
+        // clearing every fault also ends the delays in progress (a test holds a request, then lets it go)
+        if (!req.url.searchParams.has('service') && !req.url.searchParams.has('id')) for (const held of this.delayed) held.abort()
         sendJson(res, 200, {removed})
       } else if (p === '/_sandbox/reset' && m === 'POST') {
         this.reset()
