@@ -119,11 +119,8 @@ describe('roster', () => {
   it('a malformed roster names the line and the path (UsageError, exit 2)', () => {
     const text = 'members:\n  - name: A\n    email: a@x.example\n    role: wizard\n'
     expect(() => parseRoster(text, 'team.yaml')).toThrow(/team\.yaml:4: members\.0\.role/)
-    try {
-      parseRoster('members:\n  - name: A\n    email: not-an-email\n    role: ops\n', 'team.yaml')
-    } catch (error) {
-      expect((error as {exitCode: number}).exitCode).toBe(2)
-    }
+    // Asserted whether or not it throws: a parse that accepted the bad email would fail here.
+    expect(() => parseRoster('members:\n  - name: A\n    email: not-an-email\n    role: ops\n', 'team.yaml')).toThrow(expect.objectContaining({exitCode: 2, message: expect.stringMatching(/team\.yaml:3: members\.0\.email/)}))
     expect(() => parseRoster('members:\n  - name: A\n    email: a@x.example\n    role: ops\n    status: left\n', 'team.yaml')).toThrow(/left/)
   })
 })

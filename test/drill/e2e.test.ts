@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {LambdaClient, ListAliasesCommand} from '@aws-sdk/client-lambda'
 import {execa} from 'execa'
-import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished} from 'vitest'
 import {clusters, fresh, sleep} from '../aurora/helpers.js'
 import {CHROMIUM, withPage} from '../helpers/browser.js'
 import {BIN, runCli} from '../helpers/cli.js'
@@ -25,6 +25,13 @@ async function aliases(fn: string): Promise<string[]> {
   return (out.Aliases ?? []).map((a) => `${a.Name}=${a.FunctionVersion}`).sort()
 }
 
+/** Collection ids of a sandbox Firestore database (listCollectionIds over REST, as the client sends it). */
+async function firestoreCollections(url: string, database: string): Promise<string[]> {
+  const res = await fetch(`${url}/v1/projects/impress-sandbox/databases/${database}/documents:listCollectionIds`, {method: 'POST', headers: {authorization: 'Bearer owner', 'content-type': 'application/json'}, body: '{}'})
+  expect(res.status).toBe(200)
+  return ((await res.json()) as {collectionIds?: string[]}).collectionIds ?? []
+}
+
 async function nothingLeft(): Promise<void> {
   const cs = await clusters(sb)
   expect(cs.filter((c) => c.status !== 'deleting').map((c) => c.id)).toEqual(['impress-sandbox'])
@@ -33,6 +40,9 @@ async function nothingLeft(): Promise<void> {
   // the scratch Realtime Database is empty again; the source is untouched
   expect(await getJson(`${sb.url}/.json?ns=impress-sandbox-scratch&shallow=true&access_token=owner`)).toBeNull()
   expect(Object.keys(await getJson(`${sb.url}/.json?ns=impress-sandbox&shallow=true&access_token=owner`)).length).toBeGreaterThan(0)
+  // the scratch Firestore database is empty again (marker included); the source keeps its collections
+  expect(await firestoreCollections(sb.url, 'scratch')).toEqual([])
+  expect(await firestoreCollections(sb.url, '(default)')).toEqual(['projects', 'translations', 'users'])
 }
 
 /** A config file that points at the test sandbox with a custom drill section. */
@@ -47,15 +57,24 @@ function configWith(drill: string): string {
 
 describe('impress drill on the sandbox', {timeout: 180_000}, () => {
   it('passes: exit 0, reports written, HTML draws the timeline in Chromium, everything cleaned, notified', async () => {
-    const reportDir = path.join(sb.cwd, 'reports')
-    const junit = path.join(sb.cwd, 'drill.xml')
-    const r = await runCli(['drill', '--yes', '--json', '--report-dir', reportDir, '--junit', junit], {env: sb.env, cwd: sb.cwd})
+    // The incident rehearsal's time-to-notify target is a timing figure, not this test's subject:
+    // at the sandbox's time scale the default 5 m becomes 1 s of real time, which a loaded machine
+    // missed (spawning the failing Lambda alone can take longer). With a target no run can miss,
+    // the outcome no longer depends on the machine's speed; a missed target is the --rto 1ms test's kind.
+    const dir = configWith(`{rto: 4h, rpo: 15m, firebaseTarget: impress-sandbox-scratch}\n    monitoring: {test: {target: 3650d}}`)
+    const reportDir = path.join(dir, 'reports')
+    const junit = path.join(dir, 'drill.xml')
+    const r = await runCli(['drill', '--yes', '--json', '--report-dir', reportDir, '--junit', junit], {env: sb.env, cwd: dir})
     expect(r.exitCode, r.stderr).toBe(0)
     const {report, files} = JSON.parse(r.stdout)
     expect(report.status).toBe('passed')
     expect(report.rto.met && report.rpo.met).toBe(true)
     expect(report.rto.measuredMs).toBeGreaterThan(0)
-    expect(report.checks.map((c: {name: string}) => c.name.split(':')[0]).sort()).toEqual(['aurora', 'firebase', 'lambda', 'monitoring'])
+    expect(report.checks.map((c: {name: string}) => c.name.split(':')[0]).sort()).toEqual(['aurora', 'firebase', 'firestore', 'lambda', 'monitoring'])
+    // Firestore: the first drill took a client-side backup of the seeded 312 documents and restored it into the scratch database
+    expect(report.checks.find((c: {name: string}) => c.name.startsWith('firestore:')).detail).toBe('312 document(s); counts and SHA-256 equal')
+    expect(report.rpo.firestore).toMatchObject({kind: 'firestore', gapMs: expect.any(Number)})
+    expect(report.cleanup.deleted).toContain('firestore-database:scratch')
     // monitor test ran as a step: the alarm fired and the email reached the mail sink, measured beside RTO/RPO
     expect(report.incident).toMatchObject({module: 'etl', alarm: 'impress/etl/errors', notification: 'received', met: true, timeToDetectMs: expect.any(Number), timeToNotifyMs: expect.any(Number)})
     expect(report.checks.every((c: {ok: boolean}) => c.ok)).toBe(true)
@@ -66,19 +85,44 @@ describe('impress drill on the sandbox', {timeout: 180_000}, () => {
     await nothingLeft()
     // notifications reached the sandbox's sinks
     const hooks = (await getJson(`${sb.url}/hooks/notify`)).messages
-    expect(hooks.at(-1).body.text).toContain(`DR drill ${report.id} on sandbox: passed`)
+    expect(hooks.at(-1).body.text).toContain(`DR drill ${report.id} on rehearsal: passed`)
     const mail = (await getJson(`${sb.url}/mail/messages`)).messages
     expect(mail.at(-1).raw).toContain(`[impress] OK: DR drill ${report.id}`)
     // the HTML report in a real browser
     expect(fs.existsSync(CHROMIUM)).toBe(true)
     const drawn = await withPage(async (page) => {
       await page.goto(`file://${files.html}`)
-      await page.screenshot({path: path.join(sb.cwd, 'drill.png'), fullPage: true})
+      await page.screenshot({path: path.join(dir, 'drill.png'), fullPage: true})
       return page.evaluate(() => ({steps: document.querySelectorAll('#timeline g.step rect').length, status: document.querySelector('#status')?.textContent}))
     })
     expect(drawn).toEqual({steps: report.steps.length, status: 'PASSED'})
-    const history = await runCli(['drill', 'history', '--json'], {env: sb.env, cwd: sb.cwd})
+    const history = await runCli(['drill', 'history', '--json'], {env: sb.env, cwd: dir})
     expect(JSON.parse(history.stdout).drills[0].id).toBe(report.id)
+  })
+
+  it('rehearses a managed Firestore backup: import into the scratch database, counts compared, shown in text, JUnit and status, then emptied', async () => {
+    const backup = await runCli(['firebase', 'backup', '--firestore', '--managed', '--json'], {env: sb.env, cwd: sb.cwd})
+    expect(backup.exitCode, backup.stderr).toBe(0)
+    const {id, location} = JSON.parse(backup.stdout)
+    // the next tests' fresh sandbox has no export: they must not find this backup as the newest
+    onTestFinished(() => fs.rmSync(location, {recursive: true, force: true}))
+    const junit = path.join(sb.cwd, 'managed.xml')
+    const r = await runCli(['drill', '--yes', '--no-notify', '--junit', junit], {env: sb.env, cwd: sb.cwd})
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(r.stderr).toContain(`restore Firestore backup ${id} (managed export) to scratch: done`)
+    expect(r.stdout).toMatch(/✓ firestore: restored documents equal the backup manifest: 56 document\(s\); in top-level collections; counts per collection equal/)
+    expect(r.stdout).toMatch(/RPO \S+ \(target 15m0s; .*Firestore managed-export /)
+    const xml = fs.readFileSync(junit, 'utf8')
+    expect(xml).toMatch(new RegExp(`name="step: restore Firestore backup ${id} \\(managed export\\) to scratch" time="[\\d.]+"></testcase>`))
+    expect(xml).toMatch(/failures="0"/)
+    const status = await runCli(['status', '--json'], {env: sb.env, cwd: sb.cwd})
+    const drill = JSON.parse(status.stdout).sections.find((s: {name: string}) => s.name === 'last drill')
+    expect(drill.rows).toContainEqual(['Firestore', expect.stringMatching(/^restored, verified; backup gap \S+ \(managed-export\)$/)])
+    // the backups section judges each database on its own newest backup, the managed one counting for Firestore
+    const fb = JSON.parse(status.stdout).sections.find((s: {name: string}) => s.name === 'firebase')
+    expect(fb.rows).toContainEqual(['newest Firestore backup', expect.stringMatching(new RegExp(`^${id} \\(\\S+ ago, firestore-managed, 56 documents\\)$`))])
+    expect(fb.rows).toContainEqual(['newest Realtime Database backup', expect.stringMatching(/-rtdb-impress-sandbox \(\S+ ago, rtdb, \d+ values\)$/)])
+    await nothingLeft()
   })
 
   it('a tightened RTO target is missed: exit 3, clean-up done', async () => {
@@ -163,6 +207,7 @@ describe('impress drill interrupted', {timeout: 180_000}, () => {
     const r = await child
     expect(r.exitCode, String(r.stderr)).toBe(130)
     expect(await left()).toEqual([])
+    expect(await firestoreCollections(slow.url, 'scratch')).toEqual([])
   })
 
   it('SIGKILL mid-restore, then `drill --cleanup`: nothing left, nothing else touched', async () => {
@@ -177,6 +222,7 @@ describe('impress drill interrupted', {timeout: 180_000}, () => {
     const source = ((await getJson(`${slow.url}/_sandbox/platform`)).rds.clusters as {id: string; status: string}[]).find((x) => x.id === 'impress-sandbox')
     expect(source?.status).toBe('available')
     expect(await getJson(`${slow.url}/.json?ns=impress-sandbox-scratch&shallow=true&access_token=owner`)).toBeNull()
+    expect(await firestoreCollections(slow.url, 'scratch')).toEqual([])
     const live = await new LambdaClient(awsTestConfig(slow.url)).send(new ListAliasesCommand({FunctionName: 'impress-etl'}))
     expect((live.Aliases ?? []).map((a) => `${a.Name}=${a.FunctionVersion}`)).toEqual(['live=3'])
     // a second clean-up finds nothing to do

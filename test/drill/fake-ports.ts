@@ -16,7 +16,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
     })
   })
 
-export function fakePorts(world: FakeWorld, opts: {restoreMs?: number; failAurora?: boolean; mismatch?: boolean; backupAgeMs?: number; verifyExit?: number; nonEmpty?: boolean} = {}): DrillPorts {
+/** firestore: add the Firestore port (a backup of `kind`, `ageMs` old; `mismatch` fails its check; `nonEmpty` scratch). */
+export function fakePorts(world: FakeWorld, opts: {restoreMs?: number; failAurora?: boolean; mismatch?: boolean; backupAgeMs?: number; verifyExit?: number; nonEmpty?: boolean; firestore?: {kind: 'firestore' | 'firestore-managed'; ageMs: number; restoreMs?: number; mismatch?: boolean; nonEmpty?: boolean; none?: boolean}} = {}): DrillPorts {
   const scratch = (kind: ScratchResource['kind']) => ({
     async listScratch() {
       return world.existing.filter((r) => r.kind === kind)
@@ -68,6 +69,34 @@ export function fakePorts(world: FakeWorld, opts: {restoreMs?: number; failAuror
         return {target, documents: 42, matches: !opts.mismatch, mismatches: opts.mismatch ? ['texts: 10 != 11'] : []}
       },
     },
+    ...(opts.firestore
+      ? {
+          firestore: {
+            ...scratch('firestore-database'),
+            scratchTarget: () => 'scratch',
+            async newestBackup() {
+              const f = opts.firestore!
+              return f.none ? undefined : {id: 'fs1', location: '/backups', time: new Date(Date.now() - f.ageMs).toISOString(), kind: f.kind}
+            },
+            async backupNow() {
+              world.log.push('firestore:backup')
+              return {id: 'fs2', location: '/backups', time: new Date().toISOString(), kind: 'firestore'}
+            },
+            async targetIsEmpty() {
+              return !opts.firestore!.nonEmpty
+            },
+            async restore({target, signal, onResource, drillId, backup}) {
+              const r = {kind: 'firestore-database' as const, id: target, drillId}
+              onResource(r)
+              world.existing.push(r)
+              world.log.push(`firestore:start:${backup.kind}`)
+              await sleep(opts.firestore!.restoreMs ?? ms, signal)
+              world.log.push('firestore:end')
+              return {target, documents: 312, matches: !opts.firestore!.mismatch, mismatches: opts.firestore!.mismatch ? ['users: 39/40 documents'] : []}
+            },
+          },
+        }
+      : {}),
     lambda: {
       ...scratch('lambda-alias'),
       async rehearse({alias, module, signal, onResource, drillId}) {

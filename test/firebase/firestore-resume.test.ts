@@ -141,7 +141,7 @@ describe('Firestore backup --resume (in memory)', () => {
     const abort = new AbortController()
     const docs = bigTree()
     const readTime = new Date(Date.now() - 10_000).toISOString()
-    await runFirestoreBackup({toolVersion: 't', chunkBytes: 8 * 1024, pageSize: 25, signal: abort.signal}, {firestore: memoryFirestore(docs, {readTime, onPage: () => abort.abort()}), store}).catch(() => undefined)
+    await expect(runFirestoreBackup({toolVersion: 't', chunkBytes: 8 * 1024, pageSize: 25, signal: abort.signal}, {firestore: memoryFirestore(docs, {readTime, onPage: () => abort.abort()}), store})).rejects.toMatchObject({exitCode: 130, code: 'E_INTERRUPTED'})
     let pages = 0
     const later = () => new Date(Date.parse(readTime) + 61 * 60_000)
     const refused = await runFirestoreBackup({toolVersion: 't', resume: true, now: later}, {firestore: memoryFirestore(docs, {onPage: () => pages++}), store}).catch((e: unknown) => e)

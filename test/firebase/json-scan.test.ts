@@ -69,3 +69,18 @@ describe('json-scan', () => {
     expect(hasNoLineBreak(Buffer.from('{"a":\r1}'))).toBe(false)
   })
 })
+
+describe('objectMembers with a limit', () => {
+  it('stops after that many members without scanning the rest; fewer members come back whole', () => {
+    // the tail is not valid JSON: a scan past the limit would throw
+    const wide = Buffer.from('{"a":true,"b":{"x":1},"c":true,"d":BROKEN')
+    expect(objectMembers(wide, 0, wide.length, 3).map((m) => m.key)).toEqual(['a', 'b', 'c'])
+    expect(() => objectMembers(wide, 0, wide.length)).toThrow()
+    const few = Buffer.from('{"a":true,"b":"v"}')
+    const all = objectMembers(few, 0, few.length, 3)
+    expect(all.map((m) => [m.key, few.toString('utf8', m.start, m.end)])).toEqual([['a', 'true'], ['b', '"v"']])
+    // exactly the limit, then the end: the object is still checked to its end
+    const bad = Buffer.from('{"a":1,"b":2} trailing')
+    expect(() => objectMembers(bad, 0, bad.length, 2)).toThrow(/Unexpected data after the object/)
+  })
+})

@@ -1,10 +1,10 @@
-/** The worker-thread digests (dist build, as the CLI runs them) equal the in-thread KeyStatsBuilder. */
+/** The worker-thread digests (the bundle's worker, as the CLI runs them) equal the in-thread KeyStatsBuilder. */
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {KeyStatsBuilder, type BackupLine, type JsonValue} from '../../src/lib/firebase/format.js'
 import {startLineDigests} from '../../src/lib/firebase/line-digests.js'
 
-const workerUrl = new URL('../../dist/lib/firebase/digest-worker.js', import.meta.url)
+const workerUrl = new URL('../../dist/bundle/lib/firebase/digest-worker.js', import.meta.url)
 const key = fc.stringMatching(/^[a-z0-9_-]{1,5}$/)
 const leaf = fc.oneof(fc.string({maxLength: 12}), fc.integer(), fc.boolean())
 const value = fc.oneof(leaf, fc.dictionary(key, fc.oneof(leaf, fc.dictionary(key, leaf, {minKeys: 1, maxKeys: 4})), {minKeys: 1, maxKeys: 6})) as fc.Arbitrary<JsonValue>

@@ -40,7 +40,7 @@ it('resumes an interrupted restore and ends with equal counts and hashes', async
     },
   })
   const stateDir = path.join(dir, 'state')
-  await expect(runRtdbRestore({id: b.id, stateDir, batchBytes: 200 * 1024, signal: abort.signal}, {store, target: counting(3), confirm: async () => {}})).rejects.toThrow()
+  await expect(runRtdbRestore({id: b.id, stateDir, batchBytes: 200 * 1024, signal: abort.signal}, {store, target: counting(3), confirm: async () => {}})).rejects.toThrow(/^stop$/)
   const firstRun = patched.length
   expect(firstRun).toBeGreaterThan(0)
   expect(fs.readdirSync(stateDir).some((f) => f.startsWith('restore-'))).toBe(true)

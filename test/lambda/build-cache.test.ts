@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {BuildCache, inputsDigest} from '../../src/lib/lambda/build-cache.js'
+import {BuildCache, inputsDigest, matchInputs} from '../../src/lib/lambda/build-cache.js'
 import {ConfigError} from '../../src/lib/errors.js'
 import {hasStackTrace, runCli} from '../helpers/cli.js'
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js'
@@ -43,6 +43,18 @@ describe('inputsDigest / BuildCache (unit)', () => {
     await expect(inputsDigest(dir, ['nope/**'], 'build')).rejects.toBeInstanceOf(ConfigError)
   })
 
+  it('plain paths and dir/** (read directly) match exactly what tinyglobby matches', async () => {
+    const {glob} = await import('tinyglobby')
+    for (const f of ['t/a.js', 't/.hidden', 't/d/e/f.txt', 't/.dot/g', 't/node_modules/x/y.js', 't/d/node_modules/z.js', 't/.git/HEAD', 't/d/.git/config', 'one.txt', 'sub/file-root']) write(f, f)
+    const patterns = [['t/**'], ['t/d/**'], ['one.txt'], ['t/a.js', 't/d/**'], ['sub/file-root/**'], ['missing/**'], ['missing.txt'], ['t'], ['t/**', 'one.txt', 't/d/e/f.txt']]
+    for (const p of patterns) {
+      const expected = await glob(p, {cwd: dir, dot: true, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'], expandDirectories: false})
+      expect((await matchInputs(dir, p)).sort(), p.join(' ')).toEqual(expected.sort())
+    }
+    // Anything else goes to tinyglobby itself.
+    expect((await matchInputs(dir, ['t/*.js', 't/d/**/*.txt'])).sort()).toEqual(['t/a.js', 't/d/e/f.txt'])
+  })
+
   it('records survive a round trip; a corrupt record reads as none', () => {
     const cache = new BuildCache(path.join(dir, 'builds'))
     expect(cache.read('etl')).toBeUndefined()
@@ -53,7 +65,8 @@ describe('inputsDigest / BuildCache (unit)', () => {
   })
 })
 
-describe('impress deploy with declared build inputs (e2e)', () => {
+// Seven CLI deploys, four with builds: minutes under a full suite on the shared 2-core machine.
+describe('impress deploy with declared build inputs (e2e)', {timeout: 240_000}, () => {
   let sb: TestSandbox
   const cli = (args: string[]) => runCli(args, {env: sb.env, cwd: sb.cwd})
   const lambdaDir = () => path.join(sb.home, 'workspace', 'lambda')

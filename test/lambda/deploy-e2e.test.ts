@@ -75,6 +75,30 @@ describe('impress deploy / rollback / versions (e2e)', {timeout: 240_000}, () =>
     expect((entries[0].details?.modules as {status: string}[]).map((m) => m.status)).toEqual(Array(5).fill('deployed'))
   })
 
+  // The audit gate of a deploy runs while the modules are hashed and their aliases read (deferAuditGate): it must still refuse.
+  it('on an audit log that does not verify, an unchanged deploy and a changed one both refuse (exit 4): no build, no upload, no line appended', async () => {
+    expect((await cli(['deploy', '--all'])).exitCode).toBe(0)
+    const log = path.join(sb.home, 'audit.jsonl')
+    const lines = fs.readFileSync(log, 'utf8')
+    fs.writeFileSync(log, lines.replace(/"result":"ok"(?![\s\S]*"result":"ok")/, '"result":"failed"'))
+    const tampered = fs.readFileSync(log, 'utf8')
+    expect(tampered).not.toBe(lines)
+
+    const unchanged = await cli(['deploy', '--all', '--json'])
+    expect(unchanged.exitCode).toBe(4)
+    expect(JSON.parse(unchanged.stdout).error).toMatchObject({code: 'E_AUDIT_BROKEN', exitCode: 4})
+
+    writeHandler('etl', 'exports.handler = async () => ({etl: 3})\n')
+    await clearRequests()
+    const changed = await cli(['deploy', 'etl'])
+    expect(changed.exitCode).toBe(4)
+    expect(changed.stderr).toMatch(/^Error: The audit log .+ does not verify: .+ Refusing to append to it\.$/m)
+    expect(changed.stderr).not.toMatch(/built etl|uploading/)
+    expect((await requests()).counts.lambda?.UpdateFunctionCode).toBeUndefined()
+    expect((await platform())['impress-etl'].aliases.live).toBe('4')
+    expect(fs.readFileSync(log, 'utf8')).toBe(tampered)
+  })
+
   it('--dry-run plans without any mutating call', async () => {
     writeHandler('pdf', 'exports.handler = async () => ({changed: true})\n')
     await clearRequests()

@@ -28,15 +28,26 @@ describe('impress status', () => {
   })
 
   it('a service that is down shows its error in its own row; the other sections still show', async () => {
-    await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'rds', kind: 'error', status: 503})})
+    // Deterministic: exactly the SDK's 5 attempts at the cluster read fail (a count, not a service
+    // down for as long as the run happens to take), and nothing else is faulted.
+    const downFor = async (args: string[]) => {
+      await fetch(`${sb.url}/_sandbox/faults`, {method: 'DELETE'})
+      await fetch(`${sb.url}/_sandbox/requests`, {method: 'DELETE'})
+      await fetch(`${sb.url}/_sandbox/faults`, {method: 'POST', body: JSON.stringify({service: 'rds', operation: 'DescribeDBClusters', kind: 'error', status: 503, times: 5})})
+      const r = await runCli(args, {env: sb.env, cwd: sb.cwd})
+      const log = (await (await fetch(`${sb.url}/_sandbox/requests?log=1&service=rds`)).json()) as {log: {operation: string; status?: number; fault?: string}[]}
+      // the section's first call failed all its attempts, so it made no other RDS call
+      expect(log.log.map((l) => [l.operation, l.status])).toEqual(Array.from({length: 5}, () => ['DescribeDBClusters', 503]))
+      return r
+    }
     try {
-      const r = await runCli(['status', '--json'], {env: sb.env, cwd: sb.cwd})
+      const r = await downFor(['status', '--json'])
       expect(r.exitCode, r.stderr).toBe(0)
       const doc = JSON.parse(r.stdout)
       const aurora = doc.sections.find((s: {name: string}) => s.name === 'aurora')
       expect(aurora).toMatchObject({ok: false, state: 'failed', error: expect.stringMatching(/503|ServiceUnavailable/)})
       expect(doc.sections.filter((s: {ok: boolean}) => s.ok).map((s: {name: string}) => s.name)).toEqual(['lambda', 'firebase', 'roles', 'compliance', 'last drill'])
-      const human = await runCli(['status'], {env: sb.env, cwd: sb.cwd})
+      const human = await downFor(['status'])
       // A 503 is an answer, not a network failure: "failed", never "unreachable".
       expect(human.stdout).toMatch(/^aurora {2}failed \(/m)
       expect(human.stdout).toMatch(/live → v3/)

@@ -41,7 +41,7 @@ describe('init --yes, then the commands it promises, on a real sandbox', () => {
     const plan = await cli(['drill', '--dry-run', '--json'])
     expect(plan.exitCode, plan.stderr).toBe(0)
     const p = JSON.parse(plan.stdout)
-    expect(p.parts).toEqual({aurora: true, firebase: true, lambda: true, monitoring: true})
+    expect(p.parts).toEqual({aurora: true, firebase: true, firestore: true, lambda: true, monitoring: true})
     expect(p.notRehearsed).toEqual([])
   }, 240_000)
 

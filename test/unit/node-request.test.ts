@@ -62,7 +62,7 @@ describe('nodeRequest / readBody', () => {
   })
 
   it('fails on an answer cut short (never returns a truncated body)', async () => {
-    await expect(readBody(await nodeRequest(`${base}/cut`, {method: 'GET'}))).rejects.toThrow()
+    await expect(readBody(await nodeRequest(`${base}/cut`, {method: 'GET'}))).rejects.toThrow(/^aborted$|closed before the whole answer arrived/)
   })
 
   it('honours an abort signal', async () => {

@@ -24,6 +24,8 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
   ]
   static override strict = false
   static override mutating = true
+  // The audit key is read while the modules are hashed and their aliases read (runDeploy awaits the gate before a build or an upload).
+  static override deferAuditGate = true
   static handlesInterrupt = true
   static override args = {module: Args.string({description: 'Module(s) to deploy (names from lambda.modules).'})}
   static override flags = {
@@ -75,13 +77,18 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
   ): Promise<DeployResult> {
     const journal = this.dryRun ? undefined : DeployJournal.start(this.environment.dataDir, {alias: section.alias, modules: specs.map((s) => s.module), canary, deployer: deployer()})
     this.io.info(`${this.dryRun ? 'Plan' : 'Deploying'}: ${specs.map((s) => s.module).join(', ')} → alias ${section.alias}${canary ? ` (canary ${Math.round(canary.weight * 100)}%, bake ${this.flags.bake})` : ''}`)
-    const result = await runDeploy(
-      {modules: specs, alias: section.alias, cwd: this.environment.baseDir, dryRun: this.dryRun, concurrency: this.flags.concurrency, description, canary, keepVersions: section.keepVersions, signal: this.signal,
-        buildCache: new BuildCache(path.join(this.environment.dataDir, 'builds')), rebuild: this.flags.rebuild,
-        onEvent: (m, msg) => this.io.info(`[${m}] ${msg}`)},
-      {lambda, probe: canary ? await canaryProbe(this.ctx, await lambda, specs) : undefined, record: (m, r) => journal?.record(m, r)},
-    )
-    journal?.close()
+    let result: DeployResult
+    try {
+      result = await runDeploy(
+        {modules: specs, alias: section.alias, cwd: this.environment.baseDir, dryRun: this.dryRun, concurrency: this.flags.concurrency, description, canary, keepVersions: section.keepVersions, signal: this.signal,
+          buildCache: new BuildCache(path.join(this.environment.dataDir, 'builds')), rebuild: this.flags.rebuild,
+          onEvent: (m, msg) => this.io.info(`[${m}] ${msg}`)},
+        {lambda, probe: canary ? await canaryProbe(this.ctx, await lambda, specs) : undefined, record: (m, r) => journal?.record(m, r), ready: () => this.auditGateReady()},
+      )
+      await this.auditGateReady() // an unchanged run refuses on a broken audit log too (exit 4)
+    } finally {
+      journal?.close()
+    }
     this.auditDetails = {journal: journal?.id, alias: section.alias, modules: result.modules.map((m) => ({module: m.module, status: m.status, from: m.previousVersion, to: m.newVersion}))}
     this.io.out(renderDeploy(result, this.io.color))
     if (this.signal.aborted) throw new InterruptedError('Interrupted: modules not finished stopped before moving their alias.', {details: {...result}})

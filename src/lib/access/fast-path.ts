@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import {builtFile} from '../built-file.js'
 import {environmentCacheFile, readCachedEnvironment} from '../config/cache.js'
 import {accessSettings} from './defaults.js'
 import {entryAge, keysCacheFile, keysCacheKey, readKeysCache} from './key-cache.js'
@@ -45,7 +46,8 @@ export function shortDurationMs(value: string): number | undefined {
 
 function version(): string | undefined {
   try {
-    return (JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {version?: string}).version
+    // The first package.json up from this file: src/lib/access/, dist/lib/access/ or dist/bundle/lib/access/ (bundled).
+    return (JSON.parse(fs.readFileSync(builtFile(import.meta.url, 'package.json') ?? '', 'utf8')) as {version?: string}).version
   } catch {
     return undefined
   }

@@ -39,6 +39,13 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
 
   /** Mutating commands are audited (and take --dry-run/--yes through `mutatingFlags`). */
   static mutating = false
+  /**
+   * The audit gate (the log's tail against its signed head, one key read) runs while the command
+   * reads, instead of before it starts: such a command must await `auditGateReady()` before it
+   * changes anything, and before it returns (so it still refuses, exit 4, on a broken log).
+   */
+  static deferAuditGate = false
+  private auditGatePromise?: Promise<void>
 
   /** Flags that name an output file or directory: checked before run() starts (output-paths.ts). */
   static outputs: Record<string, OutputKind> = {}
@@ -62,6 +69,8 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
 
 
   protected override async init(): Promise<void> {
+    // The bundle keeps one AWS SDK code cache per command (scripts/bundle/vendor.mjs).
+    ;(globalThis as Record<symbol, unknown>)[Symbol.for('impress-ops.command')] = this.id
     // Before parsing, so a parse error still renders through our catch with the right mode.
     this.io = new Io({json: this.jsonEnabled(), verbose: this.argv.includes('--verbose')})
     await super.init()
@@ -90,7 +99,19 @@ export abstract class ImpressCommand<T extends typeof Command> extends Command {
     process.on('SIGINT', this.onSignal)
     process.on('SIGTERM', this.onSignal)
     // A mutating command does not start on an audit log that does not verify (exit 4; see docs/audit.md).
-    if ((this.ctor as typeof ImpressCommand).mutating) await auditGate(this.environment.auditPath, this.ctx.auditPorts())
+    if ((this.ctor as typeof ImpressCommand).mutating) {
+      const gate = auditGate(this.environment.auditPath, this.ctx.auditPorts())
+      if (!(this.ctor as typeof ImpressCommand).deferAuditGate) await gate
+      else {
+        gate.catch(() => undefined) // seen when the command awaits auditGateReady()
+        this.auditGatePromise = gate
+      }
+    }
+  }
+
+  /** Resolves once the audit log may be appended to (a deferred gate passed); rejects with the refusal (exit 4). */
+  protected auditGateReady(): Promise<void> {
+    return this.auditGatePromise ?? Promise.resolve()
   }
 
   /** The selected environment (loaded on first use). */

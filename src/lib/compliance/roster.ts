@@ -8,9 +8,15 @@ import fs from 'node:fs'
 import {parseYamlFile} from '../config/yaml-file.js'
 import {z} from 'zod'
 import {UsageError} from '../errors.js'
+import {isCalendarDay} from '../time/parse-time.js'
 import {CHECK_RULES, KEY_RULES, SERVICES, type ServiceId} from './types.js'
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').describe('A date, YYYY-MM-DD')
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  // 2026-13-45 has the shape of a date but is none (was: a leaver whose date never comes)
+  .refine((v) => !/^\d{4}-\d{2}-\d{2}$/.test(v) || isCalendarDay(v), 'expected a date YYYY-MM-DD that exists')
+  .describe('A date, YYYY-MM-DD')
 const identity = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
   .describe('The account on this service (or a list, when the person holds several: reported as duplicates)')

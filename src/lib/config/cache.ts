@@ -6,7 +6,8 @@
  * The key covers everything loadEnvironment() reads: the config file's path and bytes, the
  * environment chosen (--env, $IMPRESS_ENV), the variables that place impress's own files
  * ($IMPRESS_HOME and the resolved home, $IMPRESS_AUDIT_LOG), impress's version, and the size and
- * modification time of the modules that parse and validate the configuration (so a rebuilt
+ * modification time of the modules that parse and validate the configuration, or the bundle's
+ * build id when they run bundled (so a rebuilt
  * schema never reads an old entry). `env:NAME` secret references are resolved later, at use,
  * and a file with a secret written literally (config/literal-secrets.ts) is never cached: its
  * entry is removed and every command parses the file again, so the cache holds no secret; it is
@@ -17,6 +18,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {LoadedEnvironment, LoadOptions} from './load.js'
+import {builtFile} from '../built-file.js'
 import {impressHome, locateConfigFile} from './paths.js'
 
 /** Entries kept (one per configuration file × environment × version in use). */
@@ -27,6 +29,15 @@ const CODE = ['load', 'schema', 'sandbox-default', 'yaml-file', 'constants', 'pa
 function codeStamp(): string {
   const self = fileURLToPath(import.meta.url)
   const ext = path.extname(self)
+  if (path.basename(self, ext) !== 'cache') {
+    // Bundled (dist/bundle): these modules are not files of their own; the bundle's build id (a hash of its files) stands for them.
+    const id = builtFile(import.meta.url, 'build-id')
+    try {
+      return `bundle:${id ? fs.readFileSync(id, 'utf8').trim() : '-'}`
+    } catch {
+      return 'bundle:-'
+    }
+  }
   return CODE.map((name) => {
     try {
       const st = fs.statSync(path.join(path.dirname(self), `${name}${ext}`))

@@ -27,7 +27,7 @@ export function sandboxEnvironmentSpec(dir = ''): Record<string, unknown> {
     firebase: {projectId: 'impress-sandbox', databaseURL: 'https://impress-sandbox.firebaseio.com', firestore: {exportBucket: 'gs://impress-sandbox-firestore-exports', estimatedDocumentBytes: 1024}},
     // The sandbox tenant's published demo client: not a secret (config/literal-secrets.ts skips sandbox environments).
     auth0: {domain: 'impress-sandbox.eu.auth0.com', clientId: 'impress-ops-sandbox', clientSecret: 'impress-ops-sandbox-client-secret', roles: `./${dir}roles.yaml`},
-    drill: {rto: '4h', rpo: '15m', firebaseTarget: 'impress-sandbox-scratch'},
+    drill: {rto: '4h', rpo: '15m', firebaseTarget: 'impress-sandbox-scratch', firestoreTarget: 'scratch'},
     owners: [
       {area: 'Security and access administration', owner: 'alice@impress.example', name: 'Alice Martin', deputy: 'dave@impress.example'},
       {area: 'Infrastructure, backups and disaster recovery', owner: 'dave@impress.example', name: 'Dave Okafor', deputy: 'alice@impress.example'},

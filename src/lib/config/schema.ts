@@ -11,6 +11,8 @@ import {ACCESS_DEFAULTS} from '../access/defaults.js'
 export const secretRef = z
   .string()
   .min(1)
+  // "env:" followed by anything but a variable name is a typo, not a literal value (found by the bad-input sweep, issue 17).
+  .refine((v) => !v.startsWith('env:') || /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(v), 'expected env:NAME with NAME a variable name (letters, digits, "_"; not starting with a digit)')
   .describe('A value, or env:NAME to read the environment variable NAME when the value is used')
 
 export const duration = z
@@ -133,8 +135,9 @@ export const drillSection = z
     rpo: duration.default('15m'),
     verify: z.array(z.string().min(1)).default([]),
     firebaseTarget: z.string().min(1).optional().describe('Scratch Realtime Database (URL or name) the drill restores into; it must be empty and is emptied afterwards'),
+    firestoreTarget: z.string().min(1).optional().describe('Scratch Firestore database id (in the firebase project) the drill restores the newest Firestore backup into, client-side or managed; it must be empty and is emptied afterwards'),
     outOfScope: z
-      .array(z.enum(['aurora', 'firebase', 'lambda', 'monitoring']))
+      .array(z.enum(['aurora', 'firebase', 'firestore', 'lambda', 'monitoring']))
       .default([])
       .describe('Configured systems the drill deliberately does not rehearse: reported as out of scope instead of failing the drill (exit 3)'),
   })

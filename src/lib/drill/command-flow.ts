@@ -13,6 +13,7 @@ import {defaultNotifyDeps, sendNotification, type ChannelResult} from '../notify
 import {notifyTargets} from '../notify/targets.js'
 import {redactor} from '../redact.js'
 import {buildDrillPorts} from './adapters/index.js'
+import {firestoreBackedUp} from './adapters/firestore.js'
 import type {DrillPorts} from './ports.js'
 import {reportJunit} from './report.js'
 import {cleanupFromJournal, fmt, runDrill, type DrillProvenance, type DrillReport, type NotRehearsed} from './run.js'
@@ -28,7 +29,7 @@ export interface DrillPlan {
   toTime?: string
   module?: string
   verify: string[]
-  parts: {aurora: boolean; firebase: boolean; lambda: boolean; monitoring: boolean}
+  parts: {aurora: boolean; firebase: boolean; firestore: boolean; lambda: boolean; monitoring: boolean}
   /** Configured systems that will not be rehearsed, and why. */
   notRehearsed: NotRehearsed[]
   lines: string[]
@@ -62,8 +63,8 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
   const ports = await buildDrillPorts(ctx, {incidentModule: o.module})
   // The incident rehearsal (monitor test) runs wherever modules are monitored, unless drill.outOfScope lists monitoring.
   if (outOfScope.has('monitoring')) delete ports.incident
-  const parts = {aurora: Boolean(ports.aurora), firebase: Boolean(ports.firebase), lambda: Boolean(ports.lambda && (o.module ?? modules[0])), monitoring: Boolean(ports.incident)}
-  if (!parts.aurora && !parts.firebase) {
+  const parts = {aurora: Boolean(ports.aurora), firebase: Boolean(ports.firebase), firestore: Boolean(ports.firestore), lambda: Boolean(ports.lambda && (o.module ?? modules[0])), monitoring: Boolean(ports.incident)}
+  if (!parts.aurora && !parts.firebase && !parts.firestore) {
     throw new UsageError(`Nothing to rehearse in ${ctx.env.name}: neither aurora nor firebase is configured.`, {hint: 'Add the aurora and/or firebase sections to the environment.'})
   }
   const drillId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase()}-${randomBytes(2).toString('hex')}`
@@ -72,6 +73,7 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
   const notRehearsed: NotRehearsed[] = [
     ...(cfg.aurora && !parts.aurora ? skipped('aurora', 'no Aurora access for the drill') : []),
     ...(cfg.firebase && !parts.firebase ? skipped('firebase', 'no drill.firebaseTarget (scratch database) configured') : []),
+    ...(!parts.firestore && (await firestoreBackedUp(ctx)) ? skipped('firestore', 'Firestore is backed up but no drill.firestoreTarget (scratch database id) is configured') : []),
     ...(cfg.lambda && !parts.lambda ? skipped('lambda', 'no Lambda module to rehearse') : []),
     ...(cfg.lambda && !parts.monitoring ? skipped('monitoring', 'the incident rehearsal (monitor test) is listed in drill.outOfScope') : []),
   ]
@@ -86,6 +88,9 @@ export async function planDrill(ctx: Context, o: {toTime?: Date; module?: string
     parts.firebase
       ? `  - restore the newest Firebase backup of ${cfg.firebase?.projectId} into the scratch database ${cfg.drill?.firebaseTarget} (must be empty; emptied afterwards)`
       : `  - Firebase: ${notLine('firebase')}`,
+    parts.firestore
+      ? `  - restore the newest Firestore backup of ${cfg.firebase?.projectId} (client-side or managed export, whichever is newest) into the scratch database ${cfg.drill?.firestoreTarget} (must be empty; emptied afterwards)`
+      : `  - Firestore: ${notLine('firestore')}`,
     module ? `  - rehearse a rollback of Lambda module ${module} on scratch alias drill-${drillId} (never the ${cfg.lambda?.alias ?? 'live'} alias), then roll it forward` : `  - Lambda: ${notLine('lambda')}`,
     `  - verify: ${verify.length ? verify.join('; ') : 'built-in checks only'}`,
     ports.incident

@@ -8,7 +8,7 @@ export const DRILL_EXPIRES_TAG = 'impress:drill-expires'
 
 /** A scratch resource a drill created; deleted only when its tags say it is a drill's. */
 export interface ScratchResource {
-  kind: 'aurora-cluster' | 'firebase-namespace' | 'lambda-alias' | 'monitor-alias'
+  kind: 'aurora-cluster' | 'firebase-namespace' | 'firestore-database' | 'lambda-alias' | 'monitor-alias'
   id: string
   drillId?: string
   expiresAt?: string
@@ -43,6 +43,8 @@ export interface FirebaseBackupRef {
   location: string
   /** Consistent-read time of the backup. */
   time: string
+  /** The backup's kind (rtdb, firestore: client-side, firestore-managed: managed export). */
+  kind?: string
 }
 
 export interface FirebaseRestoreResult {
@@ -53,6 +55,7 @@ export interface FirebaseRestoreResult {
   mismatches: string[]
 }
 
+/** The Realtime Database (firebase) or Firestore (firestore) restore rehearsal: the same steps for both. */
 export interface FirebaseDrillPort extends ScratchPort {
   /** The scratch database a drill restores into (a dedicated, otherwise empty database). */
   scratchTarget(drillId: string): string
@@ -102,6 +105,8 @@ export interface CommandRunner {
 export interface DrillPorts {
   aurora?: AuroraDrillPort
   firebase?: FirebaseDrillPort
+  /** Firestore: the newest client-side or managed backup restored into a scratch database. */
+  firestore?: FirebaseDrillPort
   lambda?: LambdaDrillPort
   /** Monitoring: an incident rehearsal after the restores (absent: not configured or out of scope). */
   incident?: IncidentDrillPort

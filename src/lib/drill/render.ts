@@ -2,6 +2,7 @@
 import type {ChalkInstance} from 'chalk'
 import {InterruptedError, OperationError, ViolationError, type ImpressError} from '../errors.js'
 import type {DrillOutcome} from './command-flow.js'
+import {rpoParts} from './report.js'
 import {fmt} from './run.js'
 
 export function renderDrill(outcome: DrillOutcome, c: ChalkInstance): string[] {
@@ -9,7 +10,7 @@ export function renderDrill(outcome: DrillOutcome, c: ChalkInstance): string[] {
   const checkMark = (ok: boolean, notRun?: boolean) => (ok ? c.green('✓') : notRun ? c.yellow('-') : c.red('✗'))
   return [
     `Drill ${r.id}: ${r.status === 'passed' ? c.green('PASSED') : c.red(r.status === 'incomplete' ? 'INCOMPLETE (not everything was rehearsed)' : r.status.toUpperCase())}`,
-    `  RTO ${r.rto.measuredMs === undefined ? 'not reached' : fmt(r.rto.measuredMs)} (target ${fmt(r.rto.targetMs)})   RPO ${r.rpo.measuredMs === undefined ? 'unknown' : fmt(r.rpo.measuredMs)} (target ${fmt(r.rpo.targetMs)})`,
+    `  RTO ${r.rto.measuredMs === undefined ? 'not reached' : fmt(r.rto.measuredMs)} (target ${fmt(r.rto.targetMs)})   RPO ${r.rpo.measuredMs === undefined ? 'unknown' : fmt(r.rpo.measuredMs)} (target ${fmt(r.rpo.targetMs)}${rpoParts(r) ? `; ${rpoParts(r)}` : ''})`,
     ...(r.incident ? [`  time to detect ${r.incident.timeToDetectMs === undefined ? 'never' : fmt(r.incident.timeToDetectMs)}   time to notify ${r.incident.timeToNotifyMs === undefined ? r.incident.notification : fmt(r.incident.timeToNotifyMs)} (target ${fmt(r.incident.targetMs)}; incident on ${r.incident.module})`] : []),
     ...r.checks.map((ch) => `  ${checkMark(ch.ok, ch.notRun)} ${ch.name}: ${ch.detail}`),
     ...(r.notRehearsed ?? []).map((n) => `  ${n.outOfScope ? c.yellow('-') : c.red('✗')} ${n.part}: NOT REHEARSED (${n.reason})${n.outOfScope ? ', out of scope (drill.outOfScope)' : ''}`),

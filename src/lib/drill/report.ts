@@ -32,6 +32,7 @@ export function reportMarkdown(r: DrillReport): string {
     '',
     ...(r.rpo.aurora ? [`- Aurora restored to ${r.rpo.aurora.restoredTo} (gap ${fmt(r.rpo.aurora.gapMs)})`] : []),
     ...(r.rpo.firebase ? [`- Firebase backup of ${r.rpo.firebase.backupTime} (gap ${fmt(r.rpo.firebase.gapMs)})`] : []),
+    ...(r.rpo.firestore ? [`- Firestore ${firestoreKind(r.rpo.firestore.kind)} backup of ${r.rpo.firestore.backupTime} (gap ${fmt(r.rpo.firestore.gapMs)})`] : []),
     '',
     '## Steps',
     '',
@@ -54,7 +55,15 @@ export function reportMarkdown(r: DrillReport): string {
   return lines.join('\n')
 }
 
-const BRANCH_COLORS: Record<string, string> = {prepare: '#8a8f98', aurora: '#2d6cdf', firebase: '#f5a623', lambda: '#7b61ff', verify: '#2eb67d', monitoring: '#e8912d', cleanup: '#b0b4ba'}
+/** The data gap of each restore: Aurora, Firebase (Realtime Database), Firestore. */
+export function rpoParts(r: DrillReport): string {
+  return [...(r.rpo.aurora ? [`Aurora ${fmt(r.rpo.aurora.gapMs)}`] : []), ...(r.rpo.firebase ? [`Firebase ${fmt(r.rpo.firebase.gapMs)}`] : []), ...(r.rpo.firestore ? [`Firestore ${firestoreKind(r.rpo.firestore.kind)} ${fmt(r.rpo.firestore.gapMs)}`] : [])].join(', ')
+}
+
+/** client-side (a walk at one read time) or managed (Firestore's export). */
+export const firestoreKind = (kind?: string): string => (kind === 'firestore-managed' ? 'managed-export' : 'client-side')
+
+const BRANCH_COLORS: Record<string, string> = {prepare: '#8a8f98', aurora: '#2d6cdf', firebase: '#f5a623', firestore: '#c77d0a', lambda: '#7b61ff', verify: '#2eb67d', monitoring: '#e8912d', cleanup: '#b0b4ba'}
 
 /** Configured systems the drill did not rehearse, one line each. */
 function notRehearsedLines(r: DrillReport): string[] {
@@ -122,6 +131,7 @@ export function reportHtml(r: DrillReport): string {
   const restorePoints = [
     ...(r.rpo.aurora ? [`<li>Aurora restored to <b>${esc(r.rpo.aurora.restoredTo)}</b> (data gap ${fmt(r.rpo.aurora.gapMs)})</li>`] : []),
     ...(r.rpo.firebase ? [`<li>Firebase backup of <b>${esc(r.rpo.firebase.backupTime)}</b> (data gap ${fmt(r.rpo.firebase.gapMs)})</li>`] : []),
+    ...(r.rpo.firestore ? [`<li>Firestore ${firestoreKind(r.rpo.firestore.kind)} backup of <b>${esc(r.rpo.firestore.backupTime)}</b> (data gap ${fmt(r.rpo.firestore.gapMs)})</li>`] : []),
   ]
   const p = r.provenance
   return `<!doctype html>
@@ -154,7 +164,7 @@ export function reportJunit(r: DrillReport): string {
   const tc = (name: string, ok: boolean, detail: string, seconds = 0) =>
     `  <testcase classname="impress.drill" name="${esc(name)}" time="${seconds.toFixed(3)}">${ok ? '' : `<failure message="${esc(detail)}">${esc(detail)}</failure>`}</testcase>`
   cases.push(tc(`RTO within ${fmt(r.rto.targetMs)}`, r.rto.met, `measured ${r.rto.measuredMs === undefined ? 'not reached' : fmt(r.rto.measuredMs)}`, (r.rto.measuredMs ?? 0) / 1000))
-  cases.push(tc(`RPO within ${fmt(r.rpo.targetMs)}`, r.rpo.met, `measured ${r.rpo.measuredMs === undefined ? 'unknown' : fmt(r.rpo.measuredMs)}`))
+  cases.push(tc(`RPO within ${fmt(r.rpo.targetMs)}`, r.rpo.met, `measured ${r.rpo.measuredMs === undefined ? 'unknown' : fmt(r.rpo.measuredMs)}${rpoParts(r) ? ` (${rpoParts(r)})` : ''}`))
   if (r.incident) {
     const i = r.incident
     cases.push(tc(`time to detect an incident on ${i.module}`, i.timeToDetectMs !== undefined, `${i.alarm} ${i.timeToDetectMs === undefined ? 'never fired' : `fired after ${fmt(i.timeToDetectMs)}`}`, (i.timeToDetectMs ?? 0) / 1000))

@@ -1,12 +1,12 @@
 /**
  * The disaster-recovery drill: sweep expired leftovers, restore Aurora and Firebase into
- * scratch targets and rehearse a Lambda rollback (in parallel), verify, measure RTO/RPO
+ * scratch targets (the Realtime Database and Firestore alike) and rehearse a Lambda rollback (in parallel), verify, measure RTO/RPO
  * against the targets, and always clean up what this drill created. Every scratch resource is
  * recorded in the journal before it is created, so `impress drill --cleanup` can remove it
  * after a SIGKILL.
  */
 import type {Journal} from '../journal/journal.js'
-import {DRILL_EXPIRES_TAG, DRILL_TAG, type DrillPorts, type IncidentRehearsal, type ScratchPort, type ScratchResource} from './ports.js'
+import {DRILL_EXPIRES_TAG, DRILL_TAG, type DrillPorts, type FirebaseBackupRef, type FirebaseDrillPort, type IncidentRehearsal, type ScratchPort, type ScratchResource} from './ports.js'
 
 export interface DrillOptions {
   drillId: string
@@ -28,7 +28,7 @@ export interface DrillOptions {
 
 /** A configured system the drill did not rehearse: a failure of the drill unless the configuration puts it out of scope. */
 export interface NotRehearsed {
-  part: 'aurora' | 'firebase' | 'lambda' | 'monitoring'
+  part: 'aurora' | 'firebase' | 'firestore' | 'lambda' | 'monitoring'
   reason: string
   /** drill.outOfScope lists it: reported, but the drill can still pass. */
   outOfScope: boolean
@@ -46,7 +46,7 @@ export type StepStatus = 'ok' | 'failed' | 'skipped'
 
 export interface DrillStep {
   name: string
-  branch: 'prepare' | 'aurora' | 'firebase' | 'lambda' | 'verify' | 'monitoring' | 'cleanup'
+  branch: 'prepare' | 'aurora' | 'firebase' | 'firestore' | 'lambda' | 'verify' | 'monitoring' | 'cleanup'
   startedAt: string
   endedAt: string
   durationMs: number
@@ -72,7 +72,7 @@ export interface DrillReport {
   verifiedAt?: string
   endedAt: string
   rto: {targetMs: number; measuredMs?: number; met: boolean}
-  rpo: {targetMs: number; measuredMs?: number; met: boolean; aurora?: {restoredTo: string; gapMs: number}; firebase?: {backupTime: string; gapMs: number}}
+  rpo: {targetMs: number; measuredMs?: number; met: boolean; aurora?: {restoredTo: string; gapMs: number}; firebase?: {backupTime: string; gapMs: number}; firestore?: {backupTime: string; gapMs: number; kind?: string}}
   steps: DrillStep[]
   checks: DrillCheck[]
   /** The incident rehearsal (monitor test) after the restores: time to detect and to notify, beside RTO and RPO. */
@@ -122,15 +122,16 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
   let clockStart: Date | undefined
   let verifiedAt: Date | undefined
   let auroraRestoredTo: Date | undefined
-  let firebaseBackupTime: Date | undefined
+  const backupTimes: {firebase?: {time: Date; kind?: string}; firestore?: {time: Date; kind?: string}} = {}
   let fatal: unknown
   let incident: DrillReport['incident']
   const notRehearsed = [...(options.notRehearsed ?? [])]
-  const scratchPorts = [ports.aurora, ports.firebase, ports.lambda, ports.incident].filter((p): p is NonNullable<typeof p> => p !== undefined)
+  const scratchPorts = [ports.aurora, ports.firebase, ports.firestore, ports.lambda, ports.incident].filter((p): p is NonNullable<typeof p> => p !== undefined)
   // Every check this drill means to make; those it never reached are reported as not run (never as passed).
   const planned = [
     ...(ports.aurora ? [CHECK_AURORA] : []),
     ...(ports.firebase ? [CHECK_FIREBASE] : []),
+    ...(ports.firestore ? [CHECK_FIRESTORE] : []),
     ...(ports.lambda && options.lambdaModule ? [checkLambda(options.lambdaModule)] : []),
     ...options.verify.map((c) => `verify: ${c}`),
     ...(ports.incident ? [checkIncident(ports.incident.module)] : []),
@@ -149,18 +150,18 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
       return cleanup.sweptExpired.length
     }, (n) => `${n} expired resource(s) removed`)
 
-    // Firebase needs a backup to restore; the sandbox's first drill takes one (before the clock).
-    let backup = ports.firebase ? await ports.firebase.newestBackup() : undefined
-    if (ports.firebase && !backup) {
-      const fb = ports.firebase
-      backup = await timed('no Firebase backup yet: take one', 'prepare', () => fb.backupNow(signal), (b) => b.id)
+    // The Realtime Database and Firestore need a backup to restore; the sandbox's first drill takes one (before the clock).
+    const restores: {part: 'firebase' | 'firestore'; port: FirebaseDrillPort; backup: FirebaseBackupRef; target: string}[] = []
+    for (const part of ['firebase', 'firestore'] as const) {
+      const port = ports[part]
+      if (!port) continue
+      const backup = (await port.newestBackup()) ?? (await timed(`no ${LABEL[part]} backup yet: take one`, 'prepare', () => port.backupNow(signal), (b) => b.id))
+      const target = port.scratchTarget(options.drillId)
+      if (!(await port.targetIsEmpty(target))) throw new DrillRefused(`The scratch ${LABEL[part]} target ${target} is not empty: a restore into old data proves nothing.`)
+      restores.push({part, port, backup, target})
     }
     const auroraTarget = `impress-drill-${options.drillId}`
-    const firebaseTarget = ports.firebase ? ports.firebase.scratchTarget(options.drillId) : ''
     const lambdaAlias = `drill-${options.drillId}`
-    if (ports.firebase && !(await ports.firebase.targetIsEmpty(firebaseTarget))) {
-      throw new DrillRefused(`The scratch Firebase target ${firebaseTarget} is not empty: a restore into old data proves nothing.`)
-    }
     throwIfAborted(signal)
 
     const env: Record<string, string> = {IMPRESS_DRILL_ID: options.drillId}
@@ -183,15 +184,15 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
         })(),
       )
     }
-    if (ports.firebase && backup) {
-      const fb = ports.firebase
-      const b = backup
-      firebaseBackupTime = new Date(b.time)
+    for (const {part, port, backup: b, target} of restores) {
+      backupTimes[part] = {time: new Date(b.time), kind: b.kind}
+      const managed = b.kind === 'firestore-managed'
       branches.push(
         (async () => {
-          const r = await timed(`restore Firebase backup ${b.id} to ${firebaseTarget}`, 'firebase', () => fb.restore({backup: b, target: firebaseTarget, drillId: options.drillId, signal, onResource: record}), (v) => `${v.documents} record(s)`)
-          env.IMPRESS_DRILL_FIREBASE_TARGET = r.target
-          checks.push({name: CHECK_FIREBASE, ok: r.matches, detail: r.matches ? `${r.documents} record(s); counts and SHA-256 equal` : r.mismatches.join('; ')})
+          const r = await timed(`restore ${LABEL[part]} backup ${b.id}${managed ? ' (managed export)' : ''} to ${target}`, part, () => port.restore({backup: b, target, drillId: options.drillId, signal, onResource: record}), (v) => `${v.documents} ${part === 'firestore' ? 'document' : 'record'}(s)`)
+          env[part === 'firebase' ? 'IMPRESS_DRILL_FIREBASE_TARGET' : 'IMPRESS_DRILL_FIRESTORE_DATABASE'] = r.target
+          const equal = managed ? 'in top-level collections; counts per collection equal (managed export: no digest)' : 'counts and SHA-256 equal'
+          checks.push({name: part === 'firebase' ? CHECK_FIREBASE : CHECK_FIRESTORE, ok: r.matches, detail: r.matches ? `${r.documents} ${part === 'firestore' ? 'document' : 'record'}(s); ${equal}` : r.mismatches.join('; ')})
         })(),
       )
     }
@@ -261,9 +262,12 @@ export async function runDrill(options: DrillOptions, ports: DrillPorts): Promis
     rpo.aurora = {restoredTo: auroraRestoredTo.toISOString(), gapMs: Math.max(0, clockStart.getTime() - auroraRestoredTo.getTime())}
     gaps.push(rpo.aurora.gapMs)
   }
-  if (clockStart && firebaseBackupTime) {
-    rpo.firebase = {backupTime: firebaseBackupTime.toISOString(), gapMs: Math.max(0, clockStart.getTime() - firebaseBackupTime.getTime())}
-    gaps.push(rpo.firebase.gapMs)
+  for (const part of ['firebase', 'firestore'] as const) {
+    const b = backupTimes[part]
+    if (!clockStart || !b) continue
+    const gapMs = Math.max(0, clockStart.getTime() - b.time.getTime())
+    rpo[part] = {backupTime: b.time.toISOString(), gapMs, ...(part === 'firestore' && b.kind ? {kind: b.kind} : {})}
+    gaps.push(gapMs)
   }
   if (gaps.length > 0) rpo.measuredMs = Math.max(...gaps)
   rpo.met = rpo.measuredMs !== undefined && rpo.measuredMs <= options.rpoMs
@@ -322,6 +326,8 @@ export class DrillRefused extends Error {}
 
 const CHECK_AURORA = 'aurora: restored cluster like the source'
 const CHECK_FIREBASE = 'firebase: restored data equals the backup manifest'
+const CHECK_FIRESTORE = 'firestore: restored documents equal the backup manifest'
+const LABEL = {firebase: 'Firebase', firestore: 'Firestore'} as const
 const checkLambda = (module: string): string => `lambda: rollback of ${module} rehearsed`
 const checkIncident = (module: string): string => `monitoring: an incident on ${module} detected and notified`
 
@@ -332,7 +338,7 @@ function incidentDetail(r: IncidentRehearsal): string {
 }
 
 function portFor(r: ScratchResource, ports: DrillPorts): ScratchPort | undefined {
-  return r.kind === 'aurora-cluster' ? ports.aurora : r.kind === 'firebase-namespace' ? ports.firebase : r.kind === 'monitor-alias' ? ports.incident : ports.lambda
+  return r.kind === 'aurora-cluster' ? ports.aurora : r.kind === 'firebase-namespace' ? ports.firebase : r.kind === 'firestore-database' ? ports.firestore : r.kind === 'monitor-alias' ? ports.incident : ports.lambda
 }
 
 function throwIfAborted(signal: AbortSignal): void {

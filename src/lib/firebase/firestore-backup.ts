@@ -226,6 +226,17 @@ async function backupPaths(store: BackupStore, id: string, manifest: Manifest): 
   return paths
 }
 
+/**
+ * Delete every document of a database, sub-collections and missing parents included (the drill's
+ * scratch database): returns how many were deleted.
+ */
+export async function emptyFirestore(firestore: FirestorePort, options: {batch?: number; signal?: AbortSignal} = {}): Promise<number> {
+  const paths = await extraDocuments(firestore, await firestore.listCollections(), new Set(), options.signal)
+  const batch = options.batch ?? 500
+  for (let i = 0; i < paths.length; i += batch) await firestore.remove(paths.slice(i, i + batch))
+  return paths.length
+}
+
 /** Documents under `roots` in the target (missing parents included) that `keep` does not hold. */
 async function extraDocuments(firestore: FirestorePort, roots: string[], keep: Set<string>, signal?: AbortSignal): Promise<string[]> {
   const extra: string[] = []

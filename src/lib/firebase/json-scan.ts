@@ -104,9 +104,10 @@ export function shapeAt(b: Uint8Array, i: number): Shape {
 
 /**
  * The members of the object b[start..end) (whitespace allowed around it), in the order written.
- * Throws JsonScanError when the text is not one object.
+ * Throws JsonScanError when the text is not one object. With `limit`, stops after that many
+ * members (the rest is not scanned: "at least `limit`" when that many come back).
  */
-export function objectMembers(b: Uint8Array, start: number, end: number): Member[] {
+export function objectMembers(b: Uint8Array, start: number, end: number, limit = Number.POSITIVE_INFINITY): Member[] {
   let i = skipWs(b, start, end)
   if (b[i] !== OPEN_BRACE) throw new JsonScanError('Expected an object', i)
   const members: Member[] = []
@@ -125,6 +126,7 @@ export function objectMembers(b: Uint8Array, start: number, end: number): Member
     const valueEnd = skipValue(b, i, end)
     members.push({key, start: i, end: valueEnd})
     i = skipWs(b, valueEnd, end)
+    if (b[i] === COMMA && members.length >= limit) return members
     if (b[i] === COMMA) {
       i = skipWs(b, i + 1, end)
       continue

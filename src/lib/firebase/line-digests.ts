@@ -6,8 +6,9 @@
  * (running from TypeScript sources, as the unit tests do).
  */
 import fs from 'node:fs'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
+import {builtFile} from '../built-file.js'
 import {OperationError} from '../errors.js'
 import {KeyStatsBuilder, type BackupLine, type KeyStats} from './format.js'
 
@@ -34,8 +35,14 @@ export interface LineDigests {
 /** Bytes sent to the worker and not yet digested, above which the sender waits. */
 const MAX_BACKLOG = 4 * 1024 * 1024
 
-export function startLineDigests(workerUrl: URL = new URL('./digest-worker.js', import.meta.url)): LineDigests {
-  if (workerUrl.protocol === 'file:' && fs.existsSync(fileURLToPath(workerUrl))) {
+/** The worker's file in the build this code runs from (bundle or one-to-one); none from TypeScript sources. */
+function builtWorker(): URL | undefined {
+  const file = builtFile(import.meta.url, 'lib/firebase/digest-worker.js')
+  return file ? pathToFileURL(file) : undefined
+}
+
+export function startLineDigests(workerUrl: URL | undefined = builtWorker()): LineDigests {
+  if (workerUrl?.protocol === 'file:' && fs.existsSync(fileURLToPath(workerUrl))) {
     try {
       return new WorkerDigests(workerUrl)
     } catch {

@@ -1,12 +1,51 @@
 /** Read a backup: its manifest or checkpoint, and the lines of a chunk (hashing the compressed bytes as they stream). */
 import {createHash} from 'node:crypto'
 import {createGunzip} from 'node:zlib'
-import {backupId, CHECKPOINT_FILE, type BackupKind, MANIFEST_FILE, type BackupLine, type Checkpoint, type ChunkInfo, type Manifest} from './format.js'
+import {ViolationError} from '../errors.js'
+import {BACKUP_FORMAT, backupId, CHECKPOINT_FILE, type BackupKind, MANIFEST_FILE, type BackupLine, type Checkpoint, type ChunkInfo, type Manifest} from './format.js'
 import type {BackupStore} from './ports.js'
 
 export async function readManifest(store: BackupStore, id: string): Promise<Manifest | undefined> {
   const raw = await store.read(id, MANIFEST_FILE)
-  return raw ? (JSON.parse(raw.toString('utf8')) as Manifest) : undefined
+  if (!raw) return undefined
+  let manifest: unknown
+  try {
+    manifest = JSON.parse(raw.toString('utf8'))
+  } catch (error) {
+    throw corruptManifest(id, `not JSON (${(error as Error).message})`)
+  }
+  const problem = manifestProblem(manifest)
+  if (problem) throw corruptManifest(id, problem)
+  return manifest as Manifest
+}
+
+/** A damaged manifest is a corrupt backup (exit 3), never a crash on its first missing field (found by the bad-input sweep, issue 17). */
+function corruptManifest(id: string, problem: string): ViolationError {
+  return new ViolationError(`Backup ${id} is corrupt: ${MANIFEST_FILE} ${problem}.`, {
+    code: 'E_BACKUP_CORRUPT',
+    hint: 'Do not restore it; take a new backup, or restore an older verified one (`impress firebase backups`).',
+    details: {id, file: MANIFEST_FILE},
+  })
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0
+
+/** What is wrong with a parsed manifest's shape (the fields verify and restore rely on), or undefined. */
+export function manifestProblem(m: unknown): string | undefined {
+  if (!isObject(m)) return 'is not a JSON object'
+  if (m.format !== BACKUP_FORMAT) return `has format ${JSON.stringify(m.format)}, expected "${BACKUP_FORMAT}"`
+  if (!['rtdb', 'firestore', 'firestore-managed'].includes(m.kind as string)) return `has kind ${JSON.stringify(m.kind)}`
+  if (!Array.isArray(m.chunks)) return 'has no chunks list'
+  for (const [i, c] of m.chunks.entries()) {
+    if (!isObject(c) || typeof c.file !== 'string' || !/^[\w.-]+$/.test(c.file) || typeof c.sha256 !== 'string' || !isCount(c.bytes) || !isCount(c.lines)) return `has a malformed chunks[${i}]`
+  }
+  if (!isObject(m.totals) || !isCount(m.totals.lines) || !isCount(m.totals.count)) return 'has malformed totals'
+  if (!isObject(m.keys)) return 'has no keys'
+  for (const [k, v] of Object.entries(m.keys)) if (!isObject(v) || typeof v.digest !== 'string' || !isCount(v.count) || !isCount(v.lines)) return `has malformed keys.${k}`
+  if (typeof m.digest !== 'string') return 'has no digest'
+  if (m.kind === 'firestore-managed' && (!isObject(m.managed) || !Array.isArray(m.managed.objects))) return 'has no managed export record'
+  return undefined
 }
 
 export async function readCheckpoint(store: BackupStore, id: string): Promise<Checkpoint | undefined> {

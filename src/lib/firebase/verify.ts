@@ -85,6 +85,11 @@ export async function runVerify(options: {id: string}, deps: {store: BackupStore
         problems.push({key: k, problem: `content of "${k}" differs from the manifest (count ${a?.count ?? 0} vs ${b?.count ?? 0})`})
       }
     }
+    // The whole backup's digest and count too: a manifest edited there passed verify (found by the bad-input sweep, issue 17).
+    const total = stats.total()
+    if (problems.length === 0 && (total.digest !== manifest.digest || total.count !== manifest.totals.count)) {
+      problems.push({problem: `the manifest's digest or count differs from the content (digest ${manifest.digest.slice(0, 12)}… vs ${total.digest.slice(0, 12)}…, count ${manifest.totals.count} vs ${total.count})`})
+    }
   }
   return {id, location, complete: true, ok: problems.length === 0, chunks: manifest.chunks.length, lines, count: stats.total().count, problems, manifest}
 }

@@ -73,13 +73,14 @@ export async function firestoreBackupFlow(ctx: Context, o: FirestoreBackupFlowOp
   }
 }
 
-export async function managedRestoreFlow(ctx: Context, o: {id: string; store: BackupStore; projectId?: string; databaseId?: string; overwrite?: boolean; dryRun?: boolean; signal: AbortSignal; confirm: (action: string) => Promise<void>; progress: Progress}): Promise<ManagedRestoreResult> {
+/** `resumable: false` (the drill): no progress file, so an interrupted import is never polled again by a later restore. */
+export async function managedRestoreFlow(ctx: Context, o: {id: string; store: BackupStore; projectId?: string; databaseId?: string; overwrite?: boolean; dryRun?: boolean; resumable?: boolean; signal: AbortSignal; confirm: (action: string) => Promise<void>; progress: Progress}): Promise<ManagedRestoreResult> {
   const target = {projectId: o.projectId, databaseId: o.databaseId}
   const firestore = await firestoreFor(ctx, target)
   const {admin, objects} = await managedFor(ctx, target)
   try {
     return await runManagedRestore(
-      {id: o.id, overwrite: o.overwrite, dryRun: o.dryRun, stateDir: `${ctx.env.dataDir}/firebase`, signal: o.signal, ...(await pollTimes(ctx))},
+      {id: o.id, overwrite: o.overwrite, dryRun: o.dryRun, stateDir: o.resumable === false ? undefined : `${ctx.env.dataDir}/firebase`, signal: o.signal, ...(await pollTimes(ctx))},
       {store: o.store, firestore, admin, objects, confirm: o.confirm, progress: o.progress},
     )
   } finally {

@@ -93,13 +93,14 @@ export class Journal<T extends Record<string, unknown> = Record<string, unknown>
     this.save()
   }
 
-  finish(name: string, data?: Record<string, unknown>): void {
+  /** `save: false` leaves the write to the next save (a step whose loss in a crash changes nothing a rerun needs). */
+  finish(name: string, data?: Record<string, unknown>, options: {save?: boolean} = {}): void {
     const s = this.step(name) ?? {name, status: 'started' as const, startedAt: new Date().toISOString()}
     if (!this.step(name)) this.doc.steps.push(s)
     s.status = 'done'
     s.endedAt = new Date().toISOString()
     if (data) s.data = {...s.data, ...data}
-    this.save()
+    if (options.save !== false) this.save()
   }
 
   fail(name: string, error: string): void {

@@ -42,8 +42,9 @@ export class DeployJournal {
     return this.journal.doc.params.alias
   }
 
+  /** An unchanged module is written with the next save (close): it changed nothing a rerun or a rollback needs. */
   record(module: string, result: ModuleResult): void {
-    this.journal.finish(module, {...result})
+    this.journal.finish(module, {...result}, {save: result.status !== 'unchanged'})
   }
 
   modules(): ModuleResult[] {

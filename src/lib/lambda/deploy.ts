@@ -9,7 +9,7 @@ import {ConfigError, ImpressError, InterruptedError, OperationError} from '../er
 import {markDescription, markedCodeSha256} from './alias-mark.js'
 import {runBuild} from './build.js'
 import {inputsDigest, type BuildCache, type InputsDigest} from './build-cache.js'
-import {packageArtifact, type Artifact} from './package.js'
+import {artifactStamp, packageArtifact, type Artifact} from './package.js'
 import type {AliasInfo, CanaryProbe, LambdaPort} from './ports.js'
 import {pruneVersions} from './prune.js'
 import {sleep as sleepFor} from '../time/sleep.js'
@@ -59,6 +59,12 @@ export interface DeployDeps {
   probe?: CanaryProbe
   /** Persist each module's progress (the deploy journal). */
   record?: (module: string, result: ModuleResult) => void
+  /**
+   * Resolves once the run may change something (the command's audit gate, docs/audit.md, checked
+   * while the modules are hashed and their aliases read); awaited before a build runs and before
+   * an upload. Its rejection ends the whole run with that error.
+   */
+  ready?: () => Promise<void>
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
@@ -95,6 +101,9 @@ export interface DeployResult {
   modules: ModuleResult[]
   summary: Record<ModuleStatus, number>
 }
+
+/** A package: its bytes are read only when they must be uploaded when the build cache vouched for its hash. */
+type Packaged = Omit<Artifact, 'zip'> & {zip?: Buffer}
 
 const defaultSleep = (ms: number, signal?: AbortSignal) => sleepFor(ms, signal, () => new InterruptedError())
 
@@ -150,10 +159,19 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     if (options.signal?.aborted) throw new InterruptedError('Interrupted before the alias moved.')
   }
   let alias: AliasInfo | undefined
+  let refusal: unknown
+  const ready = async () => {
+    try {
+      await deps.ready?.()
+    } catch (error) {
+      refusal = error
+      throw error
+    }
+  }
   try {
     // 1. Build and package.
     const artifactPath = path.resolve(options.cwd, spec.artifact!)
-    const artifact: Artifact = spec.build ? await buildAndPackage(spec as ModuleSpec & {build: string}, artifactPath, inputs, options, say, result) : await packageArtifact(artifactPath)
+    const artifact: Packaged = spec.build ? await buildAndPackage(spec as ModuleSpec & {build: string}, artifactPath, inputs, options, say, result, ready) : await packageArtifact(artifactPath)
     result.codeSha256 = artifact.sha256
     result.codeSize = artifact.size
     checkSignal()
@@ -178,8 +196,10 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     }
 
     // 3. Upload, publish (once Lambda has finished the update).
+    await ready()
     say(`uploading ${artifact.size} bytes`)
-    const updated = await lambda.updateCode(spec.function, artifact.zip)
+    const zip = artifact.zip ?? (await repackage(artifactPath, artifact.sha256))
+    const updated = await lambda.updateCode(spec.function, zip)
     if (updated.codeSha256 !== artifact.sha256) {
       throw new OperationError(`Lambda reports CodeSha256 ${updated.codeSha256} for ${spec.function}, but the package hashes to ${artifact.sha256}`, {hint: 'The upload was altered; run the deploy again.'})
     }
@@ -233,6 +253,7 @@ async function deployModule(spec: ModuleSpec, options: DeployOptions, deps: Depl
     const pruned = await pruneAfter(spec, options, lambda, say)
     return done({status: 'deployed', aliasMoved: true, bake: {checks: bake.checks, samples: bake.samples, errors: 0}, ...(warning ? {warning} : {}), ...(pruned ? {pruned} : {})})
   } catch (error) {
+    if (refusal !== undefined && error === refusal) throw error
     const e = error instanceof ImpressError ? error : new OperationError((error as Error).message, {cause: error})
     const untouched = alias ? `The alias ${options.alias} still points to version ${alias.functionVersion}.` : 'Nothing was changed.'
     return done({status: 'failed', error: e.message, hint: e.code === 'E_BUILD' ? `${e.hint} ${untouched}` : untouched})
@@ -291,23 +312,55 @@ async function pruneAfter(spec: ModuleSpec, options: DeployOptions, lambda: Lamb
 }
 
 /** Run the module's build (or skip it: its declared inputs and artifact are unchanged since its last build), then package. */
-async function buildAndPackage(spec: ModuleSpec & {build: string}, artifactPath: string, inputs: InputsDigest | undefined, options: DeployOptions, say: (msg: string) => void, result: ModuleResult): Promise<Artifact> {
+async function buildAndPackage(
+  spec: ModuleSpec & {build: string},
+  artifactPath: string,
+  inputs: InputsDigest | undefined,
+  options: DeployOptions,
+  say: (msg: string) => void,
+  result: ModuleResult,
+  ready: () => Promise<void>,
+): Promise<Packaged> {
   const cache = inputs ? options.buildCache : undefined
   const last = cache && !options.rebuild ? cache.read(spec.module) : undefined
-  if (inputs && last?.inputs === inputs.digest) {
-    const packaged = await packageArtifact(artifactPath).catch(() => undefined)
-    if (packaged?.sha256 === last.artifactSha256) {
+  if (cache && inputs && last?.inputs === inputs.digest) {
+    const skipped = () => {
       say(`build skipped: ${inputs.files} input file(s) unchanged since ${last.builtAt}`)
       result.build = 'cached'
+    }
+    // The stamp is taken before packaging: a write after it changes the next stamp, never this package's hash.
+    const stamp = artifactStamp(artifactPath)
+    if (stamp !== undefined && stamp === last.artifactStamp && last.artifactSize !== undefined) {
+      skipped()
+      return {sha256: last.artifactSha256, size: last.artifactSize, files: 0}
+    }
+    const packaged = await packageArtifact(artifactPath).catch(() => undefined)
+    if (packaged?.sha256 === last.artifactSha256) {
+      skipped()
+      // Touched but the same bytes: remember the new stamp, the next deploy reads no file.
+      if (!options.dryRun) cache.write(spec.module, {...last, artifactStamp: stamp, artifactSize: packaged.size})
       return packaged
     }
     say('the artifact is not what the last build produced: building')
   }
+  await ready()
   say(`build: ${spec.build}`)
   await runBuild(spec.build, {cwd: options.cwd, onLine: (l) => say(`  ${l}`), signal: options.signal})
   result.build = 'ran'
+  const stamp = artifactStamp(artifactPath)
   const artifact = await packageArtifact(artifactPath)
   // A dry run writes nothing of impress's own, not even this record (the next real deploy builds again).
-  if (cache && inputs && !options.dryRun) cache.write(spec.module, {inputs: inputs.digest, artifactSha256: artifact.sha256, files: inputs.files, builtAt: new Date().toISOString()})
+  if (cache && inputs && !options.dryRun) {
+    cache.write(spec.module, {inputs: inputs.digest, artifactSha256: artifact.sha256, files: inputs.files, builtAt: new Date().toISOString(), artifactStamp: stamp, artifactSize: artifact.size})
+  }
   return artifact
+}
+
+/** The bytes of a package the build cache vouched for, read now that they must be uploaded; they must still hash as recorded. */
+async function repackage(artifactPath: string, sha256: string): Promise<Buffer> {
+  const artifact = await packageArtifact(artifactPath)
+  if (artifact.sha256 !== sha256) {
+    throw new OperationError(`The artifact ${artifactPath} changed during the deploy (it hashes to ${artifact.sha256}, not ${sha256}).`, {hint: 'Deploy again once the build has finished writing it.'})
+  }
+  return artifact.zip
 }

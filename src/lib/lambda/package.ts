@@ -40,6 +40,26 @@ export function listFiles(dir: string): string[] {
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 }
 
+/**
+ * The artifact's identity on disk without reading it: each file's path, size, inode and
+ * change/modification times (ctime moves on every write, and no tool sets it back), hashed.
+ * Equal stamps mean the files have not been written since (what git's index and make trust), so
+ * the package SHA-256 recorded with the stamp still holds. Undefined when the artifact is missing.
+ */
+export function artifactStamp(artifactPath: string): string | undefined {
+  let stat: fs.Stats
+  try {
+    stat = fs.statSync(artifactPath)
+  } catch {
+    return undefined
+  }
+  const h = createHash('sha256')
+  const add = (rel: string, st: fs.Stats) => h.update(`${rel}\0${st.size}\0${st.ino}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.mode}\0`)
+  if (stat.isFile()) add('', stat)
+  else for (const f of listFiles(artifactPath)) add(f, fs.statSync(path.join(artifactPath, f)))
+  return h.digest('hex')
+}
+
 export async function packageArtifact(artifactPath: string): Promise<Artifact> {
   let stat: fs.Stats
   try {

@@ -1,8 +1,9 @@
 /**
  * The modules' log streams interleaved in time order: one paged stream per module, each
  * fetching its next page while the previous is being printed (so the whole takes about as
- * long as the slowest module), merged through a k-way heap. At most two pages per module are
- * held: memory stays flat however many events match.
+ * long as the slowest module), merged through a k-way heap that takes each stream's run of
+ * events up to the next stream's head in one step (no re-sort). At most two pages per module
+ * and one merged batch are held: memory stays flat however many events match.
  */
 import type {LogEvent, LogsPort} from '../monitor/ports.js'
 
@@ -30,7 +31,8 @@ export async function* moduleBatches(port: LogsPort, m: ModuleLog, o: StreamOpti
   const fetchPage = (token?: string): Promise<Page> => port.filterPage({group: m.group, start: o.start, end: o.end, pattern: o.pattern, token}, o.signal)
   let pending: Promise<Page> | undefined = fetchPage()
   let lastTs = -Infinity
-  let idsAtLast = new Set<string>()
+  // Ids seen at the newest timestamp (usually one: reused, not reallocated per event).
+  const idsAtLast: string[] = []
   while (pending) {
     const page: Page = await pending
     if (page.missing) o.onMissing?.(m)
@@ -41,13 +43,16 @@ export async function* moduleBatches(port: LogsPort, m: ModuleLog, o: StreamOpti
     for (const e of page.events) {
       // Dedupe by eventId (a retried or overlapping page); ids are kept for the newest timestamp only.
       if (e.timestamp < lastTs) continue
-      if (e.timestamp === lastTs && idsAtLast.has(e.eventId)) continue
+      if (e.timestamp === lastTs && idsAtLast.includes(e.eventId)) continue
       if (e.timestamp > lastTs) {
         lastTs = e.timestamp
-        idsAtLast = new Set()
+        idsAtLast.length = 0
       }
-      idsAtLast.add(e.eventId)
-      out.push({...e, module: m.module})
+      idsAtLast.push(e.eventId)
+      // Tagged in place: a page's events are the caller's (no copy of every event).
+      const tagged = e as TaggedEvent
+      tagged.module = m.module
+      out.push(tagged)
     }
     if (out.length > 0) yield out
   }
@@ -79,6 +84,9 @@ class Heap<T extends {key: number; idx: number}> {
       i = p
     }
   }
+  peek(): T | undefined {
+    return this.a[0]
+  }
   pop(): T | undefined {
     const top = this.a[0]
     const last = this.a.pop()
@@ -100,10 +108,14 @@ class Heap<T extends {key: number; idx: number}> {
   }
 }
 
+/** Events per merged batch handed to the writer at most (one write of whole lines each). */
+export const MERGED_BATCH = 2000
+
 /**
  * Merge ordered streams of batches into ordered batches (ties: the order of `streams`). The
- * heap runs synchronously over the pages in hand; a merged batch is handed out only when a
- * stream must fetch its next page, so the per-event cost is a heap step, not an await.
+ * heap runs synchronously over the pages in hand; a merged batch is handed out when a stream
+ * must fetch its next page or when it holds MERGED_BATCH events, so the per-event cost is a
+ * copy (a heap step per run), not an await.
  */
 export async function* mergeBatches(streams: AsyncIterator<TaggedEvent[]>[]): AsyncGenerator<TaggedEvent[]> {
   const heap = new Heap<{key: number; idx: number}>()
@@ -120,10 +132,26 @@ export async function* mergeBatches(streams: AsyncIterator<TaggedEvent[]>[]): As
     await Promise.all(streams.map((_s, idx) => refill(idx)))
     let out: TaggedEvent[] = []
     while (heap.size > 0) {
-      const {idx} = heap.pop()!
-      out.push(buf[idx][pos[idx]++])
-      if (pos[idx] < buf[idx].length) heap.push({key: buf[idx][pos[idx]].timestamp, idx})
-      else {
+      const head = heap.pop()!
+      const idx = head.idx
+      const b = buf[idx]
+      // Take this stream's run of events up to the next stream's head: one heap step per run.
+      const next = heap.peek()
+      let p = pos[idx]
+      out.push(b[p++])
+      if (next) while (p < b.length && out.length < MERGED_BATCH && (b[p].timestamp < next.key || (b[p].timestamp === next.key && idx < next.idx))) out.push(b[p++])
+      else while (p < b.length && out.length < MERGED_BATCH) out.push(b[p++])
+      pos[idx] = p
+      if (p < b.length) {
+        head.key = b[p].timestamp
+        heap.push(head)
+        // Hand out whole batches of bounded size: the writer's backpressure paces the merge, and
+        // what is held is the pages in hand plus one batch, whatever the page size.
+        if (out.length >= MERGED_BATCH) {
+          yield out
+          out = []
+        }
+      } else {
         // This stream's page is spent: everything merged so far is in order; hand it out, then fetch.
         if (out.length > 0) yield out
         out = []

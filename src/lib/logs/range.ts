@@ -1,14 +1,15 @@
 /** The time range of `impress logs`: --since 1h | TIME, --until TIME (ISO 8601 or "2h ago"). */
 import ms from 'ms'
 import {UsageError} from '../errors.js'
-import {parseTime} from '../time/parse-time.js'
+import {isValidDate, parseTime} from '../time/parse-time.js'
 
 /** A duration ("1h", "7d") counted back from now, or a time. */
 export function parseSince(input: string, flag: string, now: Date): Date {
   const text = input.trim()
   if (/^\d+(\.\d+)?\s*[a-z]+$/i.test(text)) {
     const span = ms(text.replace(/\s+/g, '') as ms.StringValue)
-    if (typeof span === 'number' && Number.isFinite(span) && span > 0) return new Date(now.getTime() - span)
+    // An overflowing span ("99999999999999d") is no date: parseTime refuses it below.
+    if (typeof span === 'number' && Number.isFinite(span) && span > 0 && isValidDate(new Date(now.getTime() - span))) return new Date(now.getTime() - span)
   }
   return parseTime(text, flag, now)
 }

@@ -18,7 +18,7 @@ export interface FilterQuery {
 }
 
 export interface LogsPort {
-  /** One page of FilterLogEvents (throttling retried inside); a group that does not exist reads as empty. */
+  /** One page of FilterLogEvents (throttling retried inside); a group that does not exist reads as empty. Its events are the caller's to keep or tag. */
   filterPage(q: FilterQuery, signal?: AbortSignal): Promise<{events: LogEvent[]; nextToken?: string; missing?: boolean}>
   logGroups(prefix: string): Promise<{name: string; retentionInDays?: number}[]>
   metricFilters(group: string): Promise<MetricFilterSpec[]>

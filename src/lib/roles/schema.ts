@@ -3,6 +3,7 @@
  * `rolesFileSchema` (npm run schema); a test fails when it is stale.
  */
 import {z} from 'zod'
+import {isCalendarDay} from '../time/parse-time.js'
 
 export const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_:.-]*$/
 export const PERMISSION = /^[A-Za-z0-9_.-]+:[A-Za-z0-9_:.-]+$/
@@ -10,7 +11,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/
 
 export const expiresSchema = z
   .string()
-  .refine((v) => (DAY.test(v) || !Number.isNaN(Date.parse(v))) && !Number.isNaN(Date.parse(v)), 'expected a date such as 2026-12-31 (or an ISO 8601 time)')
+  .refine((v) => !Number.isNaN(Date.parse(v)) && (!/^\d{4}-\d{2}-\d{2}/.test(v) || isCalendarDay(v)), 'expected a date such as 2026-12-31 (or an ISO 8601 time)')
   .describe('The grant ends at the end of this day (UTC), or at this ISO 8601 time')
 
 export const memberSchema = z.union([

@@ -2,11 +2,11 @@
  * Talking to a running sandbox: find it from its state directory, check its health, start it
  * detached when a command needs it, and use its control endpoints.
  */
-import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {builtFile} from '../built-file.js'
 import {OperationError, UsageError} from '../errors.js'
 import {SANDBOX_INFO_FILE, SANDBOX_PORT_FILE, type SandboxInfo} from './info.js'
 import type {FaultRule, FaultRuleInput} from './faults.js'
@@ -105,8 +105,8 @@ export interface StartOptions {
   timeoutMs?: number
 }
 
-/** The sandbox server's entry: beside this module (tsc layout), or under lib/sandbox/ when this code sits in a bundle chunk (dist/chunks/). */
-const MAIN = ['./main.js', '../lib/sandbox/main.js'].map((rel) => fileURLToPath(new URL(rel, import.meta.url))).find((file) => fs.existsSync(file)) ?? fileURLToPath(new URL('./main.js', import.meta.url))
+/** The sandbox server's entry file: dist/bundle/lib/sandbox/main.js when this code runs from the bundle, dist/lib/sandbox/main.js from the one-to-one build. */
+const sandboxMain = (): string => builtFile(import.meta.url, 'lib/sandbox/main.js') ?? fileURLToPath(new URL('./main.js', import.meta.url))
 
 /** Start the sandbox as a detached background process; resolves once it answers. */
 export async function startDetached(options: StartOptions): Promise<SandboxHealth> {
@@ -114,9 +114,11 @@ export async function startDetached(options: StartOptions): Promise<SandboxHealt
   const logPath = path.join(options.stateDir, 'sandbox.log')
   const log = fs.openSync(logPath, 'a')
   const stale = readSandboxInfo(options.stateDir)
-  const args = [MAIN, '--state', options.stateDir, '--port', String(options.port ?? choosePort(options.stateDir).port)]
+  const args = [sandboxMain(), '--state', options.stateDir, '--port', String(options.port ?? choosePort(options.stateDir).port)]
   if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale))
   if (options.version) args.push('--version', options.version)
+  // Imported here: every command that talks to the sandbox loads this file, few start it (child_process costs ≈ 3 ms to load).
+  const {spawn} = await import('node:child_process')
   const child = spawn(process.execPath, args, {detached: true, stdio: ['ignore', log, log], env: process.env})
   child.unref()
   fs.closeSync(log)

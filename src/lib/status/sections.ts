@@ -2,7 +2,8 @@
 import fs from 'node:fs'
 import ms from 'ms'
 import type {Context} from '../context.js'
-import {fmt} from '../drill/run.js'
+import {firestoreKind} from '../drill/report.js'
+import {fmt, type DrillReport} from '../drill/run.js'
 import {readHistory} from '../drill/store.js'
 import type {StatusSection} from './run.js'
 
@@ -26,11 +27,24 @@ export function drillSection(ctx: Context, now = new Date()): StatusSection {
         rows: [
           ['last drill', `${last.id} (${fmt(age)} ago): ${last.status}`],
           ['RTO / RPO', `${last.rto.measuredMs === undefined ? '-' : fmt(last.rto.measuredMs)} / ${last.rpo.measuredMs === undefined ? '-' : fmt(last.rpo.measuredMs)}`],
+          ...restoreRows(last),
         ],
         problems,
       }
     },
   }
+}
+
+/** One row per data restore the last drill rehearsed (Realtime Database, Firestore): its check and its data gap. */
+function restoreRows(last: DrillReport): [string, string][] {
+  const row = (part: 'firebase' | 'firestore', label: string): [string, string][] => {
+    const check = last.checks.find((c) => c.name.startsWith(`${part}:`))
+    const point = last.rpo[part]
+    if (!check && !point) return []
+    const kind = part === 'firestore' && point && 'kind' in point ? ` (${firestoreKind(point.kind)})` : ''
+    return [[label, `${check ? (check.ok ? 'restored, verified' : check.notRun ? 'not run' : `FAILED: ${check.detail}`) : '-'}${point ? `; backup gap ${fmt(point.gapMs)}${kind}` : ''}`]]
+  }
+  return [...row('firebase', 'Realtime Database'), ...row('firestore', 'Firestore')]
 }
 
 function lambdaSection(ctx: Context): StatusSection {
@@ -122,12 +136,19 @@ function firebaseSection(ctx: Context, now = new Date()): StatusSection {
       const complete = (await listBackups({store})).filter((b) => b.complete).sort((a, b) => b.startedAt.localeCompare(a.startedAt))
       const newest = complete[0]
       if (!newest) return {rows: [['newest backup', `none in ${store.location}`]], problems: ['no complete Firebase backup: run `impress firebase backup`']}
-      const age = now.getTime() - Date.parse(newest.startedAt)
       const rpoMs = ms((ctx.env.config.drill?.rpo ?? '15m') as ms.StringValue)
       const problems: string[] = []
-      if (age > BACKUP_MAX_AGE_MS) problems.push(`newest Firebase backup is ${fmt(age)} old (weekly schedule)`)
-      if (typeof rpoMs === 'number' && age > rpoMs) problems.push(`newest Firebase backup (${fmt(age)} old) is older than the RPO (${fmt(rpoMs)}) allows`)
-      return {rows: [['newest backup', `${newest.id} (${fmt(age)} ago, ${newest.kind}, ${newest.count} values)`], ['backups', `${complete.length} complete in ${store.location}`]], problems}
+      const rows: [string, string][] = []
+      // Each database on its own: the Realtime Database, and Firestore (client-side and managed backups alike).
+      for (const [store_, label] of [['rtdb', 'Realtime Database'], ['firestore', 'Firestore']] as const) {
+        const b = complete.find((x) => (store_ === 'firestore' ? x.kind.startsWith('firestore') : x.kind === store_))
+        if (!b) continue
+        const age = now.getTime() - Date.parse(b.startedAt)
+        if (age > BACKUP_MAX_AGE_MS) problems.push(`newest ${label} backup is ${fmt(age)} old (weekly schedule)`)
+        if (typeof rpoMs === 'number' && age > rpoMs) problems.push(`newest ${label} backup (${fmt(age)} old) is older than the RPO (${fmt(rpoMs)}) allows`)
+        rows.push([`newest ${label} backup`, `${b.id} (${fmt(age)} ago, ${b.kind}, ${b.count} ${store_ === 'rtdb' ? 'values' : 'documents'})`])
+      }
+      return {rows: [...rows, ['backups', `${complete.length} complete in ${store.location}`]], problems}
     },
   }
 }

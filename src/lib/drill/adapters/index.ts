@@ -7,15 +7,17 @@ import type {DrillPorts} from '../ports.js'
 import {auroraDrillPort} from './aurora.js'
 import {shellRunner} from './commands.js'
 import {firebaseDrillPort} from './firebase.js'
+import {firestoreDrillPort} from './firestore.js'
 import {incidentDrillPort} from './incident.js'
 import {lambdaDrillPort} from './lambda.js'
 
 /** `incidentModule`: the module the incident rehearsal (monitor test) makes fail (default: the first). */
 export async function buildDrillPorts(ctx: Context, o: {incidentModule?: string} = {}): Promise<DrillPorts> {
-  const [aurora, firebase, lambda, incident] = await Promise.all([auroraDrillPort(ctx), firebaseDrillPort(ctx, ctx.version), lambdaDrillPort(ctx), incidentDrillPort(ctx, o.incidentModule)])
+  const [aurora, firebase, firestore, lambda, incident] = await Promise.all([auroraDrillPort(ctx), firebaseDrillPort(ctx, ctx.version), firestoreDrillPort(ctx, ctx.version), lambdaDrillPort(ctx), incidentDrillPort(ctx, o.incidentModule)])
   return {
     ...(aurora ? {aurora} : {}),
     ...(firebase ? {firebase} : {}),
+    ...(firestore ? {firestore} : {}),
     ...(lambda ? {lambda} : {}),
     ...(incident ? {incident} : {}),
     commands: shellRunner(ctx.env.baseDir),

@@ -17,6 +17,37 @@ const THROTTLES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequests
 /** Attempts of one page after the SDK's own retries gave up on throttling. */
 const PAGE_ATTEMPTS = 8
 
+/** FilterLogEvents calls a second for the whole account and Region (AWS: 5, not adjustable). */
+export const FILTER_QUOTA_TPS = 5
+
+/**
+ * Pacing of FilterLogEvents, shared by every module's stream: off until a call is throttled
+ * (most reads never reach the quota: each stream waits for its pages), then calls are spaced to
+ * 90 % of the quota, so the streams share it instead of each retrying into it again.
+ */
+export function filterPacer(o: {perSecond?: number; now?: () => number; wait?: (ms: number) => Promise<void>} = {}) {
+  const spacing = 1000 / ((o.perSecond ?? FILTER_QUOTA_TPS) * 0.9)
+  const now = o.now ?? Date.now
+  const wait = o.wait ?? ((ms: number) => sleep(ms))
+  let on = false
+  let nextAt = 0
+  return {
+    get on() {
+      return on
+    },
+    throttled(): void {
+      on = true
+    },
+    async slot(): Promise<void> {
+      if (!on) return
+      const t = now()
+      const at = Math.max(t, nextAt)
+      nextAt = at + spacing
+      if (at > t) await wait(at - t)
+    },
+  }
+}
+
 function awsError(op: string, error: unknown): never {
   const e = error as {name?: string; message?: string}
   if (e.name === 'InvalidParameterException') {
@@ -27,7 +58,26 @@ function awsError(op: string, error: unknown): never {
 
 export async function createLogsPort(aws: AwsFactory, o: {backoffMs?: number} = {}): Promise<LogsPort> {
   const sdk = awsSdk('@aws-sdk/client-cloudwatch-logs')
+  // One client for every module's stream: FilterLogEvents has one quota for the whole account.
   const client = await aws(sdk.CloudWatchLogsClient)
+  // The SDK's logger middleware copies every response through its sensitive-data filter for a
+  // logger that discards it (a copy of every event of every page); impress logs no SDK output.
+  client.middlewareStack.remove('loggerMiddleware')
+  const pacer = filterPacer()
+  // Inside the retry middleware: every attempt is paced, and a throttled one switches pacing on.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'FilterLogEventsCommand') return next(args)
+      await pacer.slot()
+      try {
+        return await next(args)
+      } catch (error) {
+        if (THROTTLES.has((error as {name?: string}).name ?? '')) pacer.throttled()
+        throw error
+      }
+    },
+    {step: 'finalizeRequest', priority: 'low', name: 'impressFilterPacing', override: true},
+  )
   const stats = {requests: 0, throttled: 0}
   const base = o.backoffMs ?? 200
   return {

@@ -19,7 +19,26 @@ export interface ProbeOptions {
   timeoutMs?: number
 }
 
+/**
+ * A TLS context trusting the system roots plus `extra` (PEM, one or more certificates). Passing
+ * `ca: [...tls.rootCertificates, extra]` to every connect makes OpenSSL parse the ~140 root PEMs
+ * again each time (~30 ms of CPU per handshake). Here the context starts from the roots Node
+ * parsed once (addCACert copies that store before adding to it: the process's default store is
+ * left alone), and only `extra` is parsed (as win-ca/syswide-cas add a CA). Same trust as the
+ * list: the bundled roots plus `extra`. Falls back to the list where addCACert is not exposed.
+ */
+export function trustingContext(extra: string): tls.SecureContext {
+  const context = tls.createSecureContext()
+  const native = (context as {context?: {addCACert?: (pem: string) => void}}).context
+  if (typeof native?.addCACert !== 'function') return tls.createSecureContext({ca: [...tls.rootCertificates, extra]})
+  native.addCACert(extra)
+  return context
+}
+
 export class NetworkProbe implements ProbePort {
+  /** Built on the first handshake, shared by the probe's handshakes. */
+  private secureContext?: tls.SecureContext
+
   constructor(private readonly options: ProbeOptions) {}
 
   private address(host: string): string | undefined {
@@ -46,9 +65,10 @@ export class NetworkProbe implements ProbePort {
   }
 
   tls(host: string): Promise<TlsProbe> {
-    const ca = this.options.ca ? [...tls.rootCertificates, this.options.ca] : undefined
+    if (this.options.ca) this.secureContext ??= trustingContext(this.options.ca)
+    const secureContext = this.secureContext
     return new Promise((resolve, reject) => {
-      const socket = tls.connect({host: this.address(host) ?? host, port: this.options.httpsPort, servername: host, ca, rejectUnauthorized: false, timeout: this.options.timeoutMs ?? 10_000}, () => {
+      const socket = tls.connect({host: this.address(host) ?? host, port: this.options.httpsPort, servername: host, ...(secureContext ? {secureContext} : {}), rejectUnauthorized: false, timeout: this.options.timeoutMs ?? 10_000}, () => {
         const cert = socket.getPeerCertificate()
         const identity = cert && Object.keys(cert).length > 0 ? tls.checkServerIdentity(host, cert) : new Error('no certificate')
         const result: TlsProbe = {

@@ -5,6 +5,7 @@
  * filters. The demo Lambda groups carry a week of generated history. See SPEC.md.
  */
 import {createHash, randomUUID} from 'node:crypto'
+import {performance} from 'node:perf_hooks'
 import type {ServerResponse} from 'node:http'
 import type {ErrorSpec, ServiceFactory} from '../../types.js'
 import {jsonTarget, renderAwsJsonFault, sendAwsJson, sendAwsJsonError} from '../../aws/json-protocol.js'
@@ -25,6 +26,20 @@ const REGION = 'eu-west-1'
 export const FILTER_PAGE = 500
 /** Events examined per FilterLogEvents call before it answers with a nextToken (AWS also stops early). */
 export const SCAN_BUDGET = 5_000
+/** A FilterLogEvents page holds at most 1 MB of events (AWS), counted as for PutLogEvents: message bytes + 26. */
+export const FILTER_PAGE_BYTES = 1_048_576
+/**
+ * What a benchmark may switch to model the real service (read at each call; unset: the small
+ * defaults above). IMPRESS_SANDBOX_LOGS_PAGE_EVENTS: events per FilterLogEvents page (AWS: up
+ * to 10,000; the scan budget stays 10x the page). IMPRESS_SANDBOX_LOGS_FILTER_TPS: the account's
+ * FilterLogEvents quota in calls per second (AWS: 5 per account and Region, not adjustable);
+ * a call over it is a ThrottlingException, as AWS answers.
+ */
+export function filterLimits(env: NodeJS.ProcessEnv = process.env): {page: number; budget: number; tps: number} {
+  const page = Math.min(10_000, Math.max(1, Math.floor(Number(env.IMPRESS_SANDBOX_LOGS_PAGE_EVENTS)) || FILTER_PAGE))
+  const tps = Math.max(0, Number(env.IMPRESS_SANDBOX_LOGS_FILTER_TPS) || 0)
+  return {page, budget: Math.max(SCAN_BUDGET, page * 10), tps}
+}
 /** DescribeLogGroups / DescribeMetricFilters / DescribeLogStreams page (AWS: 50). */
 export const DESCRIBE_PAGE = 3
 /** Events a day in each demo group's history; IMPRESS_SANDBOX_LOG_EVENTS_PER_DAY overrides it (benchmarks). */
@@ -103,6 +118,15 @@ export const logsService: ServiceFactory = (ctx) => {
     return g
   }
   const retentionStart = (g: LogGroup, now: number) => (g.retentionInDays ? now - g.retentionInDays * 86_400_000 : 0)
+  // FilterLogEvents calls accepted in the last second (the account-wide quota, when modelled).
+  const filterCalls: number[] = []
+  const filterQuota = (tps: number): void => {
+    if (tps <= 0) return
+    const now = performance.now()
+    while (filterCalls.length > 0 && filterCalls[0] <= now - 1000) filterCalls.shift()
+    if (filterCalls.length >= tps) throw new AwsFault(400, 'ThrottlingException', 'Rate exceeded')
+    filterCalls.push(now)
+  }
   const queries = new Map<string, {status: 'Running' | 'Complete' | 'Cancelled'; polls: number; outcome: QueryOutcome; group: string; createdAt: number}>()
   function* records(groups: LogGroup[], start: number, end: number): Generator<QueryRecord> {
     const all = () => true
@@ -190,6 +214,8 @@ export const logsService: ServiceFactory = (ctx) => {
       return Object.keys(rejected).length > 0 ? {rejectedLogEventsInfo: rejected} : {}
     },
     FilterLogEvents(b) {
+      const limits = filterLimits()
+      filterQuota(limits.tps)
       const g = findGroup(b)
       if (b.unmask === true) throw notModelled('FilterLogEvents unmask')
       const names = b.logStreamNames
@@ -208,7 +234,7 @@ export const logsService: ServiceFactory = (ctx) => {
       const token = str(b, 'nextToken')
       const cursor = token ? decodeCursor(token, key) : startCursor(g, start)
       if (!cursor) throw invalid('The specified nextToken is invalid.')
-      const {events, next} = scan(g, cursor, {start, end, match, stream: streamFilter, limit: Math.min(limit ?? FILTER_PAGE, FILTER_PAGE), budget: SCAN_BUDGET})
+      const {events, next} = scan(g, cursor, {start, end, match, stream: streamFilter, limit: Math.min(limit ?? limits.page, limits.page), budget: limits.budget, maxBytes: FILTER_PAGE_BYTES})
       return {events, searchedLogStreams: [], ...(next ? {nextToken: encodeCursor(next, key)} : {})}
     },
     StartQuery(b) {

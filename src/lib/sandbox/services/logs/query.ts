@@ -30,6 +30,8 @@ export interface ScanOptions {
   limit: number
   /** Events examined per call at most (AWS also stops early and returns a nextToken). */
   budget: number
+  /** Bytes of matched events per call at most (message bytes + 26 each; AWS: 1 MB a page). */
+  maxBytes?: number
 }
 
 export function startCursor(group: LogGroup, start: number): Cursor {
@@ -46,6 +48,15 @@ export function scan(group: LogGroup, cursor: Cursor, o: ScanOptions): {events: 
   let sq = cursor.sq
   const out: OutEvent[] = []
   let examined = 0
+  let bytes = 0
+  const maxBytes = o.maxBytes ?? Number.POSITIVE_INFINITY
+  const fits = (message: string): boolean => {
+    if (maxBytes === Number.POSITIVE_INFINITY) return true
+    const size = Buffer.byteLength(message) + 26
+    if (out.length > 0 && bytes + size > maxBytes) return false
+    bytes += size
+    return true
+  }
   for (;;) {
     const gt = h && g < gEnd ? seededTime(h, g) : Number.POSITIVE_INFINITY
     const se = group.events[s]
@@ -58,12 +69,19 @@ export function scan(group: LogGroup, cursor: Cursor, o: ScanOptions): {events: 
       const stream = streamNameFor(gt, h!.module)
       if (gt >= o.start && (!o.stream || o.stream(stream))) {
         const message = seededMessage(h!, g)
-        if (o.match(message)) out.push({logStreamName: stream, timestamp: gt, message, ingestionTime: gt + 180, eventId: seededEventId(g)})
+        if (o.match(message)) {
+          // The page is full (1 MB): this event starts the next one.
+          if (!fits(message)) return {events: out, next: {g, st, sq}}
+          out.push({logStreamName: stream, timestamp: gt, message, ingestionTime: gt + 180, eventId: seededEventId(g)})
+        }
       }
       g++
     } else {
       const [t0, stream, message, ingestion, seq] = se!
-      if (t0 >= o.start && (!o.stream || o.stream(stream)) && o.match(message)) out.push({logStreamName: stream, timestamp: t0, message, ingestionTime: ingestion, eventId: storedEventId(seq)})
+      if (t0 >= o.start && (!o.stream || o.stream(stream)) && o.match(message)) {
+        if (!fits(message)) return {events: out, next: {g, st, sq}}
+        out.push({logStreamName: stream, timestamp: t0, message, ingestionTime: ingestion, eventId: storedEventId(seq)})
+      }
       st = t0
       sq = seq
       s++

@@ -96,7 +96,16 @@ function invocationTime(h: SeededHistory, j: number): number {
   return h.from + Math.floor((j * (h.to - h.from)) / h.invocations)
 }
 
+let lastDuration = {h: undefined as SeededHistory | undefined, j: -1, d: 0}
+
+/** An invocation's duration (the four lines of an invocation ask for it in turn: the last one is kept). */
 function durationOf(h: SeededHistory, j: number): number {
+  if (lastDuration.h === h && lastDuration.j === j) return lastDuration.d
+  lastDuration = {h, j, d: computeDuration(h, j)}
+  return lastDuration.d
+}
+
+function computeDuration(h: SeededHistory, j: number): number {
   const spacing = (h.to - h.from) / h.invocations
   const d = 20 + (hash32(`${h.module}:${j}`) % 380)
   // Lines of one invocation stay before the next invocation starts.
@@ -145,14 +154,19 @@ export function seededIndexAt(h: SeededHistory, t: number): number {
 const streamNames = new Map<string, string>()
 
 /** The day's stream of a generated history (memoised: one per module and day). */
+let lastStream = {module: '', day: Number.NaN, name: ''}
+
 export function streamNameFor(t: number, module: string): string {
-  const key = `${module}/${Math.floor(t / 86_400_000)}`
+  const dayIndex = Math.floor(t / 86_400_000)
+  if (lastStream.day === dayIndex && lastStream.module === module) return lastStream.name
+  const key = `${module}/${dayIndex}`
   let name = streamNames.get(key)
   if (name === undefined) {
     if (streamNames.size > 10_000) streamNames.clear()
     name = computeStreamName(t, module)
     streamNames.set(key, name)
   }
+  lastStream = {module, day: dayIndex, name}
   return name
 }
 
