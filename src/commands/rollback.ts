@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ImpressCommand, mutatingFlags} from '../lib/cli/base-command.js'
 import {UsageError} from '../lib/errors.js'
+import {Lock} from '../lib/journal/journal.js'
 import {DeployJournal} from '../lib/lambda/deploy-journal.js'
 import {applyRollbacks, pendingNote, planRollbacks, type RollbackPlan} from '../lib/lambda/rollback.js'
 import {lambdaAdapter, lambdaSection, moduleSpecs} from '../lib/platform/aws/lambda-context.js'
@@ -43,6 +44,12 @@ export default class Rollback extends ImpressCommand<typeof Rollback> {
       const [spec] = moduleSpecs(this.ctx, [this.args.module])
       targets = [{module: spec.module, function: spec.function, to: this.flags.to}]
     }
+    // the lock deploy takes: one alias mover per function at a time, planned and applied under it
+    const locks = this.dryRun ? [] : targets.map((t) => `lambda-deploy-${t.function}`)
+    return Lock.with(this.environment.dataDir, locks, `impress rollback of ${targets.map((t) => t.function).join(', ')}`, () => this.rollback(targets, alias))
+  }
+
+  private async rollback(targets: {module: string; function: string; to?: string}[], alias: string): Promise<RollbackResult> {
     const lambda = await lambdaAdapter(this.ctx)
     const {plans, pending} = await planRollbacks(targets, alias, {lambda, dataDir: this.environment.dataDir})
     for (const p of plans) {

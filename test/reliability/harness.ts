@@ -19,8 +19,9 @@ import {isDeepStrictEqual} from 'node:util'
 import {hasStackTrace, runCli, type CliResult} from '../helpers/cli.js'
 import type {TestSandbox} from '../helpers/sandbox.js'
 
-export type FaultKind = 'throttle' | 'error' | 'drop' | 'slow'
-export const FAULT_KINDS: FaultKind[] = ['throttle', 'error', 'drop', 'slow']
+export type FaultKind = 'throttle' | 'error' | 'drop' | 'drop-after' | 'slow'
+/** drop: the connection dies before the call takes effect; drop-after: the call takes effect, its answer is lost. */
+export const FAULT_KINDS: FaultKind[] = ['throttle', 'error', 'drop', 'drop-after', 'slow']
 
 /** Exit codes a command may stop with under a fault (docs: README's exit codes): failed, violations, refused. */
 const CLEAN_STOP_CODES = new Set([1, 3, 4])
@@ -45,7 +46,7 @@ export interface Scenario {
 
 export interface HarnessRun {
   sb: TestSandbox
-  cli(args: string[]): Promise<CliResult>
+  cli(args: string[], env?: Record<string, string>): Promise<CliResult>
   /** The sandbox's state summary (GET /_sandbox/platform). */
   platform(): Promise<Record<string, unknown>>
 }
@@ -77,23 +78,23 @@ export interface ScenarioReport {
   runs: FaultRun[]
 }
 
-async function control(sb: TestSandbox, method: string, p: string, body?: unknown): Promise<unknown> {
+export async function control(sb: TestSandbox, method: string, p: string, body?: unknown): Promise<unknown> {
   const r = await fetch(`${sb.url}${p}`, {method, ...(body === undefined ? {} : {body: JSON.stringify(body)})})
   if (!r.ok) throw new Error(`${method} ${p}: HTTP ${r.status} ${await r.text()}`)
   return r.json()
 }
 
-function makeRun(sb: TestSandbox): HarnessRun {
+export function makeRun(sb: TestSandbox): HarnessRun {
   const env = {...sb.env, IMPRESS_AWS_SOCKET_TIMEOUT_MS: String(SOCKET_TIMEOUT_MS)}
   return {
     sb,
-    cli: (args) => runCli(args, {env, cwd: sb.cwd, timeout: 120_000}),
+    cli: (args, extra) => runCli(args, {env: {...env, ...extra}, cwd: sb.cwd, timeout: 120_000}),
     platform: async () => (await control(sb, 'GET', '/_sandbox/platform')) as Record<string, unknown>,
   }
 }
 
 /** Start from the seeded platform and an empty local state (no audit log, journals, caches, workspace). */
-async function fresh(h: HarnessRun, scenario: Scenario): Promise<void> {
+export async function fresh(h: HarnessRun, scenario: Pick<Scenario, 'prepare'>): Promise<void> {
   await control(h.sb, 'DELETE', '/_sandbox/faults')
   await control(h.sb, 'POST', '/_sandbox/reset')
   for (const entry of fs.readdirSync(h.sb.home)) if (entry !== 'sandbox') fs.rmSync(path.join(h.sb.home, entry), {recursive: true, force: true})
@@ -110,7 +111,7 @@ function faultRule(kind: FaultKind, after: number, times: number, services?: str
   const base = {service: services?.length === 1 ? services[0] : '*', after, times}
   if (kind === 'throttle') return {...base, kind: 'throttle', retryAfter: 0}
   if (kind === 'error') return {...base, kind: 'error', status: 503}
-  if (kind === 'drop') return {...base, kind: 'drop'}
+  if (kind === 'drop' || kind === 'drop-after') return {...base, kind}
   return {...base, kind: 'latency', ms: SLOW_MS}
 }
 
@@ -123,7 +124,7 @@ export function cleanStop(r: CliResult): string | undefined {
   return undefined
 }
 
-const firstError = (r: CliResult) => r.stderr.split('\n').find((l) => l.startsWith('Error: '))?.slice(7, 160) ?? ''
+export const firstError = (r: CliResult) => r.stderr.split('\n').find((l) => l.startsWith('Error: '))?.slice(7, 160) ?? ''
 
 /**
  * The fault-free run (its calls and end state), then one run per call index × kind.
@@ -133,7 +134,7 @@ const firstError = (r: CliResult) => r.stderr.split('\n').find((l) => l.startsWi
 export async function faultCampaign(
   sb: TestSandbox,
   scenario: Scenario,
-  options: {kinds?: FaultKind[]; times?: number[]; pick?: (index: number, kind: FaultKind, calls: Call[]) => boolean; onRun?: (r: FaultRun) => void} = {},
+  options: {kinds?: FaultKind[]; times?: number[]; pairs?: [FaultKind, number][]; pick?: (index: number, kind: FaultKind, calls: Call[]) => boolean; onRun?: (r: FaultRun) => void} = {},
 ): Promise<ScenarioReport & {expected: unknown}> {
   const h = makeRun(sb)
   await fresh(h, scenario)
@@ -146,6 +147,7 @@ export async function faultCampaign(
     for (const kind of options.kinds ?? FAULT_KINDS) {
       if (options.pick && !options.pick(index, kind, sequence)) continue
       for (const times of options.times ?? [1, 6]) {
+        if (options.pairs && !options.pairs.some(([k, t]) => k === kind && t === times)) continue
         await fresh(h, scenario)
         await control(sb, 'POST', '/_sandbox/faults', faultRule(kind, index, times, scenario.services))
         const r = await h.cli(scenario.args)

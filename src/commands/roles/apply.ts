@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ImpressCommand, mutatingFlags} from '../../lib/cli/base-command.js'
+import {Lock} from '../../lib/journal/journal.js'
 import {auth0Adapter, rolesFilePath} from '../../lib/roles/deps.js'
 import {runApply, type ApplyResult} from '../../lib/roles/apply.js'
 import {readRolesFile} from '../../lib/roles/file.js'
@@ -23,7 +24,9 @@ export default class RolesApply extends ImpressCommand<typeof RolesApply> {
     const file = readRolesFile(rolesFilePath(this.ctx, this.flags.file))
     const adapter = await auth0Adapter(this.ctx)
     this.io.info(`Reading the Auth0 tenant ${this.ctx.env.config.auth0?.domain}…`)
-    const result = await runApply(
+    // one apply per tenant at a time from this machine: two would interleave their changes
+    const domain = this.ctx.env.config.auth0?.domain ?? ''
+    const result = await Lock.with(this.environment.dataDir, this.dryRun ? [] : [`roles-apply-${domain}`], `impress roles apply on ${domain}`, () => runApply(
       {
         file,
         allowDelete: this.flags['allow-delete'],
@@ -37,7 +40,7 @@ export default class RolesApply extends ImpressCommand<typeof RolesApply> {
         },
       },
       {tenant: adapter},
-    )
+    ))
     if (!result.applied) this.io.out(renderPlan(result, this.io.color))
     if (result.applied) this.io.out(this.io.color.green(`Applied ${result.summary.changes} change(s); a new plan finds no drift.`))
     this.io.debug(`Auth0: ${adapter.stats.requests} request(s), ${adapter.stats.throttled} throttled, waited ${adapter.stats.waitedMs} ms.`)

@@ -8,18 +8,19 @@ import {chooseStateDir} from '../../lib/sandbox/state-dir.js'
 import {renderTable} from '../../lib/ui/table.js'
 
 export default class SandboxFault extends ImpressCommand<typeof SandboxFault> {
-  static override summary = 'Inject a fault (latency, 5xx, throttling, dropped connection) into a sandbox service.'
+  static override summary = 'Inject a fault (latency, 5xx, throttling, dropped connection before or after the effect) into a sandbox service.'
   static override examples = [
     '<%= config.bin %> sandbox fault --service lambda --operation UpdateFunctionCode --kind throttle --times 3',
     '<%= config.bin %> sandbox fault --service rds --kind error --status 503 --probability 0.2',
     '<%= config.bin %> sandbox fault --service sts --kind latency --ms 2000',
+    '<%= config.bin %> sandbox fault --service lambda --operation PublishVersion --kind drop-after --times 1',
     '<%= config.bin %> sandbox fault --list',
     '<%= config.bin %> sandbox fault --clear',
   ]
   static override flags = {
     service: Flags.string({description: 'Service name (sts, secretsmanager, lambda, rds, …) or * for all.'}),
     operation: Flags.string({description: 'Operation name (e.g. GetCallerIdentity); all operations when omitted.'}),
-    kind: Flags.string({options: ['latency', 'error', 'throttle', 'drop'], description: 'What to inject.'}),
+    kind: Flags.string({options: ['latency', 'error', 'throttle', 'drop', 'drop-after'], description: 'What to inject (drop-after: the call takes effect, then its answer is lost).'}),
     ms: Flags.integer({description: 'latency: delay in milliseconds.', min: 0}),
     status: Flags.integer({description: 'error: HTTP status (default 500).', min: 400, max: 599}),
     'retry-after': Flags.integer({description: 'throttle: Retry-After seconds (default 1).', min: 0}),

@@ -108,6 +108,12 @@ export async function executeDrill(ctx: Context, plan: DrillPlan & {ports: Drill
     // Resolved before the drill runs, so their secrets (a webhook URL, an SMTP password) are
     // known to the redactor when the reports are written.
     const targets = o.notify ? await notifyTargets(ctx) : {}
+    // Holding the lock, an unfinished drill journal is a killed drill's: its scratch resources (a filled scratch
+    // database, a cluster) would make this drill fail, so they go first. Found by the reliability campaign's kills.
+    if (Journal.list(ctx.env.dataDir, 'drill').some((j) => j.doc.status === 'running')) {
+      const left = await cleanupUnfinished(ctx.env.dataDir, plan.ports)
+      o.progress(`cleaned up after a drill that did not finish: ${left.cleaned.join(', ') || 'nothing left'}${left.failed.length > 0 ? `; not deleted: ${left.failed.map((f) => `${f.id} (${f.error})`).join(', ')}` : ''}`)
+    }
     const journal = Journal.create(ctx.env.dataDir, 'drill', ctx.env.name, {drillId: plan.drillId}, plan.drillId)
     const report = await runDrill(
       {drillId: plan.drillId, environment: plan.environment, rtoMs: plan.rtoMs, rpoMs: plan.rpoMs, verify: plan.verify, toTime: plan.toTime ? new Date(plan.toTime) : undefined, lambdaModule: plan.module, scratchTtlMs: SCRATCH_TTL_MS, journal, signal: o.signal, onProgress: o.progress,
@@ -155,9 +161,13 @@ function drillProvenance(ctx: Context): DrillProvenance {
 }
 
 export async function cleanupDrills(ctx: Context): Promise<{cleaned: string[]; failed: {id: string; error: string}[]}> {
-  const ports = await buildDrillPorts(ctx)
+  return cleanupUnfinished(ctx.env.dataDir, await buildDrillPorts(ctx))
+}
+
+/** Delete the scratch resources recorded in the journals of unfinished (killed) drills. */
+async function cleanupUnfinished(dataDir: string, ports: DrillPorts): Promise<{cleaned: string[]; failed: {id: string; error: string}[]}> {
   const out = {cleaned: [] as string[], failed: [] as {id: string; error: string}[]}
-  for (const j of Journal.list(ctx.env.dataDir, 'drill')) {
+  for (const j of Journal.list(dataDir, 'drill')) {
     const step = j.step('resources')
     if (j.doc.status !== 'running' && step?.data?.cleaned !== false) continue
     const r = await cleanupFromJournal(j, ports)

@@ -13,6 +13,7 @@ import {BACKUP_FORMAT, CHECKPOINT_FILE, MANIFEST_FILE, type BackupKind, type Bac
 import {ChunkWriter} from './chunk-writer.js'
 import type {BackupStore, Progress} from './ports.js'
 import {readChunk} from './read-backup.js'
+import {stepRecorded} from '../journal/failpoint.js'
 
 /** The newest backup of `kind` for `sourceName` with a checkpoint and no manifest that `matches`. */
 export async function findUnfinishedBackup(store: BackupStore, kind: BackupKind, sourceName: string, matches: (cp: Checkpoint) => boolean): Promise<{id: string; checkpoint: Checkpoint} | undefined> {
@@ -57,6 +58,7 @@ export async function reopenCheckpoint(store: BackupStore, id: string, checkpoin
 export async function saveCheckpoint(store: BackupStore, id: string, checkpoint: Omit<Checkpoint, 'format'>): Promise<void> {
   const doc: Checkpoint = {format: BACKUP_FORMAT, ...checkpoint}
   await store.write(id, CHECKPOINT_FILE, JSON.stringify(doc, null, 2))
+  stepRecorded()
 }
 
 /**

@@ -13,6 +13,7 @@ import type {BackupStore, FirestorePort, Progress} from './ports.js'
 import {newBackupId, readChunk} from './read-backup.js'
 import {runVerify} from './verify.js'
 import type {KeyComparison} from './restore.js'
+import {stepRecorded} from '../journal/failpoint.js'
 
 export interface FirestoreBackupOptions {
   /** Continue the newest unfinished Firestore backup of the same database, at its read time. */
@@ -304,6 +305,7 @@ export async function runFirestoreRestore(options: FirestoreRestoreOptions, deps
     const doc: FirestoreRestoreProgress = {id: options.id, target: targetName, overwrite, chunk: done.chunk, line: done.line}
     fs.writeFileSync(`${progressFile}.tmp`, JSON.stringify(doc))
     fs.renameSync(`${progressFile}.tmp`, progressFile)
+    stepRecorded()
   }
   save()
 

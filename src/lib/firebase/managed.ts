@@ -17,6 +17,7 @@ import {MANIFEST_FILE, type Checkpoint, type KeyStats, type Manifest} from './fo
 import type {BackupStore, FirestorePort, ManagedExportPort, ManagedOperation, ObjectStorePort, Progress} from './ports.js'
 import {newBackupId, readManifest} from './read-backup.js'
 import type {KeyComparison} from './restore.js'
+import {stepRecorded} from '../journal/failpoint.js'
 
 /** gs://bucket[/prefix] → parts; a UsageError (exit 2) for anything else. */
 export function parseExportUri(uri: string): {bucket: string; prefix: string} {
@@ -262,6 +263,7 @@ export async function runManagedRestore(options: ManagedRestoreOptions, deps: Om
       fs.mkdirSync(path.dirname(progressFile), {recursive: true})
       fs.writeFileSync(`${progressFile}.tmp`, JSON.stringify({operation: op.name, overwrite: Boolean(options.overwrite)}))
       fs.renameSync(`${progressFile}.tmp`, progressFile)
+      stepRecorded()
     }
     deps.progress?.({phase: 'import', message: `import ${op.name} started from ${manifest.managed.exportUri}`})
   }

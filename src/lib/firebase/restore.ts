@@ -14,6 +14,8 @@ import {memoryGuard} from './memory.js'
 import {readChunk} from './read-backup.js'
 import {runVerify} from './verify.js'
 import {walkTree} from './walk.js'
+import {stepRecorded} from '../journal/failpoint.js'
+import {Lock} from '../journal/journal.js'
 
 export interface RtdbRestoreOptions {
   id: string
@@ -68,6 +70,13 @@ interface RestoreProgress {
 }
 
 export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRestoreDeps): Promise<RtdbRestoreResult> {
+  if (options.dryRun) return restoreRtdb(options, deps)
+  // one restore per target database at a time from this machine: two would interleave their deletes and PATCHes
+  const targetName = `${deps.target.source.databaseURL}${deps.target.source.namespace ? `#${deps.target.source.namespace}` : ''}`
+  return Lock.with(options.stateDir, [`restore-${targetName.replace(/[^A-Za-z0-9_-]+/g, '_')}`], `impress firebase restore into ${targetName}`, () => restoreRtdb(options, deps))
+}
+
+async function restoreRtdb(options: RtdbRestoreOptions, deps: RtdbRestoreDeps): Promise<RtdbRestoreResult> {
   const {store, target} = deps
   const root = splitPath(options.path ?? '/')
   const rootPath = joinPath(root)
@@ -122,6 +131,7 @@ export async function runRtdbRestore(options: RtdbRestoreOptions, deps: RtdbRest
     const doc: RestoreProgress = {id: options.id, target: targetName, path: rootPath, chunk: done.chunk, line: done.line}
     fs.writeFileSync(`${progressFile}.tmp`, JSON.stringify(doc))
     fs.renameSync(`${progressFile}.tmp`, progressFile)
+    stepRecorded()
   }
   // One PATCH in flight while the next batch is read and built; PATCHes still go one after another,
   // and the progress file only ever names lines whose PATCH has completed.

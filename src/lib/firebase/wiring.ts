@@ -94,7 +94,10 @@ export async function firestoreRestoreFlow(ctx: Context, o: FirestoreRestoreOpti
   const {store, projectId, databaseId, confirm, progress, ...options} = o
   const firestore = await firestoreFor(ctx, {projectId, databaseId})
   try {
-    return await runFirestoreRestore(options, {store, firestore, confirm, progress})
+    if (options.dryRun) return await runFirestoreRestore(options, {store, firestore, confirm, progress})
+    // one restore per target database at a time from this machine
+    const target = `${firestore.source.projectId}/${firestore.source.databaseId}`
+    return await Lock.with(ctx.env.dataDir, [`firebase-restore-firestore-${target.replace(/[^A-Za-z0-9_-]+/g, '_')}`], `impress firebase restore into Firestore ${target}`, () => runFirestoreRestore(options, {store, firestore, confirm, progress}))
   } finally {
     await firestore.close()
   }

@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {RefusedError} from '../errors.js'
+import {stepRecorded} from './failpoint.js'
 
 export interface JournalStep {
   name: string
@@ -138,6 +139,7 @@ export class Journal<T extends Record<string, unknown> = Record<string, unknown>
     const tmp = `${this.file}.${process.pid}.tmp`
     fs.writeFileSync(tmp, JSON.stringify(this.doc, null, 2))
     fs.renameSync(tmp, this.file)
+    stepRecorded()
   }
 }
 
@@ -176,7 +178,8 @@ export class Lock {
           continue
         }
         const age = holder ? Math.round((Date.now() - Date.parse(holder.since)) / 1000) : undefined
-        throw new RefusedError(`${operation} is already running: locked by ${holder?.owner ?? 'unknown'} (pid ${holder?.pid ?? '?'}) for ${age ?? '?'}s.`, {
+        const running = holder?.operation && holder.operation !== operation ? `${operation} refused: ${holder.operation}` : operation
+        throw new RefusedError(`${running} is already running: locked by ${holder?.owner ?? 'unknown'} (pid ${holder?.pid ?? '?'}) for ${age ?? '?'}s.`, {
           code: 'E_LOCKED',
           hint: `Wait for it to finish, or if it is dead on another host, remove ${file}.`,
           details: {lock: file, holder},
@@ -191,6 +194,17 @@ export class Lock {
       return JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo
     } catch {
       return undefined
+    }
+  }
+
+  /** Run `fn` holding the locks `names` (refused, exit 4, naming the holder, when another process holds one). */
+  static async with<R>(dataDir: string, names: string[], operation: string, fn: () => Promise<R>): Promise<R> {
+    const locks: Lock[] = []
+    try {
+      for (const name of names) locks.push(Lock.acquire(dataDir, name, operation))
+      return await fn()
+    } finally {
+      for (const l of locks) l.release()
     }
   }
 

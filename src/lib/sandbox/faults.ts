@@ -9,7 +9,9 @@ export const faultRuleInput = z
   .object({
     service: z.string().min(1).describe('service name, or * for every service'),
     operation: z.string().min(1).optional().describe('operation name; every operation when absent'),
-    kind: z.enum(['latency', 'error', 'throttle', 'drop']),
+    kind: z
+      .enum(['latency', 'error', 'throttle', 'drop', 'drop-after'])
+      .describe('drop: the connection is destroyed before the handler runs (no effect); drop-after: the handler runs (the effect happens), then the connection is destroyed before any answer'),
     /** latency: added delay in real milliseconds */
     ms: z.number().int().nonnegative().max(600_000).optional(),
     /** error: HTTP status (500, 502, 503…) */

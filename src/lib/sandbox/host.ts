@@ -45,6 +45,8 @@ export class SandboxHost {
   private url = ''
   private info: SandboxInfo | undefined
   private readonly sockets = new Set<import('node:net').Socket>()
+  /** Requests held by a latency fault: clearing the faults lets them go at once. */
+  private readonly delayed = new Set<AbortController>()
 
   constructor(readonly options: HostOptions) {
     this.clock = new Clock(options.timeScale ?? DEFAULT_TIME_SCALE)
@@ -154,12 +156,19 @@ export class SandboxHost {
     }
     const record = this.requests.record({service: service.name, operation, method: sreq.method, path: url.pathname})
     const fired = this.faults.match(service.name, operation)
+    let dropAfter = false
     for (const rule of fired) {
       if (rule.kind === 'latency') {
-        await sleep(rule.ms ?? 1000)
+        const held = new AbortController()
+        this.delayed.add(held)
+        await sleep(rule.ms ?? 1000, held.signal, null).finally(() => this.delayed.delete(held))
         continue
       }
       record.fault = rule.kind
+      if (rule.kind === 'drop-after') {
+        dropAfter = true
+        continue
+      }
       if (!this.applyFailure(rule, service, sreq, res)) return
       record.status = res.statusCode
       return
@@ -169,6 +178,16 @@ export class SandboxHost {
       // Never a 200 with a wrong or partial effect: what is not modelled is refused, named.
       service.renderError(sreq, res, {kind: 'client', status: 501, code: 'NotImplemented', message: refusalMessage(service.name, refused)})
       record.status = 501
+      return
+    }
+    if (dropAfter) {
+      // The effect happens, the answer is lost: the client sees a dropped connection after the service applied the call.
+      try {
+        await service.handle(sreq, muted(res))
+        record.status = res.statusCode
+      } finally {
+        res.socket?.destroy()
+      }
       return
     }
     await service.handle(sreq, res)
@@ -222,6 +241,8 @@ export class SandboxHost {
         sendJson(res, 201, {fault: this.faults.add(parsed.data)})
       } else if (p === '/_sandbox/faults' && m === 'DELETE') {
         const removed = this.faults.clear({service: req.url.searchParams.get('service') ?? undefined, id: req.url.searchParams.get('id') ?? undefined})
+        // clearing every fault also ends the delays in progress (a test holds a request, then lets it go)
+        if (!req.url.searchParams.has('service') && !req.url.searchParams.has('id')) for (const held of this.delayed) held.abort()
         sendJson(res, 200, {removed})
       } else if (p === '/_sandbox/reset' && m === 'POST') {
         this.reset()
@@ -243,6 +264,27 @@ export class SandboxHost {
 
   /** Called after a shutdown requested over HTTP (the process entry exits). */
   onShutdown?: () => void
+}
+
+/**
+ * The response with its output swallowed: the handler writes its answer (status, headers, body,
+ * piped streams) into nothing, so the caller can destroy the connection once the effect is done.
+ */
+function muted(res: ServerResponse): ServerResponse {
+  const mute = res as unknown as Record<string, unknown>
+  mute.writeHead = (status: number) => {
+    res.statusCode = status
+    return res
+  }
+  mute.setHeader = () => res
+  mute.flushHeaders = () => undefined
+  mute.write = () => true
+  mute.end = (...args: unknown[]) => {
+    const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined
+    cb?.()
+    return res
+  }
+  return res
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

@@ -158,8 +158,18 @@ export async function createRdsPort(deps: RdsAdapterDeps): Promise<AuroraPort> {
       return out.DBClusterSnapshots?.[0] ? toSnapshotInfo(out.DBClusterSnapshots[0]) : undefined
     }),
     createSnapshot: (clusterId, snapshotId, tags) => call('CreateDBClusterSnapshot', async () => {
-      const out = await client.send(new sdk.CreateDBClusterSnapshotCommand({DBClusterIdentifier: clusterId, DBClusterSnapshotIdentifier: snapshotId, Tags: tagList(tags)}))
-      return toSnapshotInfo(out.DBClusterSnapshot ?? {})
+      try {
+        const out = await client.send(new sdk.CreateDBClusterSnapshotCommand({DBClusterIdentifier: clusterId, DBClusterSnapshotIdentifier: snapshotId, Tags: tagList(tags)}))
+        return toSnapshotInfo(out.DBClusterSnapshot ?? {})
+      } catch (error) {
+        // the SDK's retry of a create whose answer was lost finds the snapshot the first attempt made (same id, same
+        // cluster): that is the snapshot asked for, not a conflict (the reliability campaign found the rerun taking a second one)
+        if ((error as {name?: string}).name !== 'DBClusterSnapshotAlreadyExistsFault') throw error
+        const out = await client.send(new sdk.DescribeDBClusterSnapshotsCommand({DBClusterSnapshotIdentifier: snapshotId}))
+        const existing = out.DBClusterSnapshots?.[0]
+        if (existing?.DBClusterIdentifier !== clusterId) throw error
+        return toSnapshotInfo(existing)
+      }
     }),
     deleteSnapshot: (snapshotId) => call('DeleteDBClusterSnapshot', async () => {
       await client.send(new sdk.DeleteDBClusterSnapshotCommand({DBClusterSnapshotIdentifier: snapshotId}))
