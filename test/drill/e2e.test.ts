@@ -61,7 +61,7 @@ describe('impress drill on the sandbox', {timeout: 180_000}, () => {
     // at the sandbox's time scale the default 5 m becomes 1 s of real time, which a loaded machine
     // missed (spawning the failing Lambda alone can take longer). With a target no run can miss,
     // the outcome no longer depends on the machine's speed; a missed target is the --rto 1ms test's kind.
-    const dir = configWith(`{rto: 4h, rpo: 15m, firebaseTarget: impress-sandbox-scratch}\n    monitoring: {test: {target: 3650d}}`)
+    const dir = configWith(`{rto: 4h, rpo: 15m, firebaseTarget: impress-sandbox-scratch, firestoreTarget: scratch}\n    monitoring: {test: {target: 3650d}}`)
     const reportDir = path.join(dir, 'reports')
     const junit = path.join(dir, 'drill.xml')
     const r = await runCli(['drill', '--yes', '--json', '--report-dir', reportDir, '--junit', junit], {env: sb.env, cwd: dir})

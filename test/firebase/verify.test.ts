@@ -177,6 +177,7 @@ describe('firebase verify', () => {
     editManifest((m) => {
       m.kind = 'firestore-managed'
       m.totals.count = 7
+      m.managed = {exportUri: 'gs://bkt/exp/1', operation: 'op', metadata: {}, objects: [], counts: {before: {a: 7}, after: {a: 7}}}
     })
     const v = await runVerify({id}, {store})
     expect(v).toMatchObject({complete: true, ok: false, chunks: 0, lines: 0, count: 7, problems: [{problem: 'a managed export is verified in its bucket; no Cloud Storage client given'}]})
