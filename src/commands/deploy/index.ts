@@ -1,14 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 import path from 'node:path'
-import ms from 'ms'
 import {ImpressCommand, mutatingFlags} from '../../lib/cli/base-command.js'
-import {InterruptedError, OperationError, UsageError} from '../../lib/errors.js'
+import {InterruptedError} from '../../lib/errors.js'
 import {Lock} from '../../lib/journal/journal.js'
 import {BuildCache} from '../../lib/lambda/build-cache.js'
 import {ensureDemoWorkspace} from '../../lib/lambda/demo-workspace.js'
 import {DeployJournal} from '../../lib/lambda/deploy-journal.js'
-import {parseWeight, runDeploy, type DeployResult} from '../../lib/lambda/deploy.js'
-import {deployer, gitCommit, versionDescription} from '../../lib/lambda/provenance.js'
+import {runDeploy, type DeployResult} from '../../lib/lambda/deploy.js'
+import {canaryRequest, deployFailure, deployTargets} from '../../lib/lambda/deploy-options.js'
+import {deployer, lazyDescription} from '../../lib/lambda/provenance.js'
 import {canaryProbe, lambdaAdapter, lambdaSection, moduleSpecs} from '../../lib/platform/aws/lambda-context.js'
 import {renderDeploy} from '../../lib/lambda/render.js'
 
@@ -39,42 +39,23 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
   }
 
   async run(): Promise<DeployResult> {
-    const names = this.flags.all ? Object.keys(lambdaSection(this.ctx).modules) : this.argv.filter((a) => !a.startsWith('-') && this.isModuleArg(a))
-    if (names.length === 0) throw new UsageError('Name the modules to deploy, or pass --all.', {hint: `Modules: ${Object.keys(lambdaSection(this.ctx).modules).join(', ')}.`})
-    const specs = moduleSpecs(this.ctx, [...new Set(names)])
-    const weight = this.flags.canary === undefined ? undefined : parseWeight(this.flags.canary)
-    if (this.flags.canary !== undefined && weight === undefined) throw new UsageError(`--canary expects a share between 0% and 100%, got "${this.flags.canary}".`, {hint: 'For example --canary 10%.'})
-    const bakeMs = ms(this.flags.bake as ms.StringValue)
-    if (typeof bakeMs !== 'number' || bakeMs <= 0) throw new UsageError(`--bake expects a duration such as 5m, got "${this.flags.bake}".`)
+    const specs = moduleSpecs(this.ctx, deployTargets(this.flags.all, this.argv, Object.keys(lambdaSection(this.ctx).modules)))
+    const {weight, bakeMs} = canaryRequest(this.flags.canary, this.flags.bake)
     // A protected environment (prod) follows rollback's rule: confirm, or --yes; no terminal and no --yes → exit 4.
     if (this.environment.config.protected && !this.dryRun) await this.confirm(`deploy ${specs.map((s) => s.module).join(', ')} to the protected environment ${this.environment.name}`)
     if (this.environment.source.kind === 'builtin') ensureDemoWorkspace(this.environment.baseDir, specs.map((s) => s.module))
-
     const scale = await this.ctx.timeScale()
-    // Not awaited here: loading the SDK overlaps the modules' builds and packaging.
-    const lambda = lambdaAdapter(this.ctx)
-    lambda.catch(() => undefined) // awaited by each module (and the canary probe)
+    const lambda = lambdaAdapter(this.ctx) // not awaited: loading the SDK overlaps the builds; each module (and the canary probe) awaits it
+    lambda.catch(() => undefined)
     const section = lambdaSection(this.ctx)
-    let described: Promise<string> | undefined
-    const description = () => (described ??= gitCommit(this.environment.baseDir).then((c) => versionDescription(deployer(), c, `impress ${this.config.version}`)))
+    const description = lazyDescription(this.environment.baseDir, `impress ${this.config.version}`)
     const canary = weight === undefined ? undefined : {weight, bakeMs: Math.max(1, Math.round(bakeMs * scale)), detach: Boolean(this.flags.detach)}
     // One deploy per function at a time from this machine (Lambda's RevisionId preconditions catch the rest).
-    const locks: Lock[] = []
-    try {
-      if (!this.dryRun) for (const s of specs) locks.push(Lock.acquire(this.environment.dataDir, `lambda-deploy-${s.function}`, `impress deploy of ${s.function}`))
-      return await this.deploy(specs, lambda, section, description, canary)
-    } finally {
-      for (const l of locks) l.release()
-    }
+    const locks = this.dryRun ? [] : specs.map((s) => `lambda-deploy-${s.function}`)
+    return Lock.with(this.environment.dataDir, locks, `impress deploy of ${specs.map((s) => s.function).join(', ')}`, () => this.deploy(specs, lambda, section, description, canary))
   }
 
-  private async deploy(
-    specs: ReturnType<typeof moduleSpecs>,
-    lambda: ReturnType<typeof lambdaAdapter>,
-    section: ReturnType<typeof lambdaSection>,
-    description: () => Promise<string>,
-    canary: {weight: number; bakeMs: number; detach: boolean} | undefined,
-  ): Promise<DeployResult> {
+  private async deploy(specs: ReturnType<typeof moduleSpecs>, lambda: ReturnType<typeof lambdaAdapter>, section: ReturnType<typeof lambdaSection>, description: () => Promise<string>, canary: {weight: number; bakeMs: number; detach: boolean} | undefined): Promise<DeployResult> {
     const journal = this.dryRun ? undefined : DeployJournal.start(this.environment.dataDir, {alias: section.alias, modules: specs.map((s) => s.module), canary, deployer: deployer()})
     this.io.info(`${this.dryRun ? 'Plan' : 'Deploying'}: ${specs.map((s) => s.module).join(', ')} → alias ${section.alias}${canary ? ` (canary ${Math.round(canary.weight * 100)}%, bake ${this.flags.bake})` : ''}`)
     let result: DeployResult
@@ -92,21 +73,8 @@ export default class Deploy extends ImpressCommand<typeof Deploy> {
     this.auditDetails = {journal: journal?.id, alias: section.alias, modules: result.modules.map((m) => ({module: m.module, status: m.status, from: m.previousVersion, to: m.newVersion}))}
     this.io.out(renderDeploy(result, this.io.color))
     if (this.signal.aborted) throw new InterruptedError('Interrupted: modules not finished stopped before moving their alias.', {details: {...result}})
-    const bad = result.modules.filter((m) => m.status === 'failed' || m.status === 'rolled-back')
-    if (bad.length > 0) {
-      throw new OperationError(`${bad.length} of ${result.modules.length} module(s) not deployed: ${bad.map((m) => `${m.module} (${m.status}: ${m.error})`).join('; ')}`, {
-        code: 'E_DEPLOY',
-        hint: bad.length === 1 && bad[0].hint ? bad[0].hint : 'Each failed module\'s alias still points to its previous version; fix and deploy again.',
-        details: {...result},
-      })
-    }
+    const failure = deployFailure(result)
+    if (failure) throw failure
     return result
-  }
-
-  private isModuleArg(a: string): boolean {
-    // Values of flags that take one (--canary 10%, --bake 5m, --concurrency 2, --env x, --config p) are not modules.
-    const i = this.argv.indexOf(a)
-    const prev = this.argv[i - 1]
-    return !(prev && ['--canary', '--bake', '--concurrency', '--env', '--config'].includes(prev))
   }
 }

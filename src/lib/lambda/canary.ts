@@ -81,13 +81,7 @@ function isCanary(live: AliasInfo, m: ModuleResult): boolean {
 export async function finishCanary(dataDir: string, action: 'promote' | 'abort', deps: {lambda: LambdaPort}): Promise<CanaryState> {
   const {journal, modules} = pendingCanary(dataDir)
   // The deploy's lock per function: not while a deploy of it (a canary being baked) runs here, nor twice at once.
-  const locks: Lock[] = []
-  try {
-    for (const m of modules) locks.push(Lock.acquire(dataDir, `lambda-deploy-${m.function}`, `impress deploy of ${m.function}`))
-    return await finish(journal, modules, action, deps)
-  } finally {
-    for (const l of locks) l.release()
-  }
+  return Lock.with(dataDir, modules.map((m) => `lambda-deploy-${m.function}`), `impress deploy of ${modules.map((m) => m.function).join(', ')}`, () => finish(journal, modules, action, deps))
 }
 
 async function finish(journal: DeployJournal, modules: ModuleResult[], action: 'promote' | 'abort', deps: {lambda: LambdaPort}): Promise<CanaryState> {

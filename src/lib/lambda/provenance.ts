@@ -22,3 +22,9 @@ export function deployer(env: NodeJS.ProcessEnv = process.env): string {
 export function versionDescription(who: string, commit: string | undefined, tool: string): string {
   return `deployed by ${who} from ${commit ? `git ${commit}` : 'a working tree without git'} (${tool})`
 }
+
+/** The published versions' description (who, which commit, which tool), computed once, when the first module needs it. */
+export function lazyDescription(baseDir: string, tool: string): () => Promise<string> {
+  let described: Promise<string> | undefined
+  return () => (described ??= gitCommit(baseDir).then((c) => versionDescription(deployer(), c, tool)))
+}
